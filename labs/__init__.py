@@ -1,0 +1,1 @@
+"""The learning domain: stages, labs, plans, submissions, runs and their events, progress."""

@@ -1,0 +1,59 @@
+"""The run stream: replays a run's stored events, then relays live ones, to its owner only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from labs.access import can_watch_run
+from labs.events import run_group
+from labs.models import Run, RunEvent
+
+CLOSE_FORBIDDEN = 4403
+
+
+class RunConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.token = self.scope["url_route"]["kwargs"]["token"]
+        self.last_seq = 0
+        run = await self._get_run()
+        if run is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        # Join before replaying so nothing published in between is missed; duplicates are
+        # dropped by seq in run_event.
+        self.group = run_group(self.token)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        for seq, data in await self._stored_events():
+            await self._forward(seq, data)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def run_event(self, message: dict[str, Any]) -> None:
+        await self._forward(message["seq"], message["event"])
+
+    async def _forward(self, seq: int, data: dict[str, Any]) -> None:
+        if seq <= self.last_seq:
+            return
+        self.last_seq = seq
+        await self.send_json({"seq": seq, **data})
+
+    @database_sync_to_async
+    def _get_run(self) -> Run | None:
+        from labs.runner import reap_if_stale
+
+        run = Run.objects.select_related("submission").filter(token=self.token).first()
+        if run is None or not can_watch_run(self.scope.get("user"), run):
+            return None
+        reap_if_stale(run)
+        return run
+
+    @database_sync_to_async
+    def _stored_events(self) -> list[tuple[int, dict[str, Any]]]:
+        rows = RunEvent.objects.filter(run__token=self.token).order_by("seq")
+        return list(rows.values_list("seq", "data"))

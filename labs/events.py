@@ -1,0 +1,76 @@
+"""The one place that publishes run events: each is stored first, then sent to the run's group.
+
+Storing first is what lets a page that joins late (or reloads) replay everything in order;
+the live message carries the same `seq`, so the consumer can drop what it already replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from labs.models import Run, RunEvent
+
+log = logging.getLogger(__name__)
+
+RUN_EVENT_MESSAGE = "run.event"
+
+
+def run_group(token: str) -> str:
+    return f"run.{token}"
+
+
+def send_to_group(group: str, message: dict[str, Any]) -> bool:
+    """Sends to the channel layer; a Redis outage loses only the live copy, never the event."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # noqa: BLE001 - any layer failure must not fail the run
+        log.warning("could not publish to %s", group, exc_info=True)
+        return False
+    return True
+
+
+class RunEventWriter:
+    """Appends events to one run. The worker is the only writer while a run is live, so the
+    sequence number is kept here; a clash (another writer, e.g. the stale-run reaper) is
+    resolved by re-reading the last seq."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.next_seq = _last_seq(run) + 1
+
+    def publish(self, data: dict[str, Any]) -> RunEvent:
+        event = self._store(data)
+        message = {"type": RUN_EVENT_MESSAGE, "seq": event.seq, "event": data}
+        send_to_group(run_group(self.run.token), message)
+        return event
+
+    def _store(self, data: dict[str, Any]) -> RunEvent:
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    event = RunEvent.objects.create(
+                        run=self.run, seq=self.next_seq, kind=str(data.get("event", "")), data=data
+                    )
+                self.next_seq += 1
+                return event
+            except IntegrityError:
+                self.next_seq = _last_seq(self.run) + 1
+        raise RuntimeError(f"could not store an event for run {self.run.pk}")
+
+
+def publish(run: Run, data: dict[str, Any]) -> RunEvent:
+    """Stores and sends one event; for callers outside a live run (submit view, reaper)."""
+    return RunEventWriter(run).publish(data)
+
+
+def _last_seq(run: Run) -> int:
+    return RunEvent.objects.filter(run=run).aggregate(m=Max("seq"))["m"] or 0

@@ -1,0 +1,89 @@
+"""Shared fixtures: personas, builders with defaults, and the live stack (a real Celery worker
+and a real ASGI server, as separate processes, on the real Redis)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class LiveStack:
+    http_url: str
+    ws_url: str
+    worker_name: str
+    log_dir: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    from web import services
+    from web.celery import app
+
+    log_dir = tmp_path_factory.mktemp("live-stack-logs")
+    db_name = settings.DATABASES["default"]["NAME"]
+    env = {
+        "REDIS_URL": settings.REDIS_URL,
+        "SANDBOX_BACKEND": settings.SANDBOX_BACKEND,
+        "DEBUG": "true",
+    }
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db_name}"
+    worker_name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    port = free_port()
+    worker = services.start_process(
+        services.celery_command(concurrency=1, hostname=worker_name), log_dir / "celery.log", env
+    )
+    web = services.start_process(services.daphne_command(port=port), log_dir / "daphne.log", env)
+    try:
+
+        def worker_answers() -> bool:
+            return bool(app.control.ping(destination=[worker_name], timeout=0.5))
+
+        assert services.wait_until(worker_answers, 60), (log_dir / "celery.log").read_text()
+        assert services.wait_until(lambda: services.is_listening("127.0.0.1", port), 30), (
+            log_dir / "daphne.log"
+        ).read_text()
+        yield LiveStack(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", worker_name, log_dir)
+    finally:
+        services.stop_process(web)
+        services.stop_process(worker)
+
+
+@pytest.fixture
+def learner(django_user_model):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_user("alice", "alice@example.org", "correct horse 1")
+
+
+@pytest.fixture
+def outsider(django_user_model):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_user(
+        "charlie", "charlie@example.org", "correct horse 3"
+    )
+
+
+@pytest.fixture
+def content(db):  # type: ignore[no-untyped-def]
+    """The real curriculum loaded into the test database."""
+    from django.core.management import call_command
+
+    call_command("load_content", verbosity=0)
+
+
+def pytest_report_header(config):  # type: ignore[no-untyped-def]
+    return f"bpflab tests, uid={os.geteuid()}"

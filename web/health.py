@@ -1,0 +1,66 @@
+"""GET /healthz: one entry per part the site depends on; 503 when any is down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+
+Check = tuple[bool, str]
+
+
+def check_database() -> Check:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return True, connection.vendor
+
+
+def check_redis() -> Check:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    client.ping()
+    return True, settings.REDIS_URL
+
+
+def check_celery() -> Check:
+    from web.celery import app
+
+    replies = app.control.ping(timeout=1.0)
+    if not replies:
+        return False, "no worker answered a ping within 1 s"
+    return True, f"{len(replies)} worker(s): " + ", ".join(sorted(k for r in replies for k in r))
+
+
+def check_sandbox() -> Check:
+    from sandbox.backends import get_backend
+
+    backend = get_backend(settings.SANDBOX_BACKEND)
+    ok, detail = backend.available()
+    return ok, f"{settings.SANDBOX_BACKEND}: {detail}"
+
+
+CHECKS: dict[str, Callable[[], Check]] = {
+    "database": check_database,
+    "redis": check_redis,
+    "celery": check_celery,
+    "sandbox": check_sandbox,
+}
+
+
+def run_check(check: Callable[[], Check]) -> dict[str, object]:
+    try:
+        ok, detail = check()
+    except Exception as exc:  # noqa: BLE001 - a health probe reports, it never raises
+        ok, detail = False, f"{exc.__class__.__name__}: {exc}"
+    return {"ok": ok, "detail": detail}
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    parts = {name: run_check(check) for name, check in CHECKS.items()}
+    healthy = all(part["ok"] for part in parts.values())
+    return JsonResponse(parts, status=200 if healthy else 503)

@@ -1,0 +1,73 @@
+"""`manage.py runstack` (behind `make run`): Redis if nothing listens on its port, one Celery
+worker and the ASGI server; prints the URL and stops everything it started on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from web import services
+
+
+class Command(BaseCommand):
+    help = "Run the whole site on one machine (Redis, Celery worker, ASGI server)."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--concurrency", type=int, default=2)
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        services.ensure_kernel_filesystems()
+        log_dir = settings.VAR_DIR / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        started = []
+        stopping = False
+
+        def stop(signum, frame) -> None:  # type: ignore[no-untyped-def]
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            started = self._start_all(options, log_dir)
+            url = f"http://{options['host']}:{options['port']}/"
+            self.stdout.write(self.style.SUCCESS(f"bpflab is running at {url}  (Ctrl-C stops it)"))
+            self.stdout.write(f"logs: {log_dir}/")
+            while not stopping:
+                for name, proc in started:
+                    if proc.poll() is not None:
+                        raise CommandError(
+                            f"{name} exited with {proc.returncode}; see {log_dir}/{name}.log"
+                        )
+                time.sleep(0.5)
+        finally:
+            for name, proc in reversed(started):
+                services.stop_process(proc)
+                self.stdout.write(f"stopped {name}")
+
+    def _start_all(self, options, log_dir):  # type: ignore[no-untyped-def]
+        started = []
+        host, port = services.redis_address()
+        if not services.is_listening(host, port):
+            started.append(
+                (
+                    "redis",
+                    services.start_process(services.redis_command(port), log_dir / "redis.log"),
+                )
+            )
+            if not services.wait_until(lambda: services.is_listening(host, port), 15):
+                raise CommandError("redis-server did not start")
+        worker = services.celery_command(options["concurrency"])
+        started.append(("celery", services.start_process(worker, log_dir / "celery.log")))
+        web = services.daphne_command(options["host"], options["port"])
+        started.append(("daphne", services.start_process(web, log_dir / "daphne.log")))
+        if not services.wait_until(
+            lambda: services.is_listening(options["host"], options["port"]), 30
+        ):
+            raise CommandError(f"the web server did not start; see {log_dir}/daphne.log")
+        return started

@@ -1,0 +1,140 @@
+"""Starting the services bpflab needs on one machine: Redis, a Celery worker, the ASGI server.
+
+Used by `manage.py runstack` (behind `make run`), `manage.py services up` (behind `make test`)
+and the integration tests, so all three start things the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.conf import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def redis_address() -> tuple[str, int]:
+    url = urlparse(settings.REDIS_URL)
+    return url.hostname or "127.0.0.1", url.port or 6379
+
+
+def is_listening(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def start_process(
+    argv: list[str], log_path: Path | None = None, env: dict | None = None
+) -> subprocess.Popen:
+    """Starts a child in its own process group, so stopping it stops everything it forked."""
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    return subprocess.Popen(
+        argv,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def redis_command(port: int) -> list[str]:
+    return [
+        shutil.which("redis-server") or "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+    ]
+
+
+def celery_command(concurrency: int = 2, hostname: str = "worker@%h") -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "web",
+        "worker",
+        "--loglevel",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "--hostname",
+        hostname,
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
+def daphne_command(host: str = "127.0.0.1", port: int = 8000) -> list[str]:
+    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "web.asgi:application"]
+
+
+def ensure_kernel_filesystems() -> None:
+    """The sandbox's local backend needs bpffs and tracefs; a fresh machine may lack the mounts."""
+    for fstype, target in (("tracefs", "/sys/kernel/tracing"), ("bpf", "/sys/fs/bpf")):
+        if os.path.ismount(target) or not os.path.isdir(target) or os.geteuid() != 0:
+            continue
+        subprocess.run(["mount", "-t", fstype, fstype, target], check=False)
+
+
+def docker_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    probe = subprocess.run(["docker", "info"], capture_output=True, timeout=20, check=False)
+    return probe.returncode == 0
+
+
+def ensure_docker(log_path: Path) -> str:
+    """Starts Debian's dockerd in the background when none answers; says what happened."""
+    if docker_answers():
+        return "docker daemon answers"
+    if not shutil.which("dockerd"):
+        return "dockerd is not installed"
+    start_process(["dockerd"], log_path)
+    if wait_until(docker_answers, timeout=30, interval=1.0):
+        return "started dockerd"
+    return f"dockerd did not come up; see {log_path}"
