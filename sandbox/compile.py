@@ -1,0 +1,413 @@
+"""The compile jail: a learner's BPF C source -> object file, diagnostics, disassembly.
+
+clang runs inside bubblewrap with no network, no host /etc, /root, /home, /var, /proc
+or /dev, a read-only /usr, and only the job folder writable. Hiding the files is the
+only defence that works: clang 14 prints the content of `#include "/etc/passwd"` in
+its errors and copies `asm(".incbin ...")` bytes into the object, so every host file
+the compiler can open is a file the learner can read.
+
+When we are root the jail runs as the host user nobody (bwrap then uses an
+unprivileged user namespace), so even the writable job folder holds nothing of ours.
+CPU time, address space, file size and core dumps are capped with prlimit(1) rather
+than a preexec_fn, which is not safe in threaded callers (Celery, Channels).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sysconfig
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SOURCE_NAME = "prog.c"
+OBJECT_NAME = "prog.o"
+JOB_DIR_IN_JAIL = "/job"
+INCLUDE_DIR_IN_JAIL = "/bpflab/include"
+JAIL_INCLUDE_SOURCE = Path(__file__).resolve().parent / "include"
+NOBODY = 65534
+KIB = 1024
+MIB = 1024 * KIB
+
+# Where clang finds <asm/types.h> and glibc's <bits/...>: Debian's multiarch folder,
+# which clang does not search on its own for `-target bpf`.
+MULTIARCH = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
+# bpf_tracing.h needs the target arch for its PT_REGS_* macros.
+TARGET_ARCH = {"x86_64": "x86", "aarch64": "arm64"}.get(os.uname().machine, "x86")
+
+DIAGNOSTIC_LINE = re.compile(
+    r"^(?P<file>[^\s:][^:\n]*):(?P<line>\d+):(?P<column>\d+): "
+    r"(?P<severity>fatal error|error|warning|note): (?P<message>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class CompileLimits:
+    wall_s: float = 10.0
+    cpu_s: int = 10
+    memory_bytes: int = 1024 * MIB
+    object_bytes: int = 16 * MIB
+    message_bytes: int = 64 * KIB
+    source_bytes: int = 64 * KIB
+    disassembly_bytes: int = 1 * MIB
+
+
+@dataclass
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    severity: str  # error, warning, note, fatal
+    message: str
+    source_line: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass
+class CompileResult:
+    ok: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    object: bytes | None = None
+    disassembly: str = ""
+    output: str = ""
+    error: str | None = None
+    duration_s: float = 0.0
+
+    # `Any`, not `object`: inside this class `object` names the field above.
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the object is base64, as in a Job."""
+        return {
+            "ok": self.ok,
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "object": base64.b64encode(self.object).decode() if self.object is not None else None,
+            "disassembly": self.disassembly,
+            "output": self.output,
+            "error": self.error,
+            "duration_s": self.duration_s,
+        }
+
+
+@dataclass
+class _JailedRun:
+    returncode: int | None
+    output: bytes
+    dropped_bytes: int
+    timed_out: bool
+
+
+def compile_source(source: str, limits: CompileLimits | None = None) -> CompileResult:
+    limits = limits or CompileLimits()
+    started = time.monotonic()
+    result = _compile(source, limits, deadline=started + limits.wall_s)
+    result.duration_s = round(time.monotonic() - started, 4)
+    return result
+
+
+def _compile(source: str, limits: CompileLimits, deadline: float) -> CompileResult:
+    encoded = source.encode("utf-8", errors="surrogateescape")
+    if len(encoded) > limits.source_bytes:
+        return CompileResult(
+            ok=False,
+            error=f"source is {len(encoded)} bytes; the limit is {limits.source_bytes} bytes",
+        )
+    clang = _tool_path("clang")
+    if clang is None:
+        return CompileResult(ok=False, error="clang is not installed under /usr")
+    with _JobFolder() as job:
+        job.write_source(encoded)
+        run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
+        return _compile_result(source, job, run, limits, deadline)
+
+
+def _compile_result(
+    source: str, job: _JobFolder, run: _JailedRun, limits: CompileLimits, deadline: float
+) -> CompileResult:
+    output = _decode(run.output, run.dropped_bytes)
+    diagnostics = parse_diagnostics(output, source)
+    if run.timed_out:
+        return _failed(
+            output, diagnostics, f"compiler killed at its {limits.wall_s:g} s time limit"
+        )
+    if run.returncode != 0:
+        return _failed(output, diagnostics, _failure_reason(run.returncode, output, diagnostics))
+    obj = job.read_object()
+    if obj is None:
+        return _failed(output, diagnostics, "compiler produced no object file")
+    return CompileResult(
+        ok=True,
+        diagnostics=diagnostics,
+        object=obj,
+        disassembly=_disassemble(job, limits, deadline),
+        output=output,
+    )
+
+
+def _failed(output: str, diagnostics: list[Diagnostic], reason: str | None) -> CompileResult:
+    return CompileResult(ok=False, diagnostics=diagnostics, output=output, error=reason)
+
+
+def _failure_reason(
+    returncode: int | None, output: str, diagnostics: list[Diagnostic]
+) -> str | None:
+    """A platform-level reason, or None when the diagnostics explain the failure."""
+    signum = _signal_of(returncode)
+    if signum == signal.SIGXCPU or signum == signal.SIGKILL:
+        return "compiler killed at its CPU time limit"
+    if "out of memory" in output or "std::bad_alloc" in output:
+        return "compiler ran out of memory (address space limit)"
+    if "Stack dump:" in output or "PLEASE submit a bug report" in output:
+        return "compiler crashed"
+    if signum is not None:
+        return f"compiler crashed ({signal.Signals(signum).name})"
+    if output.startswith("bwrap:"):
+        return "compile jail failed to start: " + output.splitlines()[0]
+    if any(d.severity in ("error", "fatal") for d in diagnostics):
+        return None
+    first = output.strip().splitlines()[0] if output.strip() else f"exit status {returncode}"
+    return f"compiler failed: {first}"
+
+
+def _signal_of(returncode: int | None) -> int | None:
+    """bwrap reports a child killed by signal N as exit status 128 + N."""
+    if returncode is None:
+        return None
+    if returncode < 0:
+        return -returncode
+    if 128 < returncode < 128 + 65:
+        return returncode - 128
+    return None
+
+
+def _disassemble(job: _JobFolder, limits: CompileLimits, deadline: float) -> str:
+    # Jailed too: with -S objdump opens the source files named in the DWARF, and
+    # `#line 1 "/etc/shadow"` lets the learner choose that name.
+    objdump = _tool_path("llvm-objdump")
+    if objdump is None:
+        return ""
+    argv = [objdump, "-d", "-S", "--no-show-raw-insn", OBJECT_NAME]
+    run = _run_jailed(job, argv, limits, deadline, limits.disassembly_bytes)
+    if run.timed_out or run.returncode != 0:
+        return ""
+    return _decode(run.output, run.dropped_bytes)
+
+
+def _clang_argv(clang: str) -> list[str]:
+    return [
+        clang,
+        "-O2",
+        "-g",
+        "-target",
+        "bpf",
+        f"-D__TARGET_ARCH_{TARGET_ARCH}",
+        # Our stand-in headers first: see sandbox/include/gnu/stubs-32.h.
+        f"-I{INCLUDE_DIR_IN_JAIL}",
+        f"-I/usr/include/{MULTIARCH}",
+        "-fno-color-diagnostics",
+        # A crashing clang would otherwise try to write reproducer files.
+        "-fno-crash-diagnostics",
+        "-c",
+        SOURCE_NAME,
+        "-o",
+        OBJECT_NAME,
+    ]
+
+
+def _tool_path(name: str) -> str | None:
+    """The tool's path, only when it lives under /usr (the only system part in the jail)."""
+    for candidate in (name, f"{name}-14"):
+        found = shutil.which(candidate, path="/usr/bin")
+        if found is not None and os.path.realpath(found).startswith("/usr/"):
+            return found
+    return None
+
+
+class _JobFolder:
+    """A temp folder: `job/` (the jail's only writable place) and `include/` (read-only).
+
+    Both are created fresh per compile so the jail user needs no access to the repo.
+    """
+
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="bpflab-compile-"))
+        self.job = self.root / "job"
+        self.include = self.root / "include"
+
+    def __enter__(self) -> _JobFolder:
+        self.root.chmod(0o711)
+        self.job.mkdir(mode=0o700)
+        if _drops_to_nobody():
+            os.chown(self.job, NOBODY, NOBODY)
+        shutil.copytree(JAIL_INCLUDE_SOURCE, self.include)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def write_source(self, encoded: bytes) -> None:
+        path = self.job / SOURCE_NAME
+        path.write_bytes(encoded)
+        path.chmod(0o644)
+
+    def read_object(self) -> bytes | None:
+        path = self.job / OBJECT_NAME
+        return path.read_bytes() if path.is_file() else None
+
+
+def _drops_to_nobody() -> bool:
+    return os.geteuid() == 0
+
+
+def _jail_argv(job: _JobFolder, limits: CompileLimits, command: list[str]) -> list[str]:
+    cpu = f"{limits.cpu_s}:{limits.cpu_s + 1}"  # SIGXCPU first, SIGKILL a second later
+    rlimits = [
+        f"--cpu={cpu}",
+        f"--as={limits.memory_bytes}",
+        f"--fsize={limits.object_bytes}",
+        "--core=0",
+    ]
+    # No /proc, /dev, /tmp, /etc: clang 14 and llvm-objdump need none of them, and each
+    # would be something to read (`#include "/proc/self/environ"`, "/dev/zero", ...).
+    jail = [
+        "bwrap",
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        str(NOBODY),
+        "--gid",
+        str(NOBODY),
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        *_usr_symlinks(),
+        "--ro-bind",
+        str(job.include),
+        INCLUDE_DIR_IN_JAIL,
+        "--bind",
+        str(job.job),
+        JOB_DIR_IN_JAIL,
+        "--chdir",
+        JOB_DIR_IN_JAIL,
+        "--",
+    ]
+    return ["prlimit", *rlimits, "--", *jail, *command]
+
+
+def _usr_symlinks() -> list[str]:
+    """/lib, /lib64, /bin as on a merged-/usr system, so the dynamic loader is found."""
+    links: list[str] = []
+    for name in ("bin", "lib", "lib64", "sbin"):
+        if Path("/usr", name).is_dir():
+            links += ["--symlink", f"usr/{name}", f"/{name}"]
+    return links
+
+
+def _run_jailed(
+    job: _JobFolder, command: list[str], limits: CompileLimits, deadline: float, cap: int
+) -> _JailedRun:
+    drop = _drops_to_nobody()
+    proc = subprocess.Popen(
+        _jail_argv(job, limits, command),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        cwd="/",
+        start_new_session=True,  # one process group to kill at the wall limit
+        user=NOBODY if drop else None,
+        group=NOBODY if drop else None,
+        extra_groups=[] if drop else None,
+    )
+    assert proc.stdout is not None
+    output, dropped, timed_out = _read_capped(proc, cap, deadline)
+    if timed_out:
+        _kill_group(proc)
+    returncode = proc.wait()
+    return _JailedRun(None if timed_out else returncode, output, dropped, timed_out)
+
+
+def _read_capped(
+    proc: subprocess.Popen[bytes], cap: int, deadline: float
+) -> tuple[bytes, int, bool]:
+    """Read the process's output until EOF, keeping `cap` bytes; (kept, dropped, timed out)."""
+    assert proc.stdout is not None
+    kept = bytearray()
+    dropped = 0
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return bytes(kept), dropped, True
+            if not selector.select(timeout=remaining):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 64 * KIB)
+            if not chunk:
+                break
+            room = max(0, cap - len(kept))
+            kept += chunk[:room]
+            dropped += len(chunk) - min(room, len(chunk))
+    # Output closed: the process is exiting; it still must not outlive the deadline.
+    try:
+        proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return bytes(kept), dropped, True
+    return bytes(kept), dropped, False
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    # Killing bwrap is enough for the rest: --die-with-parent, then the PID namespace's
+    # init dying takes every process in the jail with it. The group kill covers prlimit.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _decode(output: bytes, dropped: int) -> str:
+    text = output.decode("utf-8", errors="replace")
+    if dropped:
+        text += f"\n[bpflab: output truncated, {dropped} more bytes dropped]\n"
+    return text
+
+
+def parse_diagnostics(output: str, source: str) -> list[Diagnostic]:
+    """clang's `prog.c:12:5: error: ...` lines, each with the source line it points at."""
+    source_lines = source.splitlines()
+    output_lines = output.splitlines()
+    diagnostics = []
+    for index, text in enumerate(output_lines):
+        match = DIAGNOSTIC_LINE.match(text)
+        if match is None:
+            continue
+        line = int(match["line"])
+        following = output_lines[index + 1] if index + 1 < len(output_lines) else ""
+        diagnostics.append(
+            Diagnostic(
+                file=match["file"],
+                line=line,
+                column=int(match["column"]),
+                severity="fatal" if match["severity"] == "fatal error" else match["severity"],
+                message=match["message"],
+                source_line=_source_line(match["file"], line, source_lines, following),
+            )
+        )
+    return diagnostics
+
+
+def _source_line(file: str, line: int, source_lines: list[str], following: str) -> str:
+    """The learner's own line for prog.c; for headers, the line clang echoed after it."""
+    if file == SOURCE_NAME:
+        return source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+    if DIAGNOSTIC_LINE.match(following) or following.startswith("In file included from"):
+        return ""
+    return following
