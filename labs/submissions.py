@@ -1,0 +1,67 @@
+"""Where a run starts: a learner's source becomes a Submission and a queued Run in one
+transaction, and the Celery task is sent only after that transaction commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from labs.events import publish
+from labs.models import Lab, Run, Submission
+
+
+class SubmissionRefused(Exception):
+    """The submission was not accepted; `message` is for the learner, `status` for HTTP."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def check_limits(user: Any, source: str) -> None:
+    size = len(source.encode())
+    if size > settings.MAX_SOURCE_BYTES:
+        raise SubmissionRefused(
+            f"The source is {size} bytes; the limit is {settings.MAX_SOURCE_BYTES} bytes.", 413
+        )
+    if not source.strip():
+        raise SubmissionRefused("The source is empty.", 400)
+    runs = Run.objects.filter(submission__user=user)
+    live = runs.exclude(status__in=Run.FINISHED).count()
+    if live >= settings.MAX_CONCURRENT_RUNS:
+        raise SubmissionRefused(
+            f"You already have {live} runs in progress; wait for one to finish.", 429
+        )
+    recent = runs.filter(created_at__gte=timezone.now() - timedelta(minutes=1)).count()
+    if recent >= settings.RUNS_PER_MINUTE:
+        raise SubmissionRefused(
+            f"You ran {recent} times in the last minute (limit {settings.RUNS_PER_MINUTE}); "
+            "try again in a few seconds.",
+            429,
+        )
+
+
+def submit(user: Any, lab: Lab, source: str, backend: str | None = None) -> Run:
+    from labs.tasks import run_submission
+
+    check_limits(user, source)
+    with transaction.atomic():
+        submission = Submission.objects.create(user=user, lab=lab, source=source)
+        run = Run.objects.create(submission=submission, backend=backend or settings.SANDBOX_BACKEND)
+        transaction.on_commit(lambda: _enqueue(run, run_submission))
+    return run
+
+
+def _enqueue(run: Run, task: Any) -> None:
+    publish(run, {"event": "stage", "stage": "queued"})
+    try:
+        task.delay(run.pk)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: say so, lose nothing
+        from labs.runner import fail_run
+
+        fail_run(run, f"the run could not be queued ({exc.__class__.__name__}); please retry")
