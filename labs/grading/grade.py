@@ -1,0 +1,127 @@
+"""`grade()`: compile a submission, run the lab's Job in a sandbox, return the verdict.
+
+Events go to `on_event` live and in order (docs/protocol.md, "Run events (grader)"):
+stage compiling, compile, every sandbox event, a check event as soon as each check is
+decided, and the verdict.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from labs.grading.evaluate import Evaluator
+from labs.grading.jobs import build_job
+from labs.grading.verdicts import CheckResult, Verdict
+from labs.spec import Lab
+
+EventSink = Callable[[dict[str, Any]], None]
+
+
+def _ignore(event: dict[str, Any]) -> None:
+    return None
+
+
+def grade(
+    lab: Lab, source: str, backend: str = "local", on_event: EventSink | None = None
+) -> Verdict:
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
+    emit = on_event or _ignore
+    started = time.monotonic()
+    verdict = Verdict(slug=lab.slug)
+    emit({"event": "stage", "stage": "compiling"})
+    compiled = _compile(source)
+    verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
+    verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
+    emit(_compile_event(compiled))
+    if not compiled.ok:
+        reason = "the program did not compile"
+        if compiled.error:
+            reason += f" ({compiled.error})"
+        return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
+    verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
+    verdict.verifier_log = evaluator.verifier_log
+    verdict.trace = evaluator.trace_lines
+    results = evaluator.finish(verdict.error)
+    return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
+
+
+def _compile(source: str) -> Any:
+    from sandbox.compile import compile_source
+
+    return compile_source(source)
+
+
+def _compile_event(compiled: Any) -> dict[str, Any]:
+    return {
+        "event": "compile",
+        "ok": compiled.ok,
+        "diagnostics": [d.to_dict() for d in compiled.diagnostics],
+        "disassembly": compiled.disassembly,
+        "output": compiled.output,
+        "error": compiled.error,
+        "duration_s": compiled.duration_s,
+    }
+
+
+def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
+    """Run the job, relaying each sandbox event before the checks it decides."""
+    from sandbox.backends import get_backend
+
+    job, plan = build_job(lab, obj)
+    evaluator = Evaluator(lab, plan, emit)
+
+    def relay(event: dict[str, Any]) -> None:
+        emit(event)
+        evaluator.feed(event)
+
+    try:
+        result = get_backend(backend).run(job, on_event=relay)
+    except Exception as exc:  # any failure of the sandbox itself is not the learner's
+        verdict.error = f"sandbox failure: {type(exc).__name__}: {exc}"
+        return evaluator
+    if not result.ok or evaluator.sandbox_error:
+        verdict.error = result.error or evaluator.sandbox_error or "the sandbox run did not finish"
+    return evaluator
+
+
+def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
+    if evaluator.load is None or evaluator.load_problem:
+        return "load"
+    return "checks" if verdict.error else "done"
+
+
+def _not_run(lab: Lab, reason: str, emit: EventSink) -> list[CheckResult]:
+    from labs.grading.jobs import plan_ops
+
+    evaluator = Evaluator(lab, plan_ops(lab), emit)
+    return evaluator.finish(reason)
+
+
+def _finish(
+    verdict: Verdict, results: list[CheckResult], stage: str, emit: EventSink, started: float
+) -> Verdict:
+    verdict.checks = results
+    verdict.stage = stage
+    verdict.passed = stage == "done" and verdict.error is None and all(r.passed for r in results)
+    verdict.summary = _summary(verdict)
+    verdict.timings["total_s"] = round(time.monotonic() - started, 4)
+    emit(verdict.to_event())
+    return verdict
+
+
+def _summary(verdict: Verdict) -> str:
+    passed = sum(r.passed for r in verdict.checks)
+    total = len(verdict.checks)
+    if verdict.error:
+        return f"The sandbox failed: {verdict.error}"
+    if verdict.stage == "compile":
+        return "Your program did not compile; see the compiler messages."
+    if verdict.stage == "load":
+        failed = verdict.checks[0].actual.removeprefix("not run: ") if verdict.checks else ""
+        return f"Your program did not load: {failed}"
+    if verdict.passed:
+        return f"All {total} checks passed."
+    return f"{passed} of {total} checks passed."

@@ -1,0 +1,90 @@
+"""A lab's checks -> one sandbox Job, plus the plan that ties op ids back to checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from labs.spec import Check, Lab
+
+LOAD_OP = "load"
+# Verbose verifier log (level 1): the learner sees the instructions up to a rejection.
+LOAD_LOG_LEVEL = 1
+
+
+@dataclass
+class Plan:
+    """Which op decides which check, in the order the ops run."""
+
+    ops: list[dict[str, Any]]
+    check_ops: dict[str, str] = field(default_factory=dict)  # check name -> deciding op id
+    trace_ops: dict[str, list[str]] = field(default_factory=dict)  # check -> ops whose trace counts
+    seed_ops: list[str] = field(default_factory=list)
+    runs_before: dict[str, int] = field(default_factory=dict)  # map check -> test runs before it
+
+
+def run_op_id(check: Check) -> str:
+    return f"run:{check.name}"
+
+
+def _packet_op(check: Check) -> dict[str, Any]:
+    return {
+        "op": "test_run",
+        "id": run_op_id(check),
+        "program": None,
+        "data": check.frame.hex(),
+        "repeat": check.repeat,
+    }
+
+
+def plan_ops(lab: Lab) -> Plan:
+    """The ordered ops: load, seeds, one test_run per packet check, then dumps, then triggers."""
+    plan = Plan(ops=[{"op": "load", "id": LOAD_OP, "log_level": LOAD_LOG_LEVEL}])
+    for i, seed in enumerate(lab.seeds):
+        op_id = f"seed:{i}"
+        plan.seed_ops.append(op_id)
+        plan.ops.append(
+            {
+                "op": "map_update",
+                "id": op_id,
+                "map": seed.map,
+                "key": seed.key.hex(),
+                "value": seed.value.hex(),
+                "flags": 0,
+            }
+        )
+    runs = 0
+    for check in lab.checks:
+        if check.kind == "packet":
+            plan.ops.append(_packet_op(check))
+            plan.check_ops[check.name] = run_op_id(check)
+            plan.trace_ops[check.name] = [run_op_id(check)]
+            runs += check.repeat
+    for check in lab.checks:
+        if check.kind == "map":
+            op_id = f"dump:{check.name}"
+            plan.ops.append({"op": "map_dump", "id": op_id, "map": check.map})
+            plan.check_ops[check.name] = op_id
+            plan.runs_before[check.name] = runs
+    attached = False
+    for check in lab.checks:
+        if check.kind == "trigger":
+            if not attached:
+                plan.ops.append({"op": "attach", "id": "attach", "program": None, "target": None})
+                attached = True
+            trigger_id, trace_id = f"trigger:{check.name}", f"trace:{check.name}"
+            plan.ops.append(
+                {"op": "trigger", "id": trigger_id, "argv": list(check.argv), "timeout_ms": 5000}
+            )
+            plan.ops.append({"op": "trace", "id": trace_id, "wait_ms": 300})
+            plan.check_ops[check.name] = trace_id
+            plan.trace_ops[check.name] = [trigger_id, trace_id]
+    return plan
+
+
+def build_job(lab: Lab, object_bytes: bytes = b"") -> tuple[Any, Plan]:
+    """The sandbox Job for a lab and an object file, and its plan."""
+    from sandbox.job import Job  # the sandbox package has no Django; imported late
+
+    plan = plan_ops(lab)
+    return Job(object=object_bytes, ops=plan.ops), plan

@@ -1,0 +1,592 @@
+"""The curriculum as data: loads and validates `content/` (no Django, no database).
+
+Everything is validated up front (packets are built, keys and values packed, actions and
+placeholders checked) so that nothing can fail half-way through grading. Every problem
+raises ContentError naming the file and the field at fault. The format is described in
+docs/lab-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labs import packets, values
+
+LANGUAGES = ("en", "zh-hans")
+PROGRAM_TYPES = ("xdp", "tc", "tracepoint")
+XDP_ACTIONS = {"XDP_ABORTED": 0, "XDP_DROP": 1, "XDP_PASS": 2, "XDP_TX": 3, "XDP_REDIRECT": 4}
+TC_ACTIONS = {
+    "TC_ACT_UNSPEC": -1,
+    "TC_ACT_OK": 0,
+    "TC_ACT_RECLASSIFY": 1,
+    "TC_ACT_SHOT": 2,
+    "TC_ACT_PIPE": 3,
+    "TC_ACT_STOLEN": 4,
+    "TC_ACT_QUEUED": 5,
+    "TC_ACT_REPEAT": 6,
+    "TC_ACT_REDIRECT": 7,
+}
+ACTIONS_BY_TYPE = {"xdp": XDP_ACTIONS, "tc": TC_ACTIONS}
+MAP_TYPES = (
+    "array",
+    "percpu_array",
+    "hash",
+    "percpu_hash",
+    "lru_hash",
+    "lru_percpu_hash",
+    "lpm_trie",
+    "ringbuf",
+)
+CHECK_KINDS = ("packet", "map", "trigger")
+TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+MAX_REPEAT = 1000
+
+
+class ContentError(Exception):
+    """A content file is wrong; the message reads `<path>: <field>: <problem>`."""
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    name: str
+    types: tuple[str, ...]  # accepted bpftool type names
+    key_size: int
+    value_size: int
+    max_entries: int | None = None  # exact
+    min_entries: int | None = None
+    flags: int = 0  # bits that must be set
+
+
+@dataclass(frozen=True)
+class Seed:
+    map: str
+    key: bytes
+    value: bytes
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    key: Any  # value spec (packed with the `u32` default)
+    value: Any  # value spec (packed with the `u64` default; placeholders allowed)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    describe: dict[str, str]
+    kind: str  # packet | map | trigger
+    # packet checks
+    packet: dict[str, Any] | None = None
+    frame: bytes = b""
+    repeat: int = 1
+    action: str | None = None
+    output: bytes | None = None  # expected data_out, None = not checked
+    trace: tuple[str, ...] | None = None  # expected lines (format strings) for this run
+    # map checks
+    map: str | None = None
+    entries: tuple[MapEntry, ...] = ()
+    exact: bool = False
+    # trigger checks
+    argv: tuple[str, ...] = ()
+    trace_contains: tuple[str, ...] = ()
+
+    def placeholders(self) -> dict[str, int]:
+        """Values for the placeholders of this check's packet."""
+        return {
+            "len": len(self.frame),
+            "ethertype": packets.ethertype(self.frame),
+            "proto": packets.ipv4_proto(self.frame),
+        }
+
+
+@dataclass
+class Lab:
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    program_type: str
+    section: str
+    sections: tuple[str, ...]  # every accepted section name (section first)
+    starter_rejected: bool
+    programs: int
+    maps: list[MapSpec]
+    seeds: list[Seed]
+    checks: list[Check]
+    starter: str
+    solution: str
+    lessons: dict[str, str]
+    hints: dict[str, list[str]]
+    path: Path
+    stage: str = ""
+
+    def map_spec(self, name: str) -> MapSpec | None:
+        return next((m for m in self.maps if m.name == name), None)
+
+    def action_value(self, action: str) -> int:
+        return ACTIONS_BY_TYPE[self.program_type][action]
+
+
+@dataclass
+class Stage:
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    labs: list[str]
+
+
+@dataclass
+class Plan:
+    slug: str
+    title: dict[str, str]
+    description: dict[str, str]
+    pace_days_per_lab: int
+    labs: list[str]
+
+
+@dataclass
+class Curriculum:
+    stages: list[Stage]
+    labs: dict[str, Lab]  # in course order
+    plans: list[Plan]
+    path: Path = field(default_factory=Path)
+
+
+# ---------------------------------------------------------------------------------------
+# small readers: each raises ContentError("<path>: <where>: <problem>")
+
+
+class _Reader:
+    """Reads fields of one file, so every error names the file and the field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, problem: str) -> ContentError:
+        return ContentError(
+            f"{self.path}: {where}: {problem}" if where else f"{self.path}: {problem}"
+        )
+
+    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected a mapping, got {type(value).__name__}")
+        return value
+
+    def required(self, data: Mapping[str, Any], key: str, where: str) -> Any:
+        if key not in data or data[key] is None:
+            raise self.fail(_join(where, key), "missing")
+        return data[key]
+
+    def text(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        value = self.required(data, key, where)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(_join(where, key), f"expected non-empty text, got {value!r}")
+        return value
+
+    def integer(self, value: Any, where: str, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(where, f"expected an integer >= {minimum}, got {value!r}")
+        return value
+
+    def translated(self, data: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+        value = self.mapping(self.required(data, key, where), _join(where, key))
+        result = {}
+        for lang in LANGUAGES:
+            if not isinstance(value.get(lang), str) or not value[lang].strip():
+                raise self.fail(_join(where, f"{key}.{lang}"), "missing translation")
+            result[lang] = value[lang].strip()
+        return result
+
+    def slugs(self, data: Mapping[str, Any], key: str, where: str) -> list[str]:
+        value = self.required(data, key, where)
+        if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+            raise self.fail(_join(where, key), "expected a list of lab slugs")
+        return list(value)
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: missing file") from exc
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _read_text(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: missing file") from exc
+    if not text.strip():
+        raise ContentError(f"{path}: empty file")
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# lab.yaml
+
+
+def _map_spec(r: _Reader, raw: Any, where: str) -> MapSpec:
+    data = r.mapping(raw, where)
+    kinds = r.required(data, "type", where)
+    types = tuple(kinds) if isinstance(kinds, list) else (kinds,)
+    for kind in types:
+        if kind not in MAP_TYPES:
+            raise r.fail(
+                f"{where}.type", f"unknown map type {kind!r} (known: {', '.join(MAP_TYPES)})"
+            )
+    if "max_entries" in data and "min_entries" in data:
+        raise r.fail(where, "give max_entries (exact) or min_entries, not both")
+    return MapSpec(
+        name=r.text(data, "name", where),
+        types=types,
+        key_size=r.integer(r.required(data, "key_size", where), f"{where}.key_size", 1),
+        value_size=r.integer(r.required(data, "value_size", where), f"{where}.value_size", 1),
+        max_entries=_optional_int(r, data, "max_entries", where),
+        min_entries=_optional_int(r, data, "min_entries", where),
+        flags=r.integer(data.get("flags", 0), f"{where}.flags"),
+    )
+
+
+def _optional_int(r: _Reader, data: Mapping[str, Any], key: str, where: str) -> int | None:
+    return r.integer(data[key], f"{where}.{key}", 1) if key in data else None
+
+
+def _packed(r: _Reader, spec: Any, default_kind: str, where: str, size: int | None) -> bytes:
+    try:
+        values.validate(spec, default_kind)
+        data = values.pack(spec, default_kind, dict.fromkeys(values.PLACEHOLDERS, 0))
+    except values.ValueSpecError as exc:
+        raise r.fail(where, str(exc)) from exc
+    if size is not None and len(data) != size:
+        raise r.fail(where, f"packs to {len(data)} bytes, the map wants {size}")
+    return data
+
+
+def _seed(r: _Reader, raw: Any, where: str, maps: dict[str, MapSpec]) -> Seed:
+    data = r.mapping(raw, where)
+    name = r.text(data, "map", where)
+    if name not in maps:
+        raise r.fail(f"{where}.map", f"no map {name!r} in `maps`")
+    spec = maps[name]
+    return Seed(
+        map=name,
+        key=_packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size),
+        value=_packed(
+            r, r.required(data, "value", where), "u64", f"{where}.value", spec.value_size
+        ),
+    )
+
+
+def _frame(r: _Reader, spec: Any, where: str) -> bytes:
+    try:
+        frame = packets.build(r.mapping(spec, where))
+    except packets.PacketSpecError as exc:
+        raise r.fail(where, str(exc)) from exc
+    if len(frame) < 14:
+        raise r.fail(where, f"{len(frame)} bytes: test runs need at least an Ethernet header (14)")
+    return frame
+
+
+def _output(r: _Reader, raw: Any, packet: Mapping[str, Any], frame: bytes, where: str) -> bytes:
+    if raw == "same":
+        return frame
+    try:
+        merged = packets.with_overrides(packet, r.mapping(raw, where))
+    except packets.PacketSpecError as exc:
+        raise r.fail(where, str(exc)) from exc
+    return _frame(r, merged, where)
+
+
+def _lines(r: _Reader, raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise r.fail(where, "expected a list of lines")
+    for line in raw:
+        try:
+            values.check_placeholders(line)
+        except values.ValueSpecError as exc:
+            raise r.fail(where, str(exc)) from exc
+    return tuple(raw)
+
+
+def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], where: str) -> dict:
+    packet = dict(r.mapping(r.required(data, "packet", where), f"{where}.packet"))
+    frame = _frame(r, packet, f"{where}.packet")
+    expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
+    actions = ACTIONS_BY_TYPE.get(lab["program_type"])
+    if actions is None:
+        raise r.fail(where, f"packet checks need an xdp or tc lab, not {lab['program_type']}")
+    action = r.required(expect, "action", f"{where}.expect")
+    if action not in actions:
+        raise r.fail(
+            f"{where}.expect.action", f"unknown action {action!r} (known: {', '.join(actions)})"
+        )
+    repeat = r.integer(data.get("repeat", 1), f"{where}.repeat", 1)
+    if repeat > MAX_REPEAT:
+        raise r.fail(f"{where}.repeat", f"at most {MAX_REPEAT}")
+    trace = expect.get("trace")
+    return {
+        "packet": packet,
+        "frame": frame,
+        "repeat": repeat,
+        "action": action,
+        "output": _output(r, expect["output"], packet, frame, f"{where}.expect.output")
+        if "output" in expect
+        else None,
+        "trace": _lines(r, trace, f"{where}.expect.trace") if trace is not None else None,
+    }
+
+
+def _map_check(r: _Reader, data: Mapping[str, Any], maps: dict[str, MapSpec], where: str) -> dict:
+    name = r.text(data, "map", where)
+    if name not in maps:
+        raise r.fail(f"{where}.map", f"no map {name!r} in `maps`")
+    expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
+    raw_entries = expect.get("entries", [])
+    if not isinstance(raw_entries, list):
+        raise r.fail(f"{where}.expect.entries", "expected a list of {key, value}")
+    entries = []
+    for i, raw in enumerate(raw_entries):
+        at = f"{where}.expect.entries[{i}]"
+        entry = r.mapping(raw, at)
+        key, value = r.required(entry, "key", at), r.required(entry, "value", at)
+        _packed(r, key, "u32", f"{at}.key", maps[name].key_size)
+        _packed(r, value, "u64", f"{at}.value", maps[name].value_size)
+        entries.append(MapEntry(key=key, value=value))
+    exact = expect.get("exact", False)
+    if not isinstance(exact, bool):
+        raise r.fail(f"{where}.expect.exact", "expected true or false")
+    return {"map": name, "entries": tuple(entries), "exact": exact}
+
+
+def _trigger_check(r: _Reader, data: Mapping[str, Any], where: str) -> dict:
+    argv = r.required(data, "argv", where)
+    if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
+        raise r.fail(f"{where}.argv", "expected a non-empty list of strings")
+    if argv[0] not in TRIGGER_ALLOWED:
+        raise r.fail(f"{where}.argv", f"{argv[0]!r} is not allowed ({', '.join(TRIGGER_ALLOWED)})")
+    expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
+    lines = _lines(
+        r, r.required(expect, "trace_contains", f"{where}.expect"), f"{where}.expect.trace_contains"
+    )
+    return {"argv": tuple(argv), "trace_contains": lines}
+
+
+def _check(
+    r: _Reader, raw: Any, lab: dict[str, Any], maps: dict[str, MapSpec], where: str
+) -> Check:
+    data = r.mapping(raw, where)
+    kind = data.get("kind", "packet")
+    if kind not in CHECK_KINDS:
+        raise r.fail(f"{where}.kind", f"unknown kind {kind!r} (known: {', '.join(CHECK_KINDS)})")
+    if kind == "trigger" and lab["program_type"] != "tracepoint":
+        raise r.fail(f"{where}.kind", "trigger checks need a tracepoint lab")
+    fields: dict[str, Any]
+    if kind == "packet":
+        fields = _packet_check(r, data, lab, where)
+    elif kind == "map":
+        fields = _map_check(r, data, maps, where)
+    else:
+        fields = _trigger_check(r, data, where)
+    return Check(
+        name=r.text(data, "name", where),
+        describe=r.translated(data, "describe", where),
+        kind=kind,
+        **fields,
+    )
+
+
+def _checks(
+    r: _Reader, data: Mapping[str, Any], lab: dict, maps: dict[str, MapSpec]
+) -> list[Check]:
+    raw_checks = r.required(data, "checks", "")
+    if not isinstance(raw_checks, list) or not raw_checks:
+        raise r.fail("checks", "expected a non-empty list")
+    checks = [_check(r, raw, lab, maps, f"checks[{i}]") for i, raw in enumerate(raw_checks)]
+    names = [c.name for c in checks]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise r.fail(f"checks[{i}].name", f"duplicate check name {name!r}")
+    return checks
+
+
+def load_lab(folder: Path, with_prose: bool = True) -> Lab:
+    """One lab folder: lab.yaml, starter.c, solution.c, lessons and hints.
+
+    `with_prose=False` skips lessons and hints, so grading works while prose is written.
+    """
+    path = folder / "lab.yaml"
+    r = _Reader(path)
+    data = r.mapping(_read_yaml(path), "")
+    slug = r.text(data, "slug", "")
+    if slug != folder.name:
+        raise r.fail("slug", f"{slug!r} does not match the folder name {folder.name!r}")
+    program_type = r.text(data, "program_type", "")
+    if program_type not in PROGRAM_TYPES:
+        raise r.fail(
+            "program_type", f"unknown {program_type!r} (known: {', '.join(PROGRAM_TYPES)})"
+        )
+    section = r.text(data, "section", "")
+    aliases = data.get("section_aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise r.fail("section_aliases", "expected a list of section names")
+    maps = _maps(r, data)
+    seeds_raw = data.get("seeds", []) or []
+    if not isinstance(seeds_raw, list):
+        raise r.fail("seeds", "expected a list")
+    lab_fields = {"program_type": program_type}
+    return Lab(
+        slug=slug,
+        title=r.translated(data, "title", ""),
+        summary=r.translated(data, "summary", ""),
+        program_type=program_type,
+        section=section,
+        sections=(section, *aliases),
+        starter_rejected=_flag(r, data, "starter_rejected"),
+        programs=r.integer(data.get("programs", 1), "programs", 1),
+        maps=list(maps.values()),
+        seeds=[_seed(r, raw, f"seeds[{i}]", maps) for i, raw in enumerate(seeds_raw)],
+        checks=_checks(r, data, lab_fields, maps),
+        starter=_read_text(folder / "starter.c"),
+        solution=_read_text(folder / "solution.c"),
+        lessons=_lessons(folder) if with_prose else {},
+        hints=_all_hints(folder) if with_prose else {},
+        path=folder,
+    )
+
+
+def load_lab_spec(folder: Path) -> Lab:
+    """A lab without its prose (lessons, hints): what grading needs."""
+    return load_lab(folder, with_prose=False)
+
+
+def _flag(r: _Reader, data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise r.fail(key, "expected true or false")
+    return value
+
+
+def _maps(r: _Reader, data: Mapping[str, Any]) -> dict[str, MapSpec]:
+    raw = data.get("maps", []) or []
+    if not isinstance(raw, list):
+        raise r.fail("maps", "expected a list")
+    maps: dict[str, MapSpec] = {}
+    for i, item in enumerate(raw):
+        spec = _map_spec(r, item, f"maps[{i}]")
+        if spec.name in maps:
+            raise r.fail(f"maps[{i}].name", f"duplicate map {spec.name!r}")
+        maps[spec.name] = spec
+    return maps
+
+
+def _lessons(folder: Path) -> dict[str, str]:
+    return {lang: _read_text(folder / f"lesson.{lang}.md") for lang in LANGUAGES}
+
+
+def _all_hints(folder: Path) -> dict[str, list[str]]:
+    return {lang: _hints(folder / f"hints.{lang}.yaml") for lang in LANGUAGES}
+
+
+def _hints(path: Path) -> list[str]:
+    data = _read_yaml(path)
+    if not isinstance(data, list) or not data:
+        raise ContentError(f"{path}: expected a non-empty list of hints")
+    for i, hint in enumerate(data):
+        if not isinstance(hint, str) or not hint.strip():
+            raise ContentError(f"{path}: [{i}]: expected non-empty text")
+    return [h.strip() for h in data]
+
+
+# ---------------------------------------------------------------------------------------
+# stages.yaml, plans.yaml, the whole curriculum
+
+
+def _stages(path: Path) -> list[Stage]:
+    r = _Reader(path)
+    data = _read_yaml(path)
+    if not isinstance(data, list) or not data:
+        raise r.fail("", "expected a non-empty list of stages")
+    stages = []
+    for i, raw in enumerate(data):
+        item = r.mapping(raw, f"[{i}]")
+        stages.append(
+            Stage(
+                slug=r.text(item, "slug", f"[{i}]"),
+                title=r.translated(item, "title", f"[{i}]"),
+                summary=r.translated(item, "summary", f"[{i}]"),
+                labs=r.slugs(item, "labs", f"[{i}]"),
+            )
+        )
+    return stages
+
+
+def _plans(path: Path, known: dict[str, Lab]) -> list[Plan]:
+    r = _Reader(path)
+    data = _read_yaml(path)
+    if not isinstance(data, list):
+        raise r.fail("", "expected a list of plans")
+    plans = []
+    for i, raw in enumerate(data):
+        item = r.mapping(raw, f"[{i}]")
+        plan = Plan(
+            slug=r.text(item, "slug", f"[{i}]"),
+            title=r.translated(item, "title", f"[{i}]"),
+            description=r.translated(item, "description", f"[{i}]"),
+            pace_days_per_lab=r.integer(
+                r.required(item, "pace_days_per_lab", f"[{i}]"), f"[{i}].pace_days_per_lab", 1
+            ),
+            labs=r.slugs(item, "labs", f"[{i}]"),
+        )
+        for slug in plan.labs:
+            if slug not in known:
+                raise r.fail(f"[{i}].labs", f"unknown lab {slug!r}")
+        plans.append(plan)
+    return plans
+
+
+def _unique(r: _Reader, slugs: list[str], what: str) -> None:
+    for i, slug in enumerate(slugs):
+        if slug in slugs[:i]:
+            raise r.fail(what, f"{slug!r} appears twice")
+
+
+def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
+    """The whole of `content/`: stages in order, labs in course order, plans.
+
+    `with_prose=False` skips lessons and hints (the grader does not need them).
+    """
+    path = Path(path)
+    stages_path = path / "stages.yaml"
+    stages = _stages(stages_path)
+    r = _Reader(stages_path)
+    _unique(r, [s.slug for s in stages], "slug")
+    _unique(r, [slug for s in stages for slug in s.labs], "labs")
+    labs: dict[str, Lab] = {}
+    for stage in stages:
+        for slug in stage.labs:
+            folder = path / "labs" / slug
+            if not folder.is_dir():
+                raise r.fail(f"{stage.slug}.labs", f"no folder {folder}")
+            lab = load_lab(folder) if with_prose else load_lab_spec(folder)
+            lab.stage = stage.slug
+            labs[slug] = lab
+    plans = _plans(path / "plans.yaml", labs) if with_prose else []
+    return Curriculum(stages=stages, labs=labs, plans=plans, path=path)
+
+
+def load_lab_by_slug(content_dir: Path, slug: str) -> Lab:
+    """One lab for grading, without its prose; ContentError when there is no such lab."""
+    folder = Path(content_dir) / "labs" / slug
+    if not slug or "/" in slug or not (folder / "lab.yaml").is_file():
+        raise ContentError(f"{folder}: no such lab {slug!r}")
+    return load_lab_spec(folder)
