@@ -115,7 +115,7 @@ def compile_source(source: str, limits: CompileLimits | None = None) -> CompileR
 
 
 def _compile(source: str, limits: CompileLimits, deadline: float) -> CompileResult:
-    encoded = source.encode("utf-8", errors="surrogateescape")
+    encoded = source.encode("utf-8", errors="replace")
     if len(encoded) > limits.source_bytes:
         return CompileResult(
             ok=False,
@@ -382,7 +382,9 @@ def _decode(output: bytes, dropped: int) -> str:
 
 def parse_diagnostics(output: str, source: str) -> list[Diagnostic]:
     """clang's `prog.c:12:5: error: ...` lines, each with the source line it points at."""
-    source_lines = source.splitlines()
+    # clang counts lines at \n, \r\n and \r only; str.splitlines() would also split at
+    # form feeds and other separators and shift every line after them.
+    source_lines = re.split(r"\r\n|\r|\n", source)
     output_lines = output.splitlines()
     diagnostics = []
     for index, text in enumerate(output_lines):
