@@ -1,0 +1,1918 @@
+// bpflab-agent: runs one sandbox Job (docs/protocol.md) and writes JSON-line events.
+//
+// The job arrives on stdin in the wire format of sandbox/wire.py, ending with a line
+// "end" (so a serial port that never closes works). Events go to stdout, one JSON
+// object a line, flushed after each line. The same binary runs on the host kernel
+// (local backend), in the microVM and in the docker container.
+//
+// Options:
+//   --trace-instance NAME  create/use /sys/kernel/tracing/instances/NAME, removed at exit
+//   --trace-global         read the global trace_pipe instead of an instance
+//   --no-pid-filter        keep trace lines of every task (single-tenant kernels: the VM)
+//   --netns                unshare a fresh network namespace before doing anything
+// Default: an instance named bpflab-agent-<pid> with the pid filter on.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VETH_NAME "bpfl0"
+#define VETH_PEER "bpfl1"
+#define MAX_CHILDREN 256
+#define LIBBPF_LOG_CAP (64 * 1024)
+#define TRACE_LINE_CAP 8192
+
+/* ------------------------------------------------------------------ buffers */
+
+typedef struct {
+	char *p;
+	size_t len, cap;
+} sbuf;
+
+static void die_oom(void)
+{
+	static const char msg[] = "{\"event\":\"error\",\"message\":\"agent out of memory\"}\n"
+				  "{\"event\":\"done\",\"ok\":false}\n";
+	if (write(1, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more we can do */
+	}
+	_exit(3);
+}
+
+static void sb_reserve(sbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (!p)
+		die_oom();
+	b->p = p;
+	b->cap = cap;
+}
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_puts(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_putc(sbuf *b, char c) { sb_put(b, &c, 1); }
+
+static void sb_vprintf(sbuf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	sb_reserve(b, (size_t)n);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+static void sb_clear(sbuf *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+static void sb_free(sbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 when invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		return 0;
+	return len;
+}
+
+/* A quoted JSON string: control characters escaped, invalid UTF-8 bytes become U+FFFD. */
+static void sb_json_str(sbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	sb_putc(b, '"');
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		if (c == '"' || c == '\\') {
+			sb_putc(b, '\\');
+			sb_putc(b, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': sb_puts(b, "\\n"); break;
+			case '\r': sb_puts(b, "\\r"); break;
+			case '\t': sb_puts(b, "\\t"); break;
+			default: sb_printf(b, "\\u%04x", c);
+			}
+			i++;
+		} else if (c < 0x80) {
+			sb_putc(b, (char)c);
+			i++;
+		} else {
+			size_t len = utf8_seq_len(u + i, n - i);
+			if (len == 0) {
+				sb_puts(b, "\\ufffd");
+				i++;
+			} else {
+				sb_put(b, s + i, len);
+				i += len;
+			}
+		}
+	}
+	sb_putc(b, '"');
+}
+
+static void sb_hex(sbuf *b, const void *data, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *d = data;
+	sb_reserve(b, n * 2 + 2);
+	b->p[b->len++] = '"';
+	for (size_t i = 0; i < n; i++) {
+		b->p[b->len++] = digits[d[i] >> 4];
+		b->p[b->len++] = digits[d[i] & 15];
+	}
+	b->p[b->len++] = '"';
+	b->p[b->len] = '\0';
+}
+
+/* ------------------------------------------------------------------ events */
+
+struct limits {
+	long long wall_s;
+	long long max_trace_lines;
+	long long max_trace_bytes;
+	long long max_map_entries;
+	long long max_output_bytes;
+	long long max_repeat;
+	long long verifier_log_bytes;
+};
+
+static struct limits lim = {
+	.wall_s = 20,
+	.max_trace_lines = 2000,
+	.max_trace_bytes = 256 * 1024,
+	.max_map_entries = 1024,
+	.max_output_bytes = 4 * 1024 * 1024,
+	.max_repeat = 1000,
+	.verifier_log_bytes = 1024 * 1024,
+};
+
+static long long out_bytes;
+static bool out_truncated;
+static bool out_broken;
+
+static void write_all(const char *p, size_t n)
+{
+	while (n > 0 && !out_broken) {
+		ssize_t w = write(1, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			out_broken = true; /* the reader is gone: keep going quietly, then exit */
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void ev_begin(sbuf *b, const char *name)
+{
+	sb_clear(b);
+	sb_puts(b, "{\"event\":");
+	sb_json_str(b, name, strlen(name));
+}
+
+static void ev_key(sbuf *b, const char *key)
+{
+	sb_putc(b, ',');
+	sb_json_str(b, key, strlen(key));
+	sb_putc(b, ':');
+}
+
+static void kv_str(sbuf *b, const char *key, const char *val)
+{
+	ev_key(b, key);
+	if (val)
+		sb_json_str(b, val, strlen(val));
+	else
+		sb_puts(b, "null");
+}
+
+static void kv_strn(sbuf *b, const char *key, const char *val, size_t n)
+{
+	ev_key(b, key);
+	sb_json_str(b, val, n);
+}
+
+static void kv_int(sbuf *b, const char *key, long long v)
+{
+	ev_key(b, key);
+	sb_printf(b, "%lld", v);
+}
+
+static void kv_bool(sbuf *b, const char *key, bool v)
+{
+	ev_key(b, key);
+	sb_puts(b, v ? "true" : "false");
+}
+
+static void kv_hex(sbuf *b, const char *key, const void *d, size_t n)
+{
+	ev_key(b, key);
+	sb_hex(b, d, n);
+}
+
+/* Writes the event in b. Past max_output_bytes only final events (done/error) pass. */
+static void ev_emit(sbuf *b, bool final)
+{
+	sb_puts(b, "}\n");
+	if (!final) {
+		if (out_truncated)
+			return;
+		if (out_bytes + (long long)b->len > lim.max_output_bytes) {
+			char msg[128];
+			int n = snprintf(msg, sizeof(msg),
+					 "{\"event\":\"truncated\",\"what\":\"output\",\"limit\":%lld}\n",
+					 lim.max_output_bytes);
+			out_truncated = true;
+			write_all(msg, (size_t)n);
+			return;
+		}
+	}
+	out_bytes += (long long)b->len;
+	write_all(b->p, b->len);
+}
+
+static void emit_simple(const char *name, const char *key, const char *val, bool final)
+{
+	sbuf b = {0};
+	ev_begin(&b, name);
+	kv_str(&b, key, val);
+	ev_emit(&b, final);
+	sb_free(&b);
+}
+
+static void emit_error(const char *fmt, ...)
+{
+	sbuf msg = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	emit_simple("error", "message", msg.p ? msg.p : "", true);
+	sb_free(&msg);
+}
+
+static void emit_done(bool ok)
+{
+	sbuf b = {0};
+	ev_begin(&b, "done");
+	kv_bool(&b, "ok", ok);
+	ev_emit(&b, true);
+	sb_free(&b);
+}
+
+/* "Permission denied (EACCES)" */
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case ENXIO: return "ENXIO";
+	case E2BIG: return "E2BIG";
+	case ENOEXEC: return "ENOEXEC";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case EMFILE: return "EMFILE";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ELOOP: return "ELOOP";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case 524: return "ENOTSUPP";
+	default: return NULL;
+	}
+}
+
+static const char *err_text(int e, char *buf, size_t size)
+{
+	if (e < 0)
+		e = -e;
+	const char *name = errno_name(e);
+	const char *text = e == 524 ? "Operation not supported by the kernel" : strerror(e);
+	if (name)
+		snprintf(buf, size, "%s (%s)", text, name);
+	else
+		snprintf(buf, size, "%s (errno %d)", text, e);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ job (wire format) */
+
+struct kv {
+	char *key;
+	char *val; /* percent-decoded, NUL-terminated */
+	size_t len;
+};
+
+struct op {
+	char *id;
+	char *name;
+	struct kv *kvs;
+	size_t nkv;
+};
+
+static struct op *ops;
+static size_t nops;
+static unsigned char *obj_data;
+static size_t obj_len, obj_cap;
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes hex into a new buffer; returns -1 on odd length or a bad digit. */
+static int hex_decode(const char *s, size_t n, unsigned char **out, size_t *out_len)
+{
+	if (n % 2)
+		return -1;
+	unsigned char *d = malloc(n / 2 + 1);
+	if (!d)
+		die_oom();
+	for (size_t i = 0; i < n; i += 2) {
+		int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(d);
+			return -1;
+		}
+		d[i / 2] = (unsigned char)(hi << 4 | lo);
+	}
+	*out = d;
+	*out_len = n / 2;
+	return 0;
+}
+
+static char *percent_decode(const char *s, size_t n, size_t *out_len)
+{
+	char *d = malloc(n + 1);
+	size_t j = 0;
+	if (!d)
+		die_oom();
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+		    hexval((unsigned char)s[i + 2]) >= 0) {
+			d[j++] = (char)(hexval((unsigned char)s[i + 1]) << 4 |
+					hexval((unsigned char)s[i + 2]));
+			i += 2;
+		} else {
+			d[j++] = s[i];
+		}
+	}
+	d[j] = '\0';
+	*out_len = j;
+	return d;
+}
+
+static const struct kv *op_get(const struct op *op, const char *key)
+{
+	for (size_t i = 0; i < op->nkv; i++)
+		if (strcmp(op->kvs[i].key, key) == 0)
+			return &op->kvs[i];
+	return NULL;
+}
+
+static const char *op_str(const struct op *op, const char *key)
+{
+	const struct kv *kv = op_get(op, key);
+	return kv ? kv->val : NULL;
+}
+
+static long long op_int(const struct op *op, const char *key, long long dflt)
+{
+	const struct kv *kv = op_get(op, key);
+	if (!kv || !kv->len)
+		return dflt;
+	return strtoll(kv->val, NULL, 10);
+}
+
+/* Splits line (modified in place) at spaces. Returns the token count (<= max). */
+static size_t split_words(char *line, char **words, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(line, " ", &save); w && n < max; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	return n;
+}
+
+static int parse_limits(char **words, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		char *eq = strchr(words[i], '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		long long v = strtoll(eq + 1, NULL, 10);
+		const char *k = words[i];
+		if (!strcmp(k, "wall_s"))
+			lim.wall_s = v;
+		else if (!strcmp(k, "max_trace_lines"))
+			lim.max_trace_lines = v;
+		else if (!strcmp(k, "max_trace_bytes"))
+			lim.max_trace_bytes = v;
+		else if (!strcmp(k, "max_map_entries"))
+			lim.max_map_entries = v;
+		else if (!strcmp(k, "max_output_bytes"))
+			lim.max_output_bytes = v;
+		else if (!strcmp(k, "max_repeat"))
+			lim.max_repeat = v;
+		else if (!strcmp(k, "verifier_log_bytes"))
+			lim.verifier_log_bytes = v;
+		/* unknown limits are ignored: newer hosts may send more */
+	}
+	if (lim.verifier_log_bytes < 4096)
+		lim.verifier_log_bytes = 4096;
+	return 0;
+}
+
+static int parse_op(char **words, size_t n)
+{
+	if (n < 3)
+		return -1;
+	struct op *grown = realloc(ops, (nops + 1) * sizeof(*ops));
+	if (!grown)
+		die_oom();
+	ops = grown;
+	struct op *op = &ops[nops++];
+	size_t len;
+	memset(op, 0, sizeof(*op));
+	op->id = percent_decode(words[1], strlen(words[1]), &len);
+	op->name = strdup(words[2]);
+	op->kvs = calloc(n, sizeof(*op->kvs));
+	if (!op->name || !op->kvs)
+		die_oom();
+	for (size_t i = 3; i < n; i++) {
+		char *eq = strchr(words[i], '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		struct kv *kv = &op->kvs[op->nkv++];
+		kv->key = strdup(words[i]);
+		if (!kv->key)
+			die_oom();
+		kv->val = percent_decode(eq + 1, strlen(eq + 1), &kv->len);
+	}
+	return 0;
+}
+
+static int append_obj_hex(const char *hex)
+{
+	unsigned char *chunk;
+	size_t n;
+	if (hex_decode(hex, strlen(hex), &chunk, &n))
+		return -1;
+	if (obj_len + n > obj_cap) {
+		size_t cap = obj_cap ? obj_cap : 65536;
+		while (cap < obj_len + n)
+			cap *= 2;
+		unsigned char *p = realloc(obj_data, cap);
+		if (!p)
+			die_oom();
+		obj_data = p;
+		obj_cap = cap;
+	}
+	memcpy(obj_data + obj_len, chunk, n);
+	obj_len += n;
+	free(chunk);
+	return 0;
+}
+
+/* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
+static int read_job(FILE *in, char *msg, size_t msg_size)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	bool seen_header = false;
+	int rc = -1;
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		char *words[512];
+		if (!strcmp(line, "end")) {
+			rc = seen_header ? 0 : -1;
+			if (rc)
+				snprintf(msg, msg_size, "bad job: no header line");
+			goto out;
+		}
+		if (!strncmp(line, "obj ", 4)) {
+			if (append_obj_hex(line + 4)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad object hex", lineno);
+				goto out;
+			}
+			continue;
+		}
+		size_t nw = split_words(line, words, sizeof(words) / sizeof(words[0]));
+		if (nw == 0)
+			continue;
+		if (!strcmp(words[0], "bpflab-job")) {
+			/* A new header restarts the job: a host may resend after line noise. */
+			if (nw < 2 || strcmp(words[1], "1")) {
+				snprintf(msg, msg_size, "bad job: unsupported wire version");
+				goto out;
+			}
+			seen_header = true;
+			nops = 0;
+			obj_len = 0;
+		} else if (!seen_header) {
+			continue; /* noise before the header (e.g. a serial console) */
+		} else if (!strcmp(words[0], "limits")) {
+			if (parse_limits(words, nw)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad limits", lineno);
+				goto out;
+			}
+		} else if (!strcmp(words[0], "op")) {
+			if (parse_op(words, nw)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad op", lineno);
+				goto out;
+			}
+		} else {
+			snprintf(msg, msg_size, "bad job: line %ld: unknown record '%.40s'", lineno,
+				 words[0]);
+			goto out;
+		}
+	}
+	snprintf(msg, msg_size, "bad job: input ended before the line 'end'");
+out:
+	free(line);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ tracing */
+
+static char trace_root[256];
+static char instance_dir[512];
+static bool instance_created;
+static bool pid_filter = true;
+static bool kernel_pid_filter;
+static int trace_fd = -1;
+static pid_t agent_pid;
+static pid_t children[MAX_CHILDREN];
+static size_t nchildren;
+static long long trace_lines_out, trace_bytes_out;
+static bool trace_truncated;
+static char trace_pending[TRACE_LINE_CAP];
+static size_t trace_pending_len;
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, text, strlen(text));
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/* Finds (or mounts) tracefs. */
+static int find_tracefs(void)
+{
+	static const char *candidates[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	for (int i = 0; i < 2; i++) {
+		char probe[300];
+		snprintf(probe, sizeof(probe), "%s/trace_pipe", candidates[i]);
+		if (access(probe, R_OK) == 0) {
+			snprintf(trace_root, sizeof(trace_root), "%s", candidates[i]);
+			return 0;
+		}
+	}
+	if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 ||
+	    errno == EBUSY) {
+		snprintf(trace_root, sizeof(trace_root), "/sys/kernel/tracing");
+		return 0;
+	}
+	return -errno;
+}
+
+static void ensure_bpffs(void)
+{
+	struct statfs st;
+	if (statfs("/sys/fs/bpf", &st) == 0 && st.f_type == 0xcafe4a11)
+		return;
+	mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL); /* best effort: nothing here pins */
+}
+
+static void remove_instance(void)
+{
+	if (trace_fd >= 0) {
+		close(trace_fd);
+		trace_fd = -1;
+	}
+	if (!instance_created)
+		return;
+	char path[600];
+	snprintf(path, sizeof(path), "%s/events/bpf_trace/bpf_trace_printk/enable", instance_dir);
+	write_file(path, "0");
+	for (int i = 0; i < 50; i++) {
+		if (rmdir(instance_dir) == 0 || errno == ENOENT)
+			break;
+		usleep(10000);
+	}
+	instance_created = false;
+}
+
+static void on_fatal_signal(int sig)
+{
+	remove_instance();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Sets up the trace source. Returns 0 or -errno with msg filled. */
+static int setup_trace(const char *instance, bool global, char *msg, size_t msg_size)
+{
+	char path[700];
+	char buf[64];
+	char e[96];
+	int err = find_tracefs();
+	if (err) {
+		snprintf(msg, msg_size, "tracefs is not available: %s", err_text(err, e, sizeof(e)));
+		return err;
+	}
+	if (global) {
+		snprintf(instance_dir, sizeof(instance_dir), "%s", trace_root);
+	} else {
+		snprintf(instance_dir, sizeof(instance_dir), "%s/instances/%s", trace_root,
+			 instance);
+		if (mkdir(instance_dir, 0700) == 0)
+			instance_created = true;
+		else if (errno != EEXIST) {
+			err = -errno;
+			snprintf(msg, msg_size, "cannot create trace instance %s: %s", instance_dir,
+				 err_text(err, e, sizeof(e)));
+			return err;
+		} else {
+			instance_created = true; /* ours by name: the host picked it for us */
+		}
+		if (pid_filter) {
+			snprintf(path, sizeof(path), "%s/options/event-fork", instance_dir);
+			write_file(path, "1");
+			snprintf(path, sizeof(path), "%s/set_event_pid", instance_dir);
+			snprintf(buf, sizeof(buf), "%d", (int)agent_pid);
+			kernel_pid_filter = write_file(path, buf) == 0;
+		}
+		snprintf(path, sizeof(path), "%s/events/bpf_trace/bpf_trace_printk/enable",
+			 instance_dir);
+		err = write_file(path, "1");
+		if (err) {
+			snprintf(msg, msg_size, "cannot enable bpf_trace_printk in %s: %s",
+				 instance_dir, err_text(err, e, sizeof(e)));
+			return err;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/trace_pipe", instance_dir);
+	trace_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (trace_fd < 0) {
+		err = -errno;
+		snprintf(msg, msg_size, "cannot open %s: %s", path, err_text(err, e, sizeof(e)));
+		return err;
+	}
+	return 0;
+}
+
+static bool pid_is_ours(long pid)
+{
+	if (!pid_filter || kernel_pid_filter)
+		return true; /* the kernel filters (set_event_pid + event-fork), or nobody */
+	if (pid == agent_pid)
+		return true;
+	for (size_t i = 0; i < nchildren; i++)
+		if (children[i] == pid)
+			return true;
+	return false;
+}
+
+struct trace_fields {
+	const char *task;
+	size_t task_len;
+	long pid;
+	long cpu;
+	const char *ts;
+	size_t ts_len;
+	const char *msg;
+	size_t msg_len;
+};
+
+/*
+ * Parses "<task>-<pid> [<cpu>] <flags> <timestamp>: bpf_trace_printk: <message>".
+ * The task name may hold spaces and dashes, so the pid is the digits before the
+ * whitespace that precedes "[cpu]". The flags column is optional (options/irq-info).
+ */
+static bool parse_trace_line(const char *line, size_t n, struct trace_fields *f)
+{
+	memset(f, 0, sizeof(*f));
+	const char *end = line + n;
+	const char *br = NULL;
+	for (const char *p = line; p + 2 < end; p++) {
+		if (p[0] == '[' && p > line && p[-1] == ' ' && isdigit((unsigned char)p[1])) {
+			const char *q = p + 1;
+			while (q < end && isdigit((unsigned char)*q))
+				q++;
+			if (q < end && *q == ']') {
+				br = p;
+				break;
+			}
+		}
+	}
+	if (!br)
+		return false;
+	const char *left = line;
+	while (left < br && *left == ' ')
+		left++;
+	const char *right = br;
+	while (right > left && right[-1] == ' ')
+		right--;
+	const char *dash = NULL;
+	for (const char *p = right - 1; p >= left; p--) {
+		if (*p == '-') {
+			dash = p;
+			break;
+		}
+		if (!isdigit((unsigned char)*p))
+			return false;
+	}
+	if (!dash || dash + 1 >= right)
+		return false;
+	f->task = left;
+	f->task_len = (size_t)(dash - left);
+	f->pid = strtol(dash + 1, NULL, 10);
+	f->cpu = strtol(br + 1, NULL, 10);
+	const char *p = strchr(br, ']');
+	p = p ? p + 1 : end;
+	/* the first token ending in ':' after the cpu is the timestamp */
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		const char *tok = p;
+		while (p < end && *p != ' ')
+			p++;
+		if (p > tok && p[-1] == ':') {
+			f->ts = tok;
+			f->ts_len = (size_t)(p - tok - 1);
+			break;
+		}
+	}
+	while (p < end && *p == ' ')
+		p++;
+	static const char marker[] = "bpf_trace_printk: ";
+	size_t ml = sizeof(marker) - 1;
+	if ((size_t)(end - p) >= ml && !memcmp(p, marker, ml))
+		p += ml;
+	f->msg = p;
+	f->msg_len = (size_t)(end - p);
+	return true;
+}
+
+static bool is_number(const char *s, size_t n)
+{
+	bool dot = false;
+	if (n == 0 || !isdigit((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.' && !dot)
+			dot = true;
+		else if (!isdigit((unsigned char)s[i]))
+			return false;
+	}
+	return s[n - 1] != '.';
+}
+
+static void emit_trace_line(const char *op_id, const char *line, size_t n)
+{
+	struct trace_fields f;
+	bool parsed = parse_trace_line(line, n, &f);
+	if (parsed && !pid_is_ours(f.pid))
+		return;
+	if (trace_truncated)
+		return;
+	if (trace_lines_out + 1 > lim.max_trace_lines ||
+	    trace_bytes_out + (long long)n > lim.max_trace_bytes) {
+		sbuf b = {0};
+		bool by_lines = trace_lines_out + 1 > lim.max_trace_lines;
+		trace_truncated = true;
+		ev_begin(&b, "truncated");
+		kv_str(&b, "what", "trace");
+		kv_int(&b, "limit", by_lines ? lim.max_trace_lines : lim.max_trace_bytes);
+		kv_str(&b, "unit", by_lines ? "lines" : "bytes");
+		ev_emit(&b, false);
+		sb_free(&b);
+		return;
+	}
+	trace_lines_out++;
+	trace_bytes_out += (long long)n;
+	sbuf b = {0};
+	ev_begin(&b, "trace");
+	kv_str(&b, "op", op_id);
+	kv_strn(&b, "line", line, n);
+	if (parsed) {
+		kv_strn(&b, "task", f.task, f.task_len);
+		kv_int(&b, "pid", f.pid);
+		kv_int(&b, "cpu", f.cpu);
+		ev_key(&b, "timestamp");
+		if (is_number(f.ts, f.ts_len))
+			sb_put(&b, f.ts, f.ts_len);
+		else
+			sb_puts(&b, "null");
+		kv_strn(&b, "message", f.msg, f.msg_len);
+	} else {
+		kv_str(&b, "task", NULL);
+		kv_str(&b, "pid", NULL);
+		kv_str(&b, "cpu", NULL);
+		kv_str(&b, "timestamp", NULL);
+		kv_strn(&b, "message", line, n);
+	}
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+/* Reads whatever the trace pipe holds now (non-blocking); lines go to op_id. */
+static void drain_trace(const char *op_id)
+{
+	static char buf[65536];
+	if (trace_fd < 0)
+		return;
+	for (;;) {
+		ssize_t n = read(trace_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (ssize_t i = 0; i < n; i++) {
+			char c = buf[i];
+			if (c == '\n') {
+				emit_trace_line(op_id, trace_pending, trace_pending_len);
+				trace_pending_len = 0;
+			} else if (trace_pending_len < sizeof(trace_pending)) {
+				trace_pending[trace_pending_len++] = c;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ network */
+
+static int nl_addattr(struct nlmsghdr *n, size_t maxlen, int type, const void *data, size_t len)
+{
+	size_t alen = RTA_LENGTH(len);
+	if (NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(alen) > maxlen)
+		return -1;
+	struct rtattr *rta = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+	rta->rta_type = (unsigned short)type;
+	rta->rta_len = (unsigned short)alen;
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	n->nlmsg_len = (unsigned)(NLMSG_ALIGN(n->nlmsg_len) + RTA_ALIGN(alen));
+	return 0;
+}
+
+static struct rtattr *nl_nest(struct nlmsghdr *n, size_t maxlen, int type)
+{
+	struct rtattr *nest = (struct rtattr *)((char *)n + NLMSG_ALIGN(n->nlmsg_len));
+	if (nl_addattr(n, maxlen, type, NULL, 0))
+		return NULL;
+	return nest;
+}
+
+static void nl_nest_end(struct nlmsghdr *n, struct rtattr *nest)
+{
+	nest->rta_len = (unsigned short)((char *)n + NLMSG_ALIGN(n->nlmsg_len) - (char *)nest);
+}
+
+static int set_link_up(const char *name)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	int err = 0;
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		err = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+static bool veth_ready;
+
+/* Creates the veth pair bpfl0 <-> bpfl1 (rtnetlink) and brings both ends up. */
+static int ensure_veth(void)
+{
+	if (veth_ready || if_nametoindex(VETH_NAME)) {
+		veth_ready = true;
+		return 0;
+	}
+	struct {
+		struct nlmsghdr n;
+		struct ifinfomsg i;
+		char attrs[512];
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	req.n.nlmsg_type = RTM_NEWLINK;
+	req.n.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	req.i.ifi_family = AF_UNSPEC;
+	size_t max = sizeof(req);
+	if (nl_addattr(&req.n, max, IFLA_IFNAME, VETH_NAME, sizeof(VETH_NAME)))
+		return -EINVAL;
+	struct rtattr *linkinfo = nl_nest(&req.n, max, IFLA_LINKINFO);
+	if (!linkinfo || nl_addattr(&req.n, max, IFLA_INFO_KIND, "veth", 4))
+		return -EINVAL;
+	struct rtattr *data = nl_nest(&req.n, max, IFLA_INFO_DATA);
+	struct rtattr *peer = data ? nl_nest(&req.n, max, VETH_INFO_PEER) : NULL;
+	if (!peer)
+		return -EINVAL;
+	req.n.nlmsg_len += sizeof(struct ifinfomsg); /* the peer's (zeroed) ifinfomsg */
+	if (nl_addattr(&req.n, max, IFLA_IFNAME, VETH_PEER, sizeof(VETH_PEER)))
+		return -EINVAL;
+	nl_nest_end(&req.n, peer);
+	nl_nest_end(&req.n, data);
+	nl_nest_end(&req.n, linkinfo);
+
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int err = 0;
+	if (sendto(fd, &req, req.n.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+	} else {
+		char reply[4096];
+		ssize_t n = recv(fd, reply, sizeof(reply), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)reply;
+		if (n < 0)
+			err = -errno;
+		else if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+			 h->nlmsg_type == NLMSG_ERROR)
+			err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	}
+	close(fd);
+	if (err)
+		return err;
+	/* no IPv6 autoconf chatter (router solicitations) to skew a lab's packet counters */
+	write_file("/proc/sys/net/ipv6/conf/" VETH_NAME "/disable_ipv6", "1");
+	write_file("/proc/sys/net/ipv6/conf/" VETH_PEER "/disable_ipv6", "1");
+	if ((err = set_link_up(VETH_NAME)) || (err = set_link_up(VETH_PEER)))
+		return err;
+	set_link_up("lo");
+	veth_ready = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ bpf state */
+
+static struct bpf_object *obj;
+static struct bpf_link *links[64];
+static size_t nlinks;
+static int xdp_ifindex;
+static struct bpf_tc_hook tc_hooks[2];
+static size_t ntc_hooks;
+static sbuf libbpf_log;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || libbpf_log.len > LIBBPF_LOG_CAP)
+		return 0;
+	sb_vprintf(&libbpf_log, fmt, ap);
+	return 0;
+}
+
+static void detach_all(void)
+{
+	for (size_t i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	nlinks = 0;
+	if (xdp_ifindex)
+		bpf_xdp_detach(xdp_ifindex, 0, NULL);
+	xdp_ifindex = 0;
+	for (size_t i = 0; i < ntc_hooks; i++)
+		bpf_tc_hook_destroy(&tc_hooks[i]);
+	ntc_hooks = 0;
+}
+
+static void cleanup(void)
+{
+	detach_all();
+	if (obj) {
+		bpf_object__close(obj);
+		obj = NULL;
+	}
+	remove_instance();
+}
+
+static struct bpf_program *find_program(const char *name)
+{
+	if (name && *name)
+		return bpf_object__find_program_by_name(obj, name);
+	return bpf_object__next_program(obj, NULL);
+}
+
+static const char *prog_type_name(enum bpf_prog_type t)
+{
+	const char *s = libbpf_bpf_prog_type_str(t);
+	return s ? s : "unknown";
+}
+
+static const char *map_type_name(enum bpf_map_type t)
+{
+	const char *s = libbpf_bpf_map_type_str(t);
+	return s ? s : "unknown";
+}
+
+static bool map_is_percpu(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_PERCPU_ARRAY || t == BPF_MAP_TYPE_PERCPU_HASH ||
+	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+/* ------------------------------------------------------------------ ops */
+
+static void op_load(const struct op *op, bool *load_ok)
+{
+	char e[128];
+	long long level = op_int(op, "log_level", 1);
+	if (level < 0 || level > 2)
+		level = 1;
+	sbuf vlog = {0};
+	char **bufs = NULL;
+	size_t nprogs = 0;
+	int err = 0;
+	const char *stage_err = NULL;
+	bool downgraded = false;
+
+	for (;;) {
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
+		sb_clear(&libbpf_log);
+		obj = bpf_object__open_mem(obj_data, obj_len, &oopts);
+		if (!obj) {
+			err = -errno;
+			stage_err = "open";
+			break;
+		}
+		struct bpf_program *prog;
+		nprogs = 0;
+		bpf_object__for_each_program(prog, obj) nprogs++;
+		bufs = calloc(nprogs ? nprogs : 1, sizeof(*bufs));
+		if (!bufs)
+			die_oom();
+		size_t i = 0;
+		bpf_object__for_each_program(prog, obj)
+		{
+			if (level > 0) {
+				bufs[i] = calloc(1, (size_t)lim.verifier_log_bytes);
+				if (!bufs[i])
+					die_oom();
+				bpf_program__set_log_buf(prog, bufs[i], (size_t)lim.verifier_log_bytes);
+				bpf_program__set_log_level(prog, (__u32)level);
+			}
+			i++;
+		}
+		err = bpf_object__load(obj);
+		if (err == -ENOSPC && level > 0) {
+			/* the log outgrew its buffer: retry one level down rather than fail */
+			for (size_t j = 0; j < nprogs; j++)
+				free(bufs[j]);
+			free(bufs);
+			bufs = NULL;
+			bpf_object__close(obj);
+			obj = NULL;
+			level--;
+			downgraded = true;
+			continue;
+		}
+		if (err)
+			stage_err = "load";
+		break;
+	}
+
+	if (downgraded)
+		sb_printf(&vlog, "; verifier log exceeded %lld bytes; log level lowered to %lld\n",
+			  lim.verifier_log_bytes, level);
+	if (obj && bufs) {
+		struct bpf_program *prog;
+		size_t i = 0;
+		bpf_object__for_each_program(prog, obj)
+		{
+			if (bufs[i] && bufs[i][0]) {
+				if (nprogs > 1)
+					sb_printf(&vlog, "; program %s\n", bpf_program__name(prog));
+				sb_puts(&vlog, bufs[i]);
+			}
+			i++;
+		}
+	}
+	/* libbpf's own messages explain failures the verifier never saw (bad ELF, maps) and
+	 * carry the verifier log when log_level is 0 */
+	if (err && libbpf_log.len)
+		sb_put(&vlog, libbpf_log.p, libbpf_log.len);
+
+	sbuf b = {0};
+	ev_begin(&b, "load");
+	kv_str(&b, "id", op->id);
+	kv_bool(&b, "ok", err == 0);
+	kv_strn(&b, "verifier_log", vlog.p ? vlog.p : "", vlog.len);
+	if (err) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "%s%s", err_text(err, e, sizeof(e)),
+			 strcmp(stage_err, "open") == 0 ? " while opening the object" : "");
+		kv_str(&b, "error", msg);
+	} else {
+		kv_str(&b, "error", NULL);
+	}
+	ev_key(&b, "programs");
+	sb_putc(&b, '[');
+	if (obj) {
+		struct bpf_program *prog;
+		bool first = true;
+		bpf_object__for_each_program(prog, obj)
+		{
+			sb_puts(&b, first ? "{" : ",{");
+			first = false;
+			sb_puts(&b, "\"name\":");
+			sb_json_str(&b, bpf_program__name(prog), strlen(bpf_program__name(prog)));
+			kv_str(&b, "section", bpf_program__section_name(prog));
+			kv_str(&b, "type", prog_type_name(bpf_program__type(prog)));
+			sb_putc(&b, '}');
+		}
+	}
+	sb_putc(&b, ']');
+	ev_key(&b, "maps");
+	sb_putc(&b, '[');
+	if (obj) {
+		struct bpf_map *map;
+		bool first = true;
+		bpf_object__for_each_map(map, obj)
+		{
+			sb_puts(&b, first ? "{" : ",{");
+			first = false;
+			sb_puts(&b, "\"name\":");
+			sb_json_str(&b, bpf_map__name(map), strlen(bpf_map__name(map)));
+			kv_str(&b, "type", map_type_name(bpf_map__type(map)));
+			kv_int(&b, "key_size", bpf_map__key_size(map));
+			kv_int(&b, "value_size", bpf_map__value_size(map));
+			kv_int(&b, "max_entries", bpf_map__max_entries(map));
+			kv_int(&b, "flags", (long long)bpf_map__map_flags(map));
+			sb_putc(&b, '}');
+		}
+	}
+	sb_putc(&b, ']');
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+	sb_free(&vlog);
+	if (bufs) {
+		for (size_t j = 0; j < nprogs; j++)
+			free(bufs[j]);
+		free(bufs);
+	}
+	*load_ok = err == 0;
+}
+
+static void result_begin(sbuf *b, const char *event, const struct op *op)
+{
+	ev_begin(b, event);
+	kv_str(b, "id", op->id);
+}
+
+static void result_fail(sbuf *b, const char *msg)
+{
+	kv_bool(b, "ok", false);
+	kv_str(b, "error", msg);
+}
+
+static struct bpf_map *find_map(const char *name, sbuf *b)
+{
+	struct bpf_map *map = name ? bpf_object__find_map_by_name(obj, name) : NULL;
+	if (!map) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no map named '%.100s'", name ? name : "");
+		result_fail(b, msg);
+	}
+	return map;
+}
+
+static void op_map_update(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "map_update", op);
+	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	unsigned char *key = NULL, *val = NULL;
+	size_t klen = 0, vlen = 0;
+	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
+	if (!map) {
+		/* already reported */
+	} else if (!k || !v || hex_decode(k->val, k->len, &key, &klen) ||
+		   hex_decode(v->val, v->len, &val, &vlen)) {
+		result_fail(&b, "key and value must be hex");
+	} else if (klen != bpf_map__key_size(map)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
+			 bpf_map__key_size(map));
+		result_fail(&b, msg);
+	} else {
+		size_t want = bpf_map__value_size(map);
+		unsigned char *full = NULL;
+		if (map_is_percpu(bpf_map__type(map))) {
+			/* one value given: the same value on every possible CPU */
+			int ncpu = libbpf_num_possible_cpus();
+			size_t stride = (want + 7) & ~(size_t)7;
+			if (vlen == want && ncpu > 0) {
+				full = calloc((size_t)ncpu, stride);
+				if (!full)
+					die_oom();
+				for (int c = 0; c < ncpu; c++)
+					memcpy(full + (size_t)c * stride, val, vlen);
+			}
+		} else if (vlen == want) {
+			full = val;
+		}
+		if (!full) {
+			char msg[128];
+			snprintf(msg, sizeof(msg), "value is %zu bytes, the map's value_size is %zu",
+				 vlen, want);
+			result_fail(&b, msg);
+		} else {
+			int err = bpf_map_update_elem(bpf_map__fd(map), key, full,
+						      (__u64)op_int(op, "flags", 0));
+			if (err)
+				result_fail(&b, err_text(-errno, e, sizeof(e)));
+			else {
+				kv_bool(&b, "ok", true);
+				kv_str(&b, "error", NULL);
+			}
+			if (full != val)
+				free(full);
+		}
+	}
+	free(key);
+	free(val);
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static void op_test_run(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "test_run", op);
+	const char *pname = op_str(op, "program");
+	struct bpf_program *prog = find_program(pname);
+	const struct kv *data = op_get(op, "data");
+	long long repeat = op_int(op, "repeat", 1);
+	unsigned char *in = NULL;
+	size_t inlen = 0;
+	if (!prog) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
+		result_fail(&b, msg);
+	} else if (repeat < 1 || repeat > lim.max_repeat) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "repeat must be between 1 and %lld", lim.max_repeat);
+		result_fail(&b, msg);
+	} else if (!data || hex_decode(data->val, data->len, &in, &inlen)) {
+		result_fail(&b, "data must be hex");
+	} else {
+		size_t outcap = inlen + 256;
+		unsigned char *out = calloc(1, outcap);
+		if (!out)
+			die_oom();
+		LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = in, .data_size_in = (__u32)inlen,
+			    .data_out = out, .data_size_out = (__u32)outcap, .repeat = (int)repeat);
+		int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &topts);
+		if (err) {
+			result_fail(&b, err_text(-errno, e, sizeof(e)));
+		} else {
+			size_t outlen = topts.data_size_out < outcap ? topts.data_size_out : outcap;
+			kv_bool(&b, "ok", true);
+			kv_int(&b, "retval", (long long)topts.retval);
+			kv_hex(&b, "data_out", out, outlen);
+			kv_int(&b, "duration_ns", (long long)topts.duration);
+			kv_str(&b, "error", NULL);
+		}
+		free(out);
+	}
+	free(in);
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static void op_map_dump(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "map_dump", op);
+	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	if (map) {
+		enum bpf_map_type type = bpf_map__type(map);
+		bool percpu = map_is_percpu(type);
+		size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
+		int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
+		size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
+		int fd = bpf_map__fd(map);
+		unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
+		unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
+		if (!key || !next || !val)
+			die_oom();
+		kv_str(&b, "map", bpf_map__name(map));
+		kv_str(&b, "type", map_type_name(type));
+		kv_int(&b, "key_size", (long long)ksize);
+		kv_int(&b, "value_size", (long long)vsize);
+		kv_bool(&b, "percpu", percpu);
+		ev_key(&b, "entries");
+		sb_putc(&b, '[');
+		long long count = 0;
+		bool truncated = false;
+		int err = 0;
+		const void *cur = NULL;
+		for (;;) {
+			if (bpf_map_get_next_key(fd, cur, next)) {
+				if (errno != ENOENT)
+					err = -errno;
+				break;
+			}
+			memcpy(key, next, ksize);
+			cur = key;
+			if (bpf_map_lookup_elem(fd, key, val)) {
+				if (errno == ENOENT)
+					continue; /* deleted meanwhile */
+				err = -errno;
+				break;
+			}
+			if (count >= lim.max_map_entries) {
+				truncated = true;
+				break;
+			}
+			sb_puts(&b, count ? ",{\"key\":" : "{\"key\":");
+			sb_hex(&b, key, ksize);
+			if (percpu) {
+				sb_puts(&b, ",\"values\":[");
+				for (int c = 0; c < ncpu; c++) {
+					if (c)
+						sb_putc(&b, ',');
+					sb_hex(&b, val + (size_t)c * stride, vsize);
+				}
+				sb_putc(&b, ']');
+			} else {
+				sb_puts(&b, ",\"value\":");
+				sb_hex(&b, val, vsize);
+			}
+			sb_putc(&b, '}');
+			count++;
+		}
+		sb_putc(&b, ']');
+		kv_bool(&b, "truncated", truncated);
+		kv_bool(&b, "ok", err == 0);
+		kv_str(&b, "error", err ? err_text(err, e, sizeof(e)) : NULL);
+		free(key);
+		free(next);
+		free(val);
+		if (truncated) {
+			sbuf t = {0};
+			ev_begin(&t, "truncated");
+			kv_str(&t, "what", "map");
+			kv_int(&t, "limit", lim.max_map_entries);
+			kv_str(&t, "map", bpf_map__name(map));
+			drain_trace(op->id);
+			ev_emit(&t, false);
+			sb_free(&t);
+		}
+	}
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static int attach_netdev(struct bpf_program *prog, const char *target, char *desc, size_t dsize)
+{
+	enum bpf_prog_type type = bpf_program__type(prog);
+	bool want_xdp = target ? !strcmp(target, "xdp") : type == BPF_PROG_TYPE_XDP;
+	bool egress = target && !strcmp(target, "tc/egress");
+	int err = ensure_veth();
+	if (err)
+		return err;
+	int ifindex = (int)if_nametoindex(VETH_NAME);
+	if (!ifindex)
+		return -ENODEV;
+	if (want_xdp) {
+		err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), 0, NULL);
+		if (err)
+			return err;
+		xdp_ifindex = ifindex;
+		snprintf(desc, dsize, "xdp:%s", VETH_NAME);
+		return 0;
+	}
+	if (ntc_hooks >= 2)
+		return -EBUSY;
+	struct bpf_tc_hook *hook = &tc_hooks[ntc_hooks];
+	memset(hook, 0, sizeof(*hook));
+	hook->sz = sizeof(*hook);
+	hook->ifindex = ifindex;
+	hook->attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS;
+	err = bpf_tc_hook_create(hook);
+	if (err && err != -EEXIST)
+		return err;
+	ntc_hooks++;
+	LIBBPF_OPTS(bpf_tc_opts, topts, .prog_fd = bpf_program__fd(prog));
+	err = bpf_tc_attach(hook, &topts);
+	if (err)
+		return err;
+	snprintf(desc, dsize, "tc:%s:%s", VETH_NAME, egress ? "egress" : "ingress");
+	return 0;
+}
+
+static void op_attach(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96], desc[300] = "";
+	result_begin(&b, "attach", op);
+	const char *pname = op_str(op, "program");
+	const char *target = op_str(op, "target");
+	if (target && !*target)
+		target = NULL;
+	struct bpf_program *prog = find_program(pname);
+	int err = 0;
+	if (!prog) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
+		result_fail(&b, msg);
+		goto out;
+	}
+	enum bpf_prog_type type = bpf_program__type(prog);
+	bool netdev = target ? (!strcmp(target, "xdp") || !strncmp(target, "tc", 2))
+			     : (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS);
+	if (target && !strncmp(target, "tracepoint/", 11))
+		netdev = false;
+	if (netdev) {
+		err = attach_netdev(prog, target, desc, sizeof(desc));
+	} else if (nlinks >= sizeof(links) / sizeof(links[0])) {
+		err = -EMFILE;
+	} else {
+		struct bpf_link *link = NULL;
+		if (target && !strncmp(target, "tracepoint/", 11)) {
+			char cat[128];
+			const char *rest = target + 11, *slash = strchr(rest, '/');
+			if (!slash || slash == rest || (size_t)(slash - rest) >= sizeof(cat)) {
+				err = -EINVAL;
+			} else {
+				snprintf(cat, sizeof(cat), "%.*s", (int)(slash - rest), rest);
+				link = bpf_program__attach_tracepoint(prog, cat, slash + 1);
+			}
+			snprintf(desc, sizeof(desc), "%s", target);
+		} else if (target) {
+			err = -EINVAL;
+		} else {
+			link = bpf_program__attach(prog);
+			snprintf(desc, sizeof(desc), "%s", bpf_program__section_name(prog));
+		}
+		if (!err && !link)
+			err = -errno ? -errno : -EINVAL;
+		if (link)
+			links[nlinks++] = link;
+	}
+	if (err) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", err_text(err, e, sizeof(e)));
+		if (err == -EINVAL && target)
+			snprintf(msg, sizeof(msg), "cannot attach to target '%.100s': %s", target,
+				 err_text(err, e, sizeof(e)));
+		kv_str(&b, "target", target ? target : (desc[0] ? desc : NULL));
+		result_fail(&b, msg);
+	} else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "target", desc);
+		kv_str(&b, "error", NULL);
+	}
+out:
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static void op_traffic(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "traffic", op);
+	long long count = op_int(op, "count", 1);
+	long long sent = 0;
+	int err = 0;
+	const char *bad = NULL;
+	int fd = -1;
+	if (count < 1 || count > lim.max_repeat) {
+		bad = "count out of range";
+		goto out;
+	}
+	if ((err = ensure_veth()))
+		goto out;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = (int)if_nametoindex(VETH_PEER),
+		.sll_halen = ETH_ALEN,
+	};
+	for (size_t i = 0; i < op->nkv && !err && !bad; i++) {
+		const struct kv *kv = &op->kvs[i];
+		unsigned char *frame;
+		size_t flen;
+		if (strcmp(kv->key, "pkt"))
+			continue;
+		if (hex_decode(kv->val, kv->len, &frame, &flen)) {
+			bad = "packets must be hex";
+			break;
+		}
+		if (flen < ETH_HLEN) {
+			free(frame);
+			bad = "a frame is shorter than an Ethernet header (14 bytes)";
+			break;
+		}
+		sll.sll_protocol = htons((uint16_t)(frame[12] << 8 | frame[13]));
+		memcpy(sll.sll_addr, frame, ETH_ALEN);
+		for (long long c = 0; c < count; c++) {
+			if (sendto(fd, frame, flen, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+				err = -errno;
+				break;
+			}
+			sent++;
+		}
+		free(frame);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	kv_int(&b, "sent", sent);
+	if (bad)
+		result_fail(&b, bad);
+	else if (err)
+		result_fail(&b, err_text(err, e, sizeof(e)));
+	else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "error", NULL);
+	}
+	usleep(2000); /* let the receive softirq run before the trace drain */
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static const char *const trigger_allow[] = {"/bin/true", "/bin/ls",    "/bin/cat",
+					    "/bin/echo", "/bin/sleep", "/bin/ping"};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void op_trigger(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "trigger", op);
+	/* argv lives in one stack buffer the child inherits: bpf_probe_read_user_str in a
+	 * tracepoint cannot fault pages in, and these pages are touched (copied) here */
+	char argbuf[4096];
+	char *argv[33];
+	size_t used = 0, argc = 0;
+	bool too_big = false;
+	for (size_t i = 0; i < op->nkv; i++) {
+		const struct kv *kv = &op->kvs[i];
+		if (strcmp(kv->key, "arg"))
+			continue;
+		if (argc >= 32 || used + kv->len + 1 > sizeof(argbuf)) {
+			too_big = true;
+			break;
+		}
+		memcpy(argbuf + used, kv->val, kv->len + 1);
+		argv[argc++] = argbuf + used;
+		used += kv->len + 1;
+	}
+	argv[argc] = NULL;
+	long long timeout_ms = op_int(op, "timeout_ms", 5000);
+	bool allowed = false;
+	for (size_t i = 0; argc && i < sizeof(trigger_allow) / sizeof(trigger_allow[0]); i++)
+		allowed |= !strcmp(argv[0], trigger_allow[i]);
+	if (too_big || argc == 0) {
+		result_fail(&b, "argv is empty or too long");
+		kv_str(&b, "exit_code", NULL);
+		goto out;
+	}
+	if (!allowed) {
+		result_fail(&b, "command is not on the trigger allow list");
+		kv_str(&b, "exit_code", NULL);
+		goto out;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		result_fail(&b, err_text(-errno, e, sizeof(e)));
+		kv_str(&b, "exit_code", NULL);
+		goto out;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		signal(SIGPIPE, SIG_DFL);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (nchildren < MAX_CHILDREN)
+		children[nchildren++] = pid;
+	double deadline = now_s() + (double)timeout_ms / 1000.0;
+	int status = 0;
+	bool timed_out = false;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			break;
+		if (now_s() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			timed_out = true;
+			break;
+		}
+		drain_trace(op->id);
+		usleep(1000);
+	}
+	if (timed_out) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "timed out after %lld ms", timeout_ms);
+		result_fail(&b, msg);
+		kv_str(&b, "exit_code", NULL);
+	} else {
+		kv_bool(&b, "ok", true);
+		kv_int(&b, "exit_code",
+		       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		kv_str(&b, "error", NULL);
+	}
+out:
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+static void op_trace(const struct op *op)
+{
+	long long wait_ms = op_int(op, "wait_ms", 100);
+	if (wait_ms < 0)
+		wait_ms = 0;
+	if (wait_ms > 10000)
+		wait_ms = 10000;
+	double deadline = now_s() + (double)wait_ms / 1000.0;
+	do {
+		drain_trace(op->id);
+		usleep(5000);
+	} while (now_s() < deadline);
+	drain_trace(op->id);
+}
+
+static bool run_ops(void)
+{
+	bool loaded = false;
+	for (size_t i = 0; i < nops; i++) {
+		const struct op *op = &ops[i];
+		if (i == 0 && strcmp(op->name, "load")) {
+			emit_error("bad job: the first operation must be load");
+			return false;
+		}
+		if (!strcmp(op->name, "load")) {
+			if (i) {
+				emit_error("bad job: load may only come first");
+				return false;
+			}
+			emit_simple("stage", "stage", "loading", false);
+			op_load(op, &loaded);
+			if (!loaded)
+				return true; /* a rejected program is a result, not a sandbox error */
+			emit_simple("stage", "stage", "running", false);
+		} else if (!strcmp(op->name, "map_update")) {
+			op_map_update(op);
+		} else if (!strcmp(op->name, "test_run")) {
+			op_test_run(op);
+		} else if (!strcmp(op->name, "map_dump")) {
+			op_map_dump(op);
+		} else if (!strcmp(op->name, "attach")) {
+			op_attach(op);
+		} else if (!strcmp(op->name, "traffic")) {
+			op_traffic(op);
+		} else if (!strcmp(op->name, "trigger")) {
+			op_trigger(op);
+		} else if (!strcmp(op->name, "trace")) {
+			op_trace(op);
+		} else {
+			emit_error("bad job: unknown operation '%.40s'", op->name);
+			return false;
+		}
+	}
+	if (nops == 0) {
+		emit_error("bad job: no operations");
+		return false;
+	}
+	return true;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global] "
+			"[--no-pid-filter] [--netns] < job\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *instance = NULL;
+	bool global = false, netns = false;
+	char default_instance[64];
+	char msg[1024];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--trace-instance") && i + 1 < argc) {
+			instance = argv[++i];
+		} else if (!strcmp(argv[i], "--trace-global")) {
+			global = true;
+		} else if (!strcmp(argv[i], "--no-pid-filter")) {
+			pid_filter = false;
+		} else if (!strcmp(argv[i], "--netns")) {
+			netns = true;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (instance && (strchr(instance, '/') || !*instance || !strcmp(instance, "..") ||
+			 !strcmp(instance, "."))) {
+		usage();
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	agent_pid = getpid();
+	if (!instance) {
+		snprintf(default_instance, sizeof(default_instance), "bpflab-agent-%d",
+			 (int)agent_pid);
+		instance = default_instance;
+	}
+	if (isatty(0)) {
+		/* a serial console: no echo of the job back into the event stream, no line
+		 * length limit, no CR/LF translation */
+		struct termios t;
+		if (tcgetattr(0, &t) == 0) {
+			cfmakeraw(&t);
+			tcsetattr(0, TCSANOW, &t);
+		}
+	}
+	libbpf_set_print(libbpf_print);
+
+	if (read_job(stdin, msg, sizeof(msg))) {
+		emit_error("%s", msg);
+		emit_done(false);
+		return 1;
+	}
+	if (netns && unshare(CLONE_NEWNET)) {
+		char e[96];
+		emit_error("cannot create a network namespace: %s", err_text(-errno, e, sizeof(e)));
+		emit_done(false);
+		return 1;
+	}
+	ensure_bpffs();
+	struct sigaction sa = {.sa_handler = on_fatal_signal};
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (setup_trace(instance, global, msg, sizeof(msg))) {
+		emit_error("%s", msg);
+		cleanup();
+		emit_done(false);
+		return 1;
+	}
+	bool ok = run_ops();
+	drain_trace(NULL);
+	cleanup();
+	emit_done(ok);
+	return ok ? 0 : 1;
+}
