@@ -1,5 +1,12 @@
 """The learning domain's tables, split by area."""
 
+from labs.models.classroom import (
+    INSTRUCTORS_GROUP,
+    Cohort,
+    CohortPlan,
+    Membership,
+    PlanEnrollment,
+)
 from labs.models.learning import (
     Draft,
     Lab,
@@ -13,6 +20,11 @@ from labs.models.learning import (
 )
 
 __all__ = [
+    "INSTRUCTORS_GROUP",
+    "Cohort",
+    "CohortPlan",
+    "Membership",
+    "PlanEnrollment",
     "Draft",
     "Lab",
     "Plan",
