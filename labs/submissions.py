@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from labs.events import publish
 from labs.models import Lab, Run, Submission
@@ -26,23 +27,23 @@ class SubmissionRefused(Exception):
 def check_limits(user: Any, source: str) -> None:
     size = len(source.encode())
     if size > settings.MAX_SOURCE_BYTES:
-        raise SubmissionRefused(
-            f"The source is {size} bytes; the limit is {settings.MAX_SOURCE_BYTES} bytes.", 413
-        )
+        message = _("The source is %(size)d bytes; the limit is %(limit)d bytes.")
+        raise SubmissionRefused(message % {"size": size, "limit": settings.MAX_SOURCE_BYTES}, 413)
     if not source.strip():
-        raise SubmissionRefused("The source is empty.", 400)
+        raise SubmissionRefused(_("The source is empty."), 400)
     runs = Run.objects.filter(submission__user=user)
     live = runs.exclude(status__in=Run.FINISHED).count()
     if live >= settings.MAX_CONCURRENT_RUNS:
-        raise SubmissionRefused(
-            f"You already have {live} runs in progress; wait for one to finish.", 429
-        )
+        message = _("You already have %(live)d runs in progress; wait for one to finish.")
+        raise SubmissionRefused(message % {"live": live}, 429)
     recent = runs.filter(created_at__gte=timezone.now() - timedelta(minutes=1)).count()
     if recent >= settings.RUNS_PER_MINUTE:
+        message = _(
+            "You ran %(recent)d times in the last minute (limit %(limit)d); "
+            "try again in a few seconds."
+        )
         raise SubmissionRefused(
-            f"You ran {recent} times in the last minute (limit {settings.RUNS_PER_MINUTE}); "
-            "try again in a few seconds.",
-            429,
+            message % {"recent": recent, "limit": settings.RUNS_PER_MINUTE}, 429
         )
 
 
