@@ -76,9 +76,15 @@ def encode_job(job: Job) -> bytes:
     job.validate()
     limits = job.limits.to_dict()
     limits["wall_s"] = int(max(1, round(limits["wall_s"])))
-    lines = [f"bpflab-job {WIRE_VERSION}", "limits " + " ".join(f"{k}={v}" for k, v in limits.items())]
+    lines = [
+        f"bpflab-job {WIRE_VERSION}",
+        "limits " + " ".join(f"{k}={v}" for k, v in limits.items()),
+    ]
     hexed = job.object.hex()
-    lines += [f"obj {hexed[i : i + OBJECT_HEX_PER_LINE]}" for i in range(0, len(hexed), OBJECT_HEX_PER_LINE)]
+    lines += [
+        f"obj {hexed[i : i + OBJECT_HEX_PER_LINE]}"
+        for i in range(0, len(hexed), OBJECT_HEX_PER_LINE)
+    ]
     lines += [encode_op(op) for op in job.ops]
     lines.append("end")
     return ("\n".join(lines) + "\n").encode("ascii")

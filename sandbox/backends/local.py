@@ -1,0 +1,64 @@
+"""The local backend: the agent on the host kernel, in a throwaway network namespace.
+
+For development and CI speed, not for untrusted multi-user traffic: the learner's program
+is loaded into the host kernel. Isolation between runs: the agent unshares a fresh network
+namespace (its veth pair and any XDP/tc attachment vanish with it), reads trace lines from
+its own tracefs instance filtered to its own process tree (set_event_pid + event-fork),
+and pins nothing. The backend kills the agent's process group at the wall limit and
+removes the trace instance even when the agent was killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from sandbox import build
+from sandbox.backends.base import Backend, EventCallback, mount_if_missing, run_agent_process
+from sandbox.job import Job, Result
+
+TRACEFS = Path("/sys/kernel/tracing")
+BPFFS = Path("/sys/fs/bpf")
+INSTANCE_PREFIX = "bpflab-"
+
+
+class LocalBackend(Backend):
+    name = "local"
+
+    def available(self) -> tuple[bool, str]:
+        if os.geteuid() != 0:
+            return False, "the local backend loads BPF programs into the host kernel: needs root"
+        if not build.AGENT_BINARY.exists() and shutil.which("gcc") is None:
+            return False, "the agent is not built and gcc is missing"
+        if not Path("/sys/kernel/btf/vmlinux").exists() and not Path("/proc/kallsyms").exists():
+            return False, "no kernel information under /sys"
+        return True, "host kernel, one network namespace and trace instance per run"
+
+    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+        job.validate()
+        agent = build.agent_binary()
+        mount_if_missing("tracefs", str(TRACEFS))
+        mount_if_missing("bpf", str(BPFFS))
+        instance = f"{INSTANCE_PREFIX}{uuid.uuid4().hex[:12]}"
+        argv = [str(agent), "--netns", "--trace-instance", instance]
+        try:
+            return run_agent_process(argv, job, on_event)
+        finally:
+            remove_trace_instance(instance)
+
+
+def remove_trace_instance(name: str) -> None:
+    """Removes a trace instance the agent could not remove itself (it was killed)."""
+    path = TRACEFS / "instances" / name
+    for _ in range(50):
+        if not path.exists():
+            return
+        with contextlib.suppress(OSError):
+            (path / "events/bpf_trace/bpf_trace_printk/enable").write_text("0")
+            path.rmdir()
+            return
+        time.sleep(0.02)
