@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from labs.models import Run
+from labs.models import INSTRUCTORS_GROUP, Cohort, Membership, Run
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and user.is_authenticated
+
+
+def is_instructor(user: Any) -> bool:
+    if not _signed_in(user):
+        return False
+    return user.is_superuser or user.groups.filter(name=INSTRUCTORS_GROUP).exists()
+
+
+def can_view_cohort(user: Any, cohort: Cohort) -> bool:
+    """The dashboard, its CSV, charts and activity feed: the cohort's own instructor only.
+    Other instructors do not see cohorts they do not teach."""
+    if not _signed_in(user):
+        return False
+    return cohort.instructor_id == user.id or user.is_superuser
+
+
+def can_view_learner_in_cohort(user: Any, cohort: Cohort, learner: Any) -> bool:
+    """A learner's code and runs, through the cohort: its instructor, for its members only."""
+    if not can_view_cohort(user, cohort):
+        return False
+    return Membership.objects.filter(cohort=cohort, user_id=learner.pk).exists()
+
+
+def teaches(user: Any, learner_id: int) -> bool:
+    """Whether `user` is the instructor of a cohort `learner_id` belongs to."""
+    return Membership.objects.filter(user_id=learner_id, cohort__instructor_id=user.id).exists()
 
 
 def can_watch_run(user: Any, run: Run) -> bool:
-    if user is None or not user.is_authenticated:
+    if not _signed_in(user):
         return False
-    return run.submission.user_id == user.id or user.is_superuser
+    owner_id = run.submission.user_id
+    return owner_id == user.id or user.is_superuser or teaches(user, owner_id)

@@ -14,15 +14,20 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from labs.models import Run, RunEvent
+from labs.models import Membership, Run, RunEvent
 
 log = logging.getLogger(__name__)
 
 RUN_EVENT_MESSAGE = "run.event"
+COHORT_ACTIVITY_MESSAGE = "cohort.activity"
 
 
 def run_group(token: str) -> str:
     return f"run.{token}"
+
+
+def cohort_group(cohort_id: int) -> str:
+    return f"cohort.{cohort_id}"
 
 
 def send_to_group(group: str, message: dict[str, Any]) -> bool:
@@ -74,3 +79,24 @@ def publish(run: Run, data: dict[str, Any]) -> RunEvent:
 
 def _last_seq(run: Run) -> int:
     return RunEvent.objects.filter(run=run).aggregate(m=Max("seq"))["m"] or 0
+
+
+def publish_cohort_activity(run: Run, data: dict[str, Any] | None = None) -> int:
+    """Tells the instructors of every cohort the run's learner belongs to that the run started
+    or finished. Live only (the run's rows are the record); returns how many cohorts were told.
+    The payload names the learner and the lab, never the code."""
+    from labs.classroom import run_activity
+
+    cohort_ids = list(
+        Membership.objects.filter(user_id=run.submission.user_id).values_list(
+            "cohort_id", flat=True
+        )
+    )
+    if not cohort_ids:
+        return 0
+    activity = {**run_activity(run), **(data or {})}
+    for cohort_id in cohort_ids:
+        send_to_group(
+            cohort_group(cohort_id), {"type": COHORT_ACTIVITY_MESSAGE, "activity": activity}
+        )
+    return len(cohort_ids)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from labs import curriculum
-from labs.events import RunEventWriter, publish
+from labs.events import RunEventWriter, publish, publish_cohort_activity
 from labs.models import Progress, Run
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ def execute_run(run_id: int) -> None:
         log.info("run %s was already claimed or finished; skipping", run_id)
         return
     run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run_id)
+    publish_cohort_activity(run)
     writer = RunEventWriter(run)
     try:
         verdict = _grade(run, writer)
@@ -75,6 +76,8 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
             record_progress(run, bool(verdict.passed))
     if updated:
         writer.publish({"event": "finished", "status": Run.DONE, "passed": bool(verdict.passed)})
+        run.refresh_from_db()
+        publish_cohort_activity(run)
 
 
 def fail_run(
@@ -96,6 +99,8 @@ def fail_run(
     if updated:
         event = {"event": "finished", "status": Run.ERROR, "passed": False, "error": reason}
         (writer.publish(event) if writer else publish(run, event))
+        run.refresh_from_db()
+        publish_cohort_activity(run)
     return bool(updated)
 
 
