@@ -203,7 +203,8 @@ class Evaluator:
                 changes = packets.differences(check.output, check.frame)
                 parts.append("frame rewritten: " + "; ".join(_as_change(c) for c in changes))
         if check.trace is not None:
-            parts.append(f"prints {_quote(self._expected_lines(check))}")
+            once = f"prints {_quote(self._expected_lines(check))}"
+            parts.append(once if check.repeat == 1 else f"{once} on each of {check.repeat} runs")
         return ", ".join(parts)
 
     def _expected_lines(self, check: Check) -> list[str]:
@@ -224,13 +225,13 @@ class Evaluator:
             data_out = bytes.fromhex(event.get("data_out") or "")
             problems.extend(packets.differences(check.output, data_out, check.frame))
         if check.trace is not None:
-            want = self._expected_lines(check)
+            want = self._expected_lines(check) * check.repeat
             seen = [m for m in self.trace.get(run_op_id(check), []) if m.strip()]
             if seen != want:
                 problems.append(f"expected the lines {_quote(want)}, printed {_quote(seen)}")
         if problems:
             return False, expected, "; ".join(problems)
-        return True, expected, got
+        return True, expected, expected
 
     # -- map checks -------------------------------------------------------------------
 
