@@ -1,0 +1,214 @@
+"""The docker backend: the static agent in a capability-limited, throwaway container.
+
+The container shares the host kernel (a learner's program is loaded into it, as with
+the local backend), but gets its own mount, PID and network namespaces: network_mode
+"none" leaves it only `lo`, and the agent makes its own veth pair (bpfl0/bpfl1) inside.
+The image is built from local files by sandbox.docker_image (no registry).
+
+Trace isolation reuses the agent's tracefs instance with a kernel pid filter, but the
+pids in the filter and in trace_pipe are host pids, while the agent, in its own PID
+namespace, only knows it is pid 1. Rather than share the host PID namespace
+(pid_mode="host" would let the container see, and as uid 0 signal, every root process
+on the host), the backend sets the filter itself: it creates the instance, starts the
+container, reads the agent's host pid from `State.Pid` (the agent is the container's
+init: init=False), writes it to `set_event_pid` with `event-fork` on (so trigger
+commands are included), and only then sends the job. The agent enables the
+bpf_trace_printk event after it has read the job, so no line arrives before the filter
+is in place; it runs with `--no-pid-filter` so it leaves our filter alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import socket
+import struct
+import time
+import uuid
+from typing import Any
+
+from sandbox import docker_image
+from sandbox.backends.base import Backend, EventCallback, EventStream, mount_if_missing
+from sandbox.backends.local import TRACEFS, remove_trace_instance
+from sandbox.job import Job, Result
+from sandbox.wire import encode_job
+
+INSTANCE_PREFIX = "bpflab-docker-"
+# Docker 20.10 (Debian 12) does not know CAP_BPF or CAP_PERFMON, so bpf() needs
+# SYS_ADMIN (which also lets the agent mount tracefs); NET_ADMIN makes the veth pair and
+# attaches XDP/tc; NET_RAW sends the `traffic` frames and lets /bin/ping work.
+CAPABILITIES = ["SYS_ADMIN", "NET_ADMIN", "NET_RAW"]
+# Docker's default seccomp profile refuses bpf() and perf_event_open(); no AppArmor
+# profile may stop the tracefs mount. --privileged is never used.
+SECURITY_OPTIONS = ["seccomp=unconfined", "apparmor=unconfined", "no-new-privileges"]
+MEMORY_LIMIT = "256m"
+PIDS_LIMIT = 64
+STDOUT, STDERR = 1, 2
+STDERR_TAIL_BYTES = 4096
+
+
+class DockerBackend(Backend):
+    name = "docker"
+
+    def __init__(self, base_url: str | None = None) -> None:
+        self.base_url = base_url
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            import docker
+
+            if self.base_url:
+                self._client = docker.DockerClient(base_url=self.base_url, timeout=30)
+            else:
+                self._client = docker.from_env(timeout=30)
+        return self._client
+
+    def available(self) -> tuple[bool, str]:
+        try:
+            import docker  # noqa: F401
+        except ImportError:
+            return False, "the docker Python package is not installed"
+        if os.geteuid() != 0:
+            return False, "the docker backend writes the host's tracefs pid filter: needs root"
+        try:
+            version = self.client().version()
+        except Exception as error:  # any failure to reach the daemon says the same thing
+            self._client = None
+            where = self.base_url or os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+            return False, f"no Docker daemon answers at {where}: {error}"
+        return True, f"Docker {version.get('Version', '?')}: one container per run"
+
+    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+        job.validate()
+        stream = EventStream(job.limits, on_event)
+        stream.emit({"event": "stage", "stage": "booting"})
+        deadline = stream.started + job.limits.wall_s
+        instance = f"{INSTANCE_PREFIX}{uuid.uuid4().hex[:12]}"
+        container = None
+        try:
+            image = docker_image.ensure_image(self.client())
+            _prepare_trace_instance(instance)
+            container = self._create(image, instance)
+            _run_container(container, job, instance, stream, deadline)
+        except Exception as error:  # the daemon or the host failed us, not the learner
+            stream.fail(f"docker backend: {error}")
+        finally:
+            if container is not None:
+                _remove(container)
+            remove_trace_instance(instance)
+        return stream.result()
+
+    def _create(self, image: str, instance: str) -> Any:
+        return self.client().containers.create(
+            image,
+            command=["--trace-instance", instance, "--no-pid-filter"],
+            stdin_open=True,
+            init=False,  # the agent must be the container's pid 1: see State.Pid above
+            network_mode="none",
+            cap_drop=["ALL"],
+            cap_add=CAPABILITIES,
+            security_opt=SECURITY_OPTIONS,
+            read_only=True,
+            mem_limit=MEMORY_LIMIT,
+            pids_limit=PIDS_LIMIT,
+            labels={"bpflab": "sandbox-run"},
+            name=instance,
+        )
+
+
+def _run_container(
+    container: Any, job: Job, instance: str, stream: EventStream, deadline: float
+) -> None:
+    attached = container.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+    sock: socket.socket = attached._sock  # the raw socket under the SDK's wrapper
+    try:
+        container.start()
+        container.reload()
+        _filter_trace_to(instance, int(container.attrs["State"]["Pid"]))
+        sock.sendall(encode_job(job))
+        stderr_tail = _pump(sock, stream, deadline)
+        if stream.done is None and time.monotonic() >= deadline:
+            _kill(container)
+            stream.fail(f"wall limit of {job.limits.wall_s:g} s exceeded; the container was killed")
+        elif stream.done is None:
+            status = _exit_status(container, deadline)
+            tail = stderr_tail.decode("utf-8", "replace").strip()[-500:]
+            stream.fail(
+                f"the agent exited (status {status}) without finishing"
+                + (f": {tail}" if tail else "")
+            )
+    finally:
+        with contextlib.suppress(OSError):
+            sock.close()
+        with contextlib.suppress(Exception):
+            attached.close()
+
+
+def _prepare_trace_instance(instance: str) -> None:
+    mount_if_missing("tracefs", str(TRACEFS))
+    path = TRACEFS / "instances" / instance
+    path.mkdir()
+    (path / "options/event-fork").write_text("1")
+
+
+def _filter_trace_to(instance: str, host_pid: int) -> None:
+    if host_pid <= 0:
+        raise RuntimeError("the container stopped before it could run the job")
+    (TRACEFS / "instances" / instance / "set_event_pid").write_text(str(host_pid))
+
+
+def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
+    """Feeds the agent's stdout lines to the stream until done, EOF or the deadline.
+
+    The attach stream is multiplexed (no tty): frames of an 8-byte header (stream
+    number, 3 zero bytes, big-endian length) and a payload. Returns stderr's tail.
+    """
+    pending = b""  # bytes of frames not yet complete
+    line = b""  # stdout bytes after the last newline
+    stderr_tail = b""
+    while stream.done is None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        readable, _, _ = select.select([sock], [], [], remaining)
+        if not readable:
+            continue
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        pending += chunk
+        while len(pending) >= 8:
+            kind, size = struct.unpack(">BxxxL", pending[:8])
+            if len(pending) < 8 + size:
+                break
+            payload, pending = pending[8 : 8 + size], pending[8 + size :]
+            if kind == STDERR:
+                stderr_tail = (stderr_tail + payload)[-STDERR_TAIL_BYTES:]
+                continue
+            *lines, line = (line + payload).split(b"\n")
+            for text in lines:
+                stream.feed(text)
+    if line and stream.done is None:
+        stream.feed(line)
+    return stderr_tail
+
+
+def _exit_status(container: Any, deadline: float) -> int | str:
+    try:
+        outcome = container.wait(timeout=max(1.0, deadline - time.monotonic()))
+        return int(outcome.get("StatusCode", -1))
+    except Exception:
+        return "unknown"
+
+
+def _kill(container: Any) -> None:
+    with contextlib.suppress(Exception):
+        container.kill()
+
+
+def _remove(container: Any) -> None:
+    """Always: a killed, crashed or finished container never outlives its run."""
+    with contextlib.suppress(Exception):
+        container.remove(force=True)
