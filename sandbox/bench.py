@@ -1,0 +1,254 @@
+"""Benchmark: submit -> verdict for one typical XDP lab, per backend, against a bare baseline.
+
+The lab: drop UDP to port 9999 and count packets; the job is compile + load + 4 test runs
+(UDP 9999, UDP 53, TCP 9999, ARP) + a map dump.
+
+- baseline: the same file with no platform code: `clang` + `bpftool prog loadall` +
+  4 x `bpftool prog run` + `bpftool map dump` (+ unpinning).
+- local: `compile_source` (the jail) + the local backend.
+- microvm cold/warm: `compile_source` + the microvm backend, built with the constructor
+  options in `sandbox.backends.microvm.BENCH_MODES` ({"cold": {...}, "warm": {...}}); a
+  mode it does not expose (or a backend that is not available) is reported as null with
+  the reason.
+
+`python -m sandbox bench --json` prints a table, then the JSON object as the last line.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sandbox.job import Job
+from sandbox.packets_hex import arp_frame, tcp_frame, udp_frame
+
+MIN_RUNS = 10
+LOCAL_TARGET_RATIO = 1.3
+BPFFS = Path("/sys/fs/bpf")
+
+LAB_SOURCE = r"""
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __type(value, __u64);
+} pkt_count SEC(".maps");
+
+static void count(__u32 slot)
+{
+    __u64 *value = bpf_map_lookup_elem(&pkt_count, &slot);
+    if (value)
+        __sync_fetch_and_add(value, 1);
+}
+
+SEC("xdp")
+int drop_udp_9999(struct xdp_md *ctx)
+{
+    void *data = (void *)(long)ctx->data;
+    void *data_end = (void *)(long)ctx->data_end;
+    struct ethhdr *eth = data;
+    struct iphdr *ip = (void *)(eth + 1);
+    struct udphdr *udp = (void *)(ip + 1);
+
+    if ((void *)(udp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) ||
+        ip->protocol != IPPROTO_UDP || udp->dest != bpf_htons(9999)) {
+        count(0);
+        return XDP_PASS;
+    }
+    count(1);
+    bpf_printk("drop udp to %d", 9999);
+    return XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+PACKETS = {
+    "udp-9999": udp_frame(9999),
+    "udp-53": udp_frame(53),
+    "tcp-9999": tcp_frame(9999),
+    "arp": arp_frame(),
+}
+
+
+def lab_ops() -> list[dict[str, Any]]:
+    ops: list[dict[str, Any]] = [{"op": "load", "id": "load"}]
+    for name, frame in PACKETS.items():
+        ops.append({"op": "test_run", "id": name, "data": frame.hex(), "repeat": 1})
+    ops.append({"op": "map_dump", "id": "counts", "map": "pkt_count"})
+    return ops
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _timed(step: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    step()
+    return time.perf_counter() - started
+
+
+def _run(cmd: list[str]) -> None:
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+
+
+def baseline_once(workdir: Path) -> None:
+    """Bare tools only: what the platform's overhead is measured against."""
+    source, obj = workdir / "prog.c", workdir / "prog.o"
+    source.write_text(LAB_SOURCE)
+    pins = BPFFS / f"bpflab-bench-{uuid.uuid4().hex[:8]}"
+    _run(
+        ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
+        + ["-c", str(source), "-o", str(obj)]
+    )
+    pins.mkdir()
+    try:
+        _run(["bpftool", "prog", "loadall", str(obj), str(pins / "p"), "pinmaps", str(pins / "m")])
+        for name, frame in PACKETS.items():
+            data_in = workdir / f"{name}.in"
+            data_in.write_bytes(frame)
+            _run(
+                ["bpftool", "prog", "run", "pinned", str(pins / "p" / "drop_udp_9999")]
+                + ["data_in", str(data_in), "data_out", str(workdir / f"{name}.out")]
+                + ["repeat", "1"]
+            )
+        _run(["bpftool", "-j", "map", "dump", "pinned", str(pins / "m" / "pkt_count")])
+    finally:
+        shutil.rmtree(pins, ignore_errors=True)
+
+
+def platform_once(backend: Any) -> None:
+    """compile_source + backend.run, as a submission goes through the platform."""
+    from sandbox.compile import compile_source
+
+    compiled = compile_source(LAB_SOURCE)
+    if not compiled.ok or compiled.object is None:
+        raise RuntimeError(f"the lab did not compile: {compiled.error or compiled.output}")
+    result = backend.run(Job(object=compiled.object, ops=lab_ops()))
+    if not result.ok:
+        raise RuntimeError(f"the {backend.name} run failed: {result.error}")
+    drop = result.by_id("udp-9999")
+    if not drop or drop.get("retval") != 1:
+        raise RuntimeError(f"the lab did not drop UDP 9999: {drop}")
+
+
+def _measure(step: Callable[[], None], runs: int) -> list[float]:
+    step()  # warm-up: caches, the agent build, a first VM snapshot
+    return [_timed(step) for _ in range(runs)]
+
+
+def _microvm_backends() -> tuple[dict[str, Any], dict[str, str]]:
+    """The microvm backend per bench mode, or the reason a mode cannot be measured."""
+    modes = ("cold", "warm")
+    if importlib.util.find_spec("sandbox.backends.microvm") is None:
+        return {}, {m: "sandbox.backends.microvm does not exist" for m in modes}
+    module = importlib.import_module("sandbox.backends.microvm")
+    options = getattr(module, "BENCH_MODES", None)
+    if not isinstance(options, dict):
+        return {}, {m: "sandbox.backends.microvm has no BENCH_MODES" for m in modes}
+    backends, reasons = {}, {}
+    for mode in modes:
+        if mode not in options:
+            reasons[mode] = f"BENCH_MODES has no {mode!r} mode"
+            continue
+        backend = module.MicroVMBackend(**options[mode])
+        ok, why = backend.available()
+        if ok:
+            backends[mode] = backend
+        else:
+            reasons[mode] = why
+    return backends, reasons
+
+
+def run_bench(
+    runs: int = MIN_RUNS, backends: tuple[str, ...] = ("local", "microvm")
+) -> dict[str, Any]:
+    from sandbox.backends.local import LocalBackend
+
+    runs = max(MIN_RUNS, runs)
+    samples: dict[str, list[float]] = {}
+    reasons: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="bpflab-bench-") as tmp:
+        samples["baseline"] = _measure(lambda: baseline_once(Path(tmp)), runs)
+    if "local" in backends:
+        local = LocalBackend()
+        ok, why = local.available()
+        if ok:
+            samples["local"] = _measure(lambda: platform_once(local), runs)
+        else:
+            reasons["local"] = why
+    if "microvm" in backends:
+        vms, vm_reasons = _microvm_backends()
+        for mode, backend in vms.items():
+            samples[f"microvm_{mode}"] = _measure(lambda b=backend: platform_once(b), runs)
+        reasons.update({f"microvm_{mode}": why for mode, why in vm_reasons.items()})
+    return _summary(samples, reasons, runs)
+
+
+def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "runs": runs,
+        "lab": "xdp drop udp 9999: compile + load + 4 test runs + map dump",
+    }
+    for name in ("baseline", "local", "microvm_cold", "microvm_warm"):
+        values = samples.get(name)
+        out[f"{name}_p50_s"] = round(statistics.median(values), 4) if values else None
+        out[f"{name}_p95_s"] = round(_percentile(values, 0.95), 4) if values else None
+    base = out["baseline_p50_s"]
+    for name in ("local", "microvm_cold", "microvm_warm"):
+        p50 = out[f"{name}_p50_s"]
+        out[f"{name}_ratio"] = round(p50 / base, 3) if p50 and base else None
+    out["local_target_ratio"] = LOCAL_TARGET_RATIO
+    out["local_meets_target"] = (
+        out["local_ratio"] <= LOCAL_TARGET_RATIO if out["local_ratio"] is not None else None
+    )
+    out["skipped"] = reasons
+    return out
+
+
+def format_table(summary: dict[str, Any]) -> str:
+    lines = [f"{'measure':<14} {'p50 s':>8} {'p95 s':>8} {'x baseline':>11}  note"]
+    for name in ("baseline", "local", "microvm_cold", "microvm_warm"):
+        p50, p95 = summary[f"{name}_p50_s"], summary[f"{name}_p95_s"]
+        ratio = summary.get(f"{name}_ratio")
+        note = summary["skipped"].get(name, "")
+        lines.append(
+            f"{name:<14} {_fmt(p50):>8} {_fmt(p95):>8} {_fmt(ratio) if name != 'baseline' else '1':>11}  {note}"
+        )
+    lines.append(
+        f"runs per measure: {summary['runs']}; local target <= {LOCAL_TARGET_RATIO} x baseline"
+    )
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main(runs: int = MIN_RUNS, as_json: bool = False, backends: str = "local,microvm") -> int:
+    summary = run_bench(runs, tuple(b.strip() for b in backends.split(",") if b.strip()))
+    print(format_table(summary), flush=True)
+    if as_json:
+        print(json.dumps(summary), flush=True)
+    return 0
