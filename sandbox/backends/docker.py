@@ -39,9 +39,10 @@ INSTANCE_PREFIX = "bpflab-docker-"
 # SYS_ADMIN (which also lets the agent mount tracefs); NET_ADMIN makes the veth pair and
 # attaches XDP/tc; NET_RAW sends the `traffic` frames and lets /bin/ping work.
 CAPABILITIES = ["SYS_ADMIN", "NET_ADMIN", "NET_RAW"]
-# Docker's default seccomp profile refuses bpf() and perf_event_open(); no AppArmor
-# profile may stop the tracefs mount. --privileged is never used.
-SECURITY_OPTIONS = ["seccomp=unconfined", "apparmor=unconfined", "no-new-privileges"]
+# Docker's default seccomp profile stays on: it allows bpf() and perf_event_open() once
+# SYS_ADMIN is granted. No AppArmor profile may stop the agent's tracefs mount.
+# --privileged is never used.
+SECURITY_OPTIONS = ["apparmor=unconfined", "no-new-privileges"]
 MEMORY_LIMIT = "256m"
 PIDS_LIMIT = 64
 STDOUT, STDERR = 1, 2
