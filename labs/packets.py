@@ -215,12 +215,28 @@ def _flat_fields(frame: bytes) -> list[tuple[str, Any]]:
     return pairs
 
 
+def equivalent(expected: bytes, actual: bytes) -> bool:
+    """Equal, or differing only in an IPv4 header checksum that is still valid.
+
+    Ones' complement arithmetic has two zeros: an incremental update may write 0xffff
+    where a full recomputation writes 0x0000, and both verify.
+    """
+    if expected == actual:
+        return True
+    same_elsewhere = len(expected) == len(actual) and _headers_equal_but_csum(expected, actual)
+    return same_elsewhere and ethertype(actual) == 0x0800 and _ipv4_checksum_ok(actual)
+
+
+def _headers_equal_but_csum(expected: bytes, actual: bytes) -> bool:
+    return expected[:24] + expected[26:] == actual[:24] + actual[26:]
+
+
 def differences(expected: bytes, actual: bytes, original: bytes | None = None) -> list[str]:
     """What differs between two frames, in words: `eth.src: expected ..., got ...`.
 
     `original` is the input frame, used to tell "checksum not updated" from "invalid".
     """
-    if expected == actual:
+    if equivalent(expected, actual):
         return []
     if len(expected) != len(actual):
         return [f"frame length: expected {len(expected)} bytes, got {len(actual)}"]

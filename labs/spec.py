@@ -318,9 +318,21 @@ def _lines(r: _Reader, raw: Any, where: str) -> tuple[str, ...]:
     return tuple(raw)
 
 
+# BPF_PROG_TEST_RUN of an skb program refuses (EINVAL) frames whose IPv4/IPv6 header
+# does not fit, so TC labs cannot test such frames.
+SKB_MIN_FRAME = {0x0800: 14 + 20, 0x86DD: 14 + 40}
+
+
 def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], where: str) -> dict:
     packet = dict(r.mapping(r.required(data, "packet", where), f"{where}.packet"))
     frame = _frame(r, packet, f"{where}.packet")
+    minimum = SKB_MIN_FRAME.get(packets.ethertype(frame), 0)
+    if lab["program_type"] == "tc" and len(frame) < minimum:
+        raise r.fail(
+            f"{where}.packet",
+            f"{len(frame)} bytes: the kernel cannot test-run a TC program on a frame whose "
+            f"network header does not fit (at least {minimum} bytes for this EtherType)",
+        )
     expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
     actions = ACTIONS_BY_TYPE.get(lab["program_type"])
     if actions is None:

@@ -9,6 +9,7 @@ decided yet fails with "not run: <reason>": a check never passes because nothing
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,38 @@ def trace_message(event: dict[str, Any]) -> str:
 
 def _quote(lines: list[str]) -> str:
     return ", ".join(f'"{line}"' for line in lines) if lines else "no line"
+
+
+SOURCE_REF = re.compile(r"^; .* @ (prog\.c:\d+)$")
+INSN_LINE = re.compile(r"^\d+: ")
+
+
+def verifier_complaint(log: str) -> tuple[str, str]:
+    """(the verifier's last complaint, the source line it was at) from a rejection log."""
+    lines = log.splitlines()
+    end = next((i for i, line in enumerate(lines) if line.startswith("processed ")), len(lines))
+    complaint: list[str] = []
+    where = ""
+    for line in reversed(lines[:end]):
+        if INSN_LINE.match(line) or line.startswith(";"):
+            break
+        if line.strip() and not line.startswith("libbpf:"):
+            complaint.insert(0, line.strip())
+    for line in reversed(lines[:end]):
+        match = SOURCE_REF.match(line)
+        if match:
+            where = match.group(1)
+            break
+    return " / ".join(complaint), where
+
+
+def load_failure(event: dict[str, Any]) -> str:
+    """Why the object did not load, in the learner's terms."""
+    complaint, where = verifier_complaint(str(event.get("verifier_log") or ""))
+    if complaint:
+        at = f" at {where}" if where else ""
+        return f"the verifier rejected it{at}: {complaint}"
+    return f"the program did not load: {event.get('error') or 'rejected'}"
 
 
 def _program_problem(lab: Lab, programs: list[dict[str, Any]]) -> str | None:
@@ -165,7 +198,7 @@ class Evaluator:
     def _on_load(self, event: dict[str, Any]) -> None:
         self.load = event
         if not event.get("ok"):
-            self.load_problem = f"the program did not load: {event.get('error') or 'rejected'}"
+            self.load_problem = load_failure(event)
             return
         problem = _program_problem(self.lab, list(event.get("programs") or []))
         if problem:

@@ -120,8 +120,8 @@ def _summary(verdict: Verdict) -> str:
     if verdict.stage == "compile":
         return "Your program did not compile; see the compiler messages."
     if verdict.stage == "load":
-        failed = verdict.checks[0].actual.removeprefix("not run: ") if verdict.checks else ""
-        return f"Your program did not load: {failed}"
+        reason = verdict.checks[0].actual.removeprefix("not run: ") if verdict.checks else ""
+        return f"Your program was not run: {reason}."
     if verdict.passed:
         return f"All {total} checks passed."
     return f"{passed} of {total} checks passed."
