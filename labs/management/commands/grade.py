@@ -1,0 +1,86 @@
+"""`manage.py grade SLUG FILE [--backend B] [--json]`: grade a C file against a lab.
+
+Reads the lab from CONTENT_DIR (not the database). Exit status: 0 every check passed,
+1 the submission failed (compile error, verifier rejection, failed check), 2 usage error
+(unknown lab, unreadable file), 3 the sandbox failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from labs.grading import Verdict, grade
+from labs.spec import ContentError, load_lab_by_slug
+
+BACKENDS = ("local", "microvm", "docker")
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
+
+
+def exit_status(verdict: Verdict) -> int:
+    if verdict.error:
+        return EXIT_SANDBOX
+    return EXIT_PASSED if verdict.passed else EXIT_FAILED
+
+
+def json_report(verdict: Verdict) -> dict[str, Any]:
+    data = verdict.to_dict()
+    data["checks"] = [
+        {key: check[key] for key in ("name", "passed", "expected", "actual")}
+        for check in data["checks"]
+    ]
+    return data
+
+
+def human_report(verdict: Verdict) -> list[str]:
+    lines = [f"{verdict.slug}: {'PASSED' if verdict.passed else 'FAILED'} ({verdict.summary})"]
+    for diagnostic in verdict.diagnostics:
+        lines.append(
+            f"  {diagnostic['file']}:{diagnostic['line']}:{diagnostic['column']}: "
+            f"{diagnostic['severity']}: {diagnostic['message']}"
+        )
+    if verdict.stage == "load" and verdict.verifier_log:
+        lines.append("  verifier log (end):")
+        lines.extend(f"    {line}" for line in verdict.verifier_log.splitlines()[-12:])
+    for check in verdict.checks:
+        mark = "✓" if check.passed else "✗"
+        lines.append(f"  {mark} {check.name}: {check.describe.get('en', '')}")
+        if not check.passed:
+            lines.append(f"      expected: {check.expected}")
+            lines.append(f"      actual:   {check.actual}")
+    if verdict.error:
+        lines.append(f"  sandbox error: {verdict.error}")
+    return lines
+
+
+class Command(BaseCommand):
+    help = "Grade a BPF C file against a lab of CONTENT_DIR."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("slug")
+        parser.add_argument("file")
+        parser.add_argument("--backend", choices=BACKENDS, default=None)
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            lab = load_lab_by_slug(Path(settings.CONTENT_DIR), options["slug"])
+        except ContentError as error:
+            raise CommandError(str(error), returncode=EXIT_USAGE) from error
+        try:
+            source = Path(options["file"]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            message = f"cannot read {options['file']}: {error}"
+            raise CommandError(message, returncode=EXIT_USAGE) from error
+        backend = options["backend"] or getattr(settings, "SANDBOX_BACKEND", "local")
+        verdict = grade(lab, source, backend=backend)
+        if options["json"]:
+            self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
+        else:
+            self.stdout.write("\n".join(human_report(verdict)))
+        sys.exit(exit_status(verdict))
