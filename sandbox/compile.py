@@ -140,7 +140,9 @@ def _compile_result(
             output, diagnostics, f"compiler killed at its {limits.wall_s:g} s time limit"
         )
     if run.returncode != 0:
-        return _failed(output, diagnostics, _failure_reason(run.returncode, output, diagnostics))
+        return _failed(
+            output, diagnostics, _failure_reason(run.returncode, output, diagnostics, limits)
+        )
     obj = job.read_object()
     if obj is None:
         return _failed(output, diagnostics, "compiler produced no object file")
@@ -158,7 +160,7 @@ def _failed(output: str, diagnostics: list[Diagnostic], reason: str | None) -> C
 
 
 def _failure_reason(
-    returncode: int | None, output: str, diagnostics: list[Diagnostic]
+    returncode: int | None, output: str, diagnostics: list[Diagnostic], limits: CompileLimits
 ) -> str | None:
     """A platform-level reason, or None when the diagnostics explain the failure."""
     signum = _signal_of(returncode)
@@ -166,6 +168,8 @@ def _failure_reason(
         return "compiler killed at its CPU time limit"
     if "out of memory" in output or "std::bad_alloc" in output:
         return "compiler ran out of memory (address space limit)"
+    if _hit_file_size_limit(output):
+        return f"the object file reached the {limits.object_bytes // MIB} MiB output limit"
     if "Stack dump:" in output or "PLEASE submit a bug report" in output:
         return "compiler crashed"
     if signum is not None:
@@ -176,6 +180,12 @@ def _failure_reason(
         return None
     first = output.strip().splitlines()[0] if output.strip() else f"exit status {returncode}"
     return f"compiler failed: {first}"
+
+
+def _hit_file_size_limit(output: str) -> bool:
+    """RLIMIT_FSIZE stopped the object write (SIGXFSZ, which clang's in-process crash
+    recovery turns into exit status 1 with a stack dump from its code generator)."""
+    return "Stack dump:" in output and "Code generation" in output and "IO failure" in output
 
 
 def _signal_of(returncode: int | None) -> int | None:

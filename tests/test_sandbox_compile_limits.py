@@ -66,6 +66,18 @@ def test_it_stops_a_compile_at_the_memory_limit(temp_root):
     assert list(temp_root.iterdir()) == []
 
 
+def test_it_stops_an_object_file_at_the_output_size_limit(temp_root):
+    one_mib = 1024 * 1024
+
+    small = compile_source("char table[512 * 1024] = {1};\n", CompileLimits(object_bytes=one_mib))
+    large = compile_source("char table[4 << 20] = {1};\n", CompileLimits(object_bytes=one_mib))
+
+    assert small.ok, small.output
+    assert not large.ok
+    assert large.error == "the object file reached the 1 MiB output limit"
+    assert list(temp_root.iterdir()) == []
+
+
 def test_it_reports_a_crashing_compiler(temp_root):
     result = compile_source("#pragma clang __debug crash\n")
 
