@@ -9,11 +9,25 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from labs.models import Lab, Plan, PlanEnrollment, Progress, Stage
 
 AHEAD, ON_TRACK, BEHIND, DONE = "ahead", "on_track", "behind", "done"
+PACE_LABELS = {AHEAD: "ahead", ON_TRACK: "on track", BEHIND: "behind", DONE: "done"}
+
+# The learner pages name their lab page one of these; the plain path is the fallback.
+LAB_URL_NAMES = ("lab", "pages:lab", "lab_detail")
+
+
+def lab_url(slug: str) -> str:
+    for name in LAB_URL_NAMES:
+        try:
+            return reverse(name, args=[slug])
+        except NoReverseMatch:
+            continue
+    return f"/labs/{slug}/"
 
 
 @dataclass
@@ -23,6 +37,10 @@ class PlanItem:
     passed: bool
     attempted: bool
     due: date | None = None
+
+    @property
+    def url(self) -> str:
+        return lab_url(self.slug)
 
 
 @dataclass
@@ -49,6 +67,10 @@ class PlanProgress:
     @property
     def next_item(self) -> PlanItem | None:
         return next((i for i in self.items if not i.passed and i.lab is not None), None)
+
+    @property
+    def pace_label(self) -> str:
+        return PACE_LABELS.get(self.pace or "", "")
 
     @property
     def is_done(self) -> bool:

@@ -10,5 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("classroom/", include("web.classroom.urls")),
+    path("plans/", include("web.plans.urls")),
     path("", include("web.pages.urls")),
 ]
