@@ -1159,6 +1159,70 @@ static bool map_is_percpu(enum bpf_map_type t)
 
 /* ------------------------------------------------------------------ ops */
 
+/* One kernel log buffer per program (none at level 0). */
+static char **attach_log_bufs(long long level, size_t *nprogs)
+{
+	struct bpf_program *prog;
+	size_t n = 0, i = 0;
+	bpf_object__for_each_program(prog, obj) n++;
+	char **bufs = calloc(n ? n : 1, sizeof(*bufs));
+	if (!bufs)
+		die_oom();
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (level > 0) {
+			bufs[i] = calloc(1, (size_t)lim.verifier_log_bytes);
+			if (!bufs[i])
+				die_oom();
+			bpf_program__set_log_buf(prog, bufs[i], (size_t)lim.verifier_log_bytes);
+			bpf_program__set_log_level(prog, (__u32)level);
+		}
+		i++;
+	}
+	*nprogs = n;
+	return bufs;
+}
+
+static void free_log_bufs(char **bufs, size_t n)
+{
+	if (!bufs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(bufs[i]);
+	free(bufs);
+}
+
+static void collect_logs(char **bufs, size_t n, sbuf *out)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+	bpf_object__for_each_program(prog, obj)
+	{
+		if (i < n && bufs[i] && bufs[i][0]) {
+			if (n > 1)
+				sb_printf(out, "; program %s\n", bpf_program__name(prog));
+			sb_put(out, bufs[i], strnlen(bufs[i], (size_t)lim.verifier_log_bytes));
+		}
+		i++;
+	}
+}
+
+/* Keeps the last max bytes (from a line start): the verifier's verdict is at the end. */
+static void cap_log_tail(sbuf *log, size_t max)
+{
+	if (log->len <= max)
+		return;
+	static const char note[] = "; ... earlier lines cut ...\n";
+	size_t from = log->len - max + sizeof(note);
+	while (from < log->len && log->p[from - 1] != '\n')
+		from++;
+	sbuf out = {0};
+	sb_puts(&out, note);
+	sb_put(&out, log->p + from, log->len - from);
+	sb_free(log);
+	*log = out;
+}
+
 static void op_load(const struct op *op, bool *load_ok)
 {
 	char e[128];
@@ -1166,11 +1230,12 @@ static void op_load(const struct op *op, bool *load_ok)
 	if (level < 0 || level > 2)
 		level = 1;
 	sbuf vlog = {0};
+	sbuf kept = {0}; /* the kernel's log from an attempt whose log overflowed */
 	char **bufs = NULL;
 	size_t nprogs = 0;
 	int err = 0;
 	const char *stage_err = NULL;
-	bool downgraded = false;
+	bool overflowed = false;
 
 	for (;;) {
 		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
@@ -1181,35 +1246,22 @@ static void op_load(const struct op *op, bool *load_ok)
 			stage_err = "open";
 			break;
 		}
-		struct bpf_program *prog;
-		nprogs = 0;
-		bpf_object__for_each_program(prog, obj) nprogs++;
-		bufs = calloc(nprogs ? nprogs : 1, sizeof(*bufs));
-		if (!bufs)
-			die_oom();
-		size_t i = 0;
-		bpf_object__for_each_program(prog, obj)
-		{
-			if (level > 0) {
-				bufs[i] = calloc(1, (size_t)lim.verifier_log_bytes);
-				if (!bufs[i])
-					die_oom();
-				bpf_program__set_log_buf(prog, bufs[i], (size_t)lim.verifier_log_bytes);
-				bpf_program__set_log_level(prog, (__u32)level);
-			}
-			i++;
-		}
+		bufs = attach_log_bufs(level, &nprogs);
 		err = bpf_object__load(obj);
 		if (err == -ENOSPC && level > 0) {
-			/* the log outgrew its buffer: retry one level down rather than fail */
-			for (size_t j = 0; j < nprogs; j++)
-				free(bufs[j]);
-			free(bufs);
+			/*
+			 * The log outgrew its buffer, and the kernel says ENOSPC whatever the
+			 * verdict. Keep what the buffer holds (since 5.x kernels rotate it: the
+			 * last bytes, where the error is), and load again without a log to learn
+			 * the real verdict.
+			 */
+			collect_logs(bufs, nprogs, &kept);
+			free_log_bufs(bufs, nprogs);
 			bufs = NULL;
 			bpf_object__close(obj);
 			obj = NULL;
-			level--;
-			downgraded = true;
+			level = 0;
+			overflowed = true;
 			continue;
 		}
 		if (err)
@@ -1217,26 +1269,19 @@ static void op_load(const struct op *op, bool *load_ok)
 		break;
 	}
 
-	if (downgraded)
-		sb_printf(&vlog, "; verifier log exceeded %lld bytes; log level lowered to %lld\n",
-			  lim.verifier_log_bytes, level);
-	if (obj && bufs) {
-		struct bpf_program *prog;
-		size_t i = 0;
-		bpf_object__for_each_program(prog, obj)
-		{
-			if (bufs[i] && bufs[i][0]) {
-				if (nprogs > 1)
-					sb_printf(&vlog, "; program %s\n", bpf_program__name(prog));
-				sb_puts(&vlog, bufs[i]);
-			}
-			i++;
-		}
+	if (overflowed) {
+		sb_printf(&vlog, "; the verifier log outgrew %lld bytes: its last part follows\n",
+			  lim.verifier_log_bytes);
+		sb_put(&vlog, kept.p ? kept.p : "", kept.len);
+	} else if (obj && bufs) {
+		collect_logs(bufs, nprogs, &vlog);
 	}
 	/* libbpf's own messages explain failures the verifier never saw (bad ELF, maps) and
 	 * carry the verifier log when log_level is 0 */
-	if (err && libbpf_log.len)
+	if (err && libbpf_log.len && !overflowed)
 		sb_put(&vlog, libbpf_log.p, libbpf_log.len);
+	cap_log_tail(&vlog, (size_t)lim.verifier_log_bytes);
+	sb_free(&kept);
 
 	sbuf b = {0};
 	ev_begin(&b, "load");
@@ -1292,11 +1337,7 @@ static void op_load(const struct op *op, bool *load_ok)
 	ev_emit(&b, false);
 	sb_free(&b);
 	sb_free(&vlog);
-	if (bufs) {
-		for (size_t j = 0; j < nprogs; j++)
-			free(bufs[j]);
-		free(bufs);
-	}
+	free_log_bufs(bufs, nprogs);
 	*load_ok = err == 0;
 }
 
