@@ -343,6 +343,16 @@ class FailureReport:
     def kind_rows(self) -> list[tuple[str, str, int]]:
         return [(k, FAILURE_LABELS[k], self.kinds[k]) for k in FAILURE_LABELS if self.kinds[k]]
 
+    # Lists for templates: a Counter answers any attribute lookup as a missing key (0).
+    def verifier_class_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, label, n) for (key, label), n in self.verifier_classes.most_common()]
+
+    def verifier_message_rows(self) -> list[tuple[str, int]]:
+        return self.verifier_messages.most_common()
+
+    def failed_check_rows(self) -> list[tuple[str, int]]:
+        return self.failed_checks.most_common()
+
 
 def lab_failures(cohort: Cohort, lab: Lab, top: int = 5) -> FailureReport:
     runs = Run.objects.filter(
