@@ -18,6 +18,7 @@ import base64
 import contextlib
 import os
 import re
+import resource
 import selectors
 import shutil
 import signal
@@ -104,6 +105,7 @@ class _JailedRun:
     output: bytes
     dropped_bytes: int
     timed_out: bool
+    cpu_s: float
 
 
 def compile_source(source: str, limits: CompileLimits | None = None) -> CompileResult:
@@ -140,9 +142,7 @@ def _compile_result(
             output, diagnostics, f"compiler killed at its {limits.wall_s:g} s time limit"
         )
     if run.returncode != 0:
-        return _failed(
-            output, diagnostics, _failure_reason(run.returncode, output, diagnostics, limits)
-        )
+        return _failed(output, diagnostics, _failure_reason(run, output, diagnostics, limits))
     obj = job.read_object()
     if obj is None:
         return _failed(output, diagnostics, "compiler produced no object file")
@@ -160,12 +160,13 @@ def _failed(output: str, diagnostics: list[Diagnostic], reason: str | None) -> C
 
 
 def _failure_reason(
-    returncode: int | None, output: str, diagnostics: list[Diagnostic], limits: CompileLimits
+    run: _JailedRun, output: str, diagnostics: list[Diagnostic], limits: CompileLimits
 ) -> str | None:
     """A platform-level reason, or None when the diagnostics explain the failure."""
+    returncode, cpu_s = run.returncode, run.cpu_s
     signum = _signal_of(returncode)
-    if signum == signal.SIGXCPU or signum == signal.SIGKILL:
-        return "compiler killed at its CPU time limit"
+    if cpu_s >= 0.98 * limits.cpu_s or signum in (signal.SIGXCPU, signal.SIGKILL):
+        return f"compiler stopped at its {limits.cpu_s} s CPU time limit"
     if "out of memory" in output or "std::bad_alloc" in output:
         return "compiler ran out of memory (address space limit)"
     if _hit_file_size_limit(output):
@@ -293,6 +294,10 @@ def _jail_argv(job: _JobFolder, limits: CompileLimits, command: list[str]) -> li
         "--unshare-all",
         "--die-with-parent",
         "--new-session",
+        # The command is the namespace's pid 1, so bwrap waits for it directly and the
+        # compiler's CPU time reaches our wait4 (see _wait_until). Neither clang nor
+        # llvm-objdump forks, so there is nothing for an init to reap.
+        "--as-pid-1",
         "--uid",
         str(NOBODY),
         "--gid",
@@ -340,40 +345,53 @@ def _run_jailed(
         extra_groups=[] if drop else None,
     )
     assert proc.stdout is not None
-    output, dropped, timed_out = _read_capped(proc, cap, deadline)
-    if timed_out:
+    with proc.stdout:
+        output, dropped, timed_out = _read_capped(proc.stdout.fileno(), cap, deadline)
+    exited = None if timed_out else _wait_until(proc.pid, deadline)
+    if exited is None:
         _kill_group(proc)
-    returncode = proc.wait()
-    return _JailedRun(None if timed_out else returncode, output, dropped, timed_out)
+        _, status, usage = os.wait4(proc.pid, 0)
+    else:
+        status, usage = exited
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for its rusage
+    killed = exited is None
+    cpu_s = usage.ru_utime + usage.ru_stime
+    return _JailedRun(None if killed else proc.returncode, output, dropped, killed, cpu_s)
 
 
-def _read_capped(
-    proc: subprocess.Popen[bytes], cap: int, deadline: float
-) -> tuple[bytes, int, bool]:
-    """Read the process's output until EOF, keeping `cap` bytes; (kept, dropped, timed out)."""
-    assert proc.stdout is not None
+def _read_capped(fd: int, cap: int, deadline: float) -> tuple[bytes, int, bool]:
+    """Read until EOF, keeping `cap` bytes; (kept, dropped, hit the deadline)."""
     kept = bytearray()
     dropped = 0
     with selectors.DefaultSelector() as selector:
-        selector.register(proc.stdout, selectors.EVENT_READ)
+        selector.register(fd, selectors.EVENT_READ)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return bytes(kept), dropped, True
             if not selector.select(timeout=remaining):
                 continue
-            chunk = os.read(proc.stdout.fileno(), 64 * KIB)
+            chunk = os.read(fd, 64 * KIB)
             if not chunk:
-                break
+                return bytes(kept), dropped, False
             room = max(0, cap - len(kept))
             kept += chunk[:room]
             dropped += len(chunk) - min(room, len(chunk))
-    # Output closed: the process is exiting; it still must not outlive the deadline.
-    try:
-        proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        return bytes(kept), dropped, True
-    return bytes(kept), dropped, False
+
+
+def _wait_until(pid: int, deadline: float) -> tuple[int, resource.struct_rusage] | None:
+    """Reap pid (its output is closed: it is exiting) unless the deadline passes first.
+
+    wait4 rather than Popen.wait: its rusage includes the jail's reaped descendants, so
+    the compiler's CPU time tells a CPU-limit kill from a crash (clang's in-process
+    crash recovery turns SIGXCPU into exit status 1)."""
+    while True:
+        reaped, status, usage = os.wait4(pid, os.WNOHANG)
+        if reaped:
+            return status, usage
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.002)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

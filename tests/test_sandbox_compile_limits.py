@@ -58,6 +58,15 @@ def test_it_kills_a_compile_that_never_ends_at_the_wall_limit(temp_root):
     assert list(temp_root.iterdir()) == []
 
 
+def test_it_stops_a_compile_at_the_cpu_time_limit(temp_root):
+    result = compile_source(ENDLESS_INCLUDES, CompileLimits(cpu_s=1, wall_s=10))
+
+    assert not result.ok
+    assert result.error == "compiler stopped at its 1 s CPU time limit"
+    assert result.duration_s < 3.0
+    assert list(temp_root.iterdir()) == []
+
+
 def test_it_stops_a_compile_at_the_memory_limit(temp_root):
     result = compile_source(EXPLODING_MACROS, CompileLimits(memory_bytes=512 * 1024 * 1024))
 
