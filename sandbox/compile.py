@@ -255,11 +255,15 @@ class _JobFolder:
         self.include = self.root / "include"
 
     def __enter__(self) -> _JobFolder:
-        self.root.chmod(0o711)
-        self.job.mkdir(mode=0o700)
-        if _drops_to_nobody():
-            os.chown(self.job, NOBODY, NOBODY)
-        shutil.copytree(JAIL_INCLUDE_SOURCE, self.include)
+        try:
+            self.root.chmod(0o711)
+            self.job.mkdir(mode=0o700)
+            if _drops_to_nobody():
+                os.chown(self.job, NOBODY, NOBODY)
+            shutil.copytree(JAIL_INCLUDE_SOURCE, self.include)
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -112,6 +112,14 @@ class DockerBackend(Backend):
             cap_add=CAPABILITIES,
             security_opt=SECURITY_OPTIONS,
             read_only=True,
+            # /proc/sys is read-only inside, so the agent cannot turn IPv6 off on its veth
+            # as it does on the host; without this, IPv6 router solicitations and MLD
+            # reports would reach an attached XDP program and print lines of their own.
+            sysctls={
+                "net.ipv6.conf.all.disable_ipv6": "1",
+                "net.ipv6.conf.default.disable_ipv6": "1",
+            },
+            log_config={"type": "none"},  # events are streamed; nothing to keep on disk
             mem_limit=MEMORY_LIMIT,
             pids_limit=PIDS_LIMIT,
             labels={"bpflab": "sandbox-run"},
