@@ -1,0 +1,81 @@
+// CodeMirror 6 over the form's <textarea>: the textarea stays the source of truth for the
+// form POST, the editor keeps it in sync.
+import { basicSetup } from "codemirror";
+import { EditorView, keymap } from "@codemirror/view";
+import { Prec } from "@codemirror/state";
+import { indentWithTab } from "@codemirror/commands";
+import { cpp } from "@codemirror/lang-cpp";
+import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { oneDark } from "@codemirror/theme-one-dark";
+
+const sizing = EditorView.theme({
+  "&": { height: "100%", fontSize: "13.5px" },
+  ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.55" },
+});
+
+export function mountEditor(textarea, { onChange, onRun }) {
+  const host = document.createElement("div");
+  host.className = "code-editor";
+  textarea.after(host);
+  textarea.classList.add("enhanced");
+  const runKey = Prec.highest(
+    keymap.of([{ key: "Mod-Enter", preventDefault: true, run: () => (onRun(), true) }]),
+  );
+  const view = new EditorView({
+    doc: textarea.value,
+    parent: host,
+    extensions: [
+      runKey,
+      basicSetup,
+      keymap.of([indentWithTab]),
+      cpp(),
+      lintGutter(),
+      oneDark,
+      sizing,
+      EditorView.updateListener.of((update) => {
+        if (!update.docChanged) return;
+        textarea.value = update.state.doc.toString();
+        onChange(textarea.value);
+      }),
+    ],
+  });
+  return new Editor(view);
+}
+
+class Editor {
+  constructor(view) {
+    this.view = view;
+    this.markers = [];
+  }
+
+  // markers: [{line, column, severity, message}] with 1-based lines and columns.
+  mark(markers) {
+    this.markers.push(...markers);
+    const doc = this.view.state.doc;
+    const diagnostics = [];
+    for (const m of this.markers) {
+      if (!m.line || m.line > doc.lines) continue;
+      const line = doc.line(m.line);
+      let from = line.from + Math.max(0, Math.min((m.column || 1) - 1, line.length));
+      let to = line.to;
+      if (from >= to) from = line.from;
+      if (from === to && to < doc.length) to += 1;
+      const severity = m.severity === "warning" ? "warning" : m.severity === "note" ? "info" : "error";
+      diagnostics.push({ from, to, severity, message: m.message, source: m.source });
+    }
+    this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
+  }
+
+  goTo(lineNumber) {
+    const doc = this.view.state.doc;
+    if (lineNumber < 1 || lineNumber > doc.lines) return;
+    const line = doc.line(lineNumber);
+    this.view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
+    this.view.focus();
+  }
+
+  lineText(lineNumber) {
+    const doc = this.view.state.doc;
+    return lineNumber >= 1 && lineNumber <= doc.lines ? doc.line(lineNumber).text : "";
+  }
+}

@@ -1,0 +1,49 @@
+// Entry point: enhances server-rendered pages. Every page works without it; this adds the
+// code editor, draft autosave, the live run panel and small conveniences.
+import { mountEditor } from "./editor.js";
+import { mountRunPanel } from "./runpanel.js";
+import { mountDraftAutosave } from "./drafts.js";
+
+function readJson(id) {
+  const node = document.getElementById(id);
+  return node ? JSON.parse(node.textContent) : null;
+}
+
+function enhanceLanguageSwitch() {
+  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.requestSubmit());
+  }
+  document.documentElement.classList.add("js");
+}
+
+function enhanceWorkspace() {
+  const textarea = document.querySelector("textarea[data-code-editor]");
+  if (!textarea) return;
+  const config = readJson("panel-config") || {};
+  const strings = readJson("panel-strings") || {};
+  const form = textarea.form;
+  const drafts = mountDraftAutosave(form, config, strings);
+  const editor = mountEditor(textarea, {
+    onChange: (source) => drafts.changed(source),
+    onRun: () => form.requestSubmit(),
+  });
+  form.addEventListener("submit", () => {
+    drafts.cancel();
+    const button = document.getElementById("run-button");
+    if (button) button.disabled = true;
+  });
+  const reset = document.querySelector("[data-reset]");
+  if (reset) {
+    reset.addEventListener("click", (event) => {
+      if (!window.confirm(strings.reset_confirm)) event.preventDefault();
+    });
+  }
+  const panel = document.getElementById("run-panel");
+  if (panel) mountRunPanel(panel, { config, strings, editor });
+  window.bpflab = { editor };
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  enhanceLanguageSwitch();
+  enhanceWorkspace();
+});

@@ -1,0 +1,233 @@
+// The live run panel: one websocket to /ws/runs/<token>/, events rendered in order. The
+// server replays stored events on every (re)connect; events already seen (by seq) are dropped.
+import { h, format, pickLanguage } from "./dom.js";
+import { analyseVerifierLog } from "./verifier.js";
+import { renderMapDump } from "./maps.js";
+
+const TRACK = ["queued", "compiling", "loading", "checking", "done"];
+const STAGE_TO_TRACK = { queued: "queued", compiling: "compiling", booting: "loading", loading: "loading", running: "checking", checking: "checking" };
+const CLOSE_FORBIDDEN = 4403;
+
+function stamp(value) {
+  return typeof value === "number" ? value.toFixed(6) : value ?? "";
+}
+
+export function mountRunPanel(root, { config, strings, editor }) {
+  if (!config.wsPath) return null;
+  const panel = new RunPanel(root, strings, editor, config);
+  panel.connect();
+  return panel;
+}
+
+class RunPanel {
+  constructor(root, strings, editor, config) {
+    this.root = root;
+    this.strings = strings;
+    this.editor = editor;
+    this.config = config;
+    this.lastSeq = 0;
+    this.finished = false;
+    this.retries = 0;
+    this.trace = root.querySelector("#run-trace");
+    this.traceCount = 0;
+    this.el = (id) => root.querySelector(`#${id}`);
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}${this.config.wsPath}`);
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.retries = 0;
+      this.connection(this.strings.connected, "live");
+    });
+    socket.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
+    socket.addEventListener("close", (event) => this.closed(event));
+  }
+
+  closed(event) {
+    if (this.finished) return this.connection("", "closed");
+    if (event.code === CLOSE_FORBIDDEN) return this.connection(this.strings.run_error, "failed");
+    this.connection(this.strings.connection_lost, "lost");
+    this.retries += 1;
+    setTimeout(() => this.connect(), Math.min(500 * 2 ** this.retries, 8000));
+  }
+
+  connection(text, state) {
+    const node = this.el("run-connection");
+    node.textContent = text;
+    node.dataset.state = state;
+  }
+
+  receive(event) {
+    if (typeof event.seq === "number") {
+      if (event.seq <= this.lastSeq) return;
+      this.lastSeq = event.seq;
+    }
+    const handler = this[`on_${event.event}`];
+    if (handler) handler.call(this, event);
+  }
+
+  stage(name) {
+    const index = TRACK.indexOf(name);
+    if (index < 0) return;
+    for (const item of this.root.querySelectorAll("#run-stages li")) {
+      const at = TRACK.indexOf(item.dataset.stage);
+      item.classList.toggle("done", at < index || (name === "done" && at === index));
+      item.classList.toggle("active", at === index && name !== "done");
+    }
+    this.root.dataset.stage = name;
+  }
+
+  on_stage(event) {
+    if (event.stage === "queued" || event.stage === "compiling") this.say("muted", this.strings.stages[event.stage] + "…");
+    this.stage(STAGE_TO_TRACK[event.stage]);
+  }
+
+  say(kind, ...content) {
+    const node = this.el("run-verdict");
+    node.replaceChildren(...content.map((c) => (kind === "muted" ? h("span", { class: "muted" }, c) : c)));
+  }
+
+  on_compile(event) {
+    const s = this.strings;
+    const diagnostics = event.diagnostics || [];
+    const hasWarnings = diagnostics.some((d) => d.severity === "warning");
+    const title = !event.ok ? s.compile_failed : hasWarnings ? s.compile_warnings : s.compile_ok;
+    const items = diagnostics.map((d) =>
+      h("li", { class: `diag sev-${d.severity}` },
+        h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
+        h("span", { class: "diag-severity" }, d.severity), " ",
+        h("span", { class: "diag-message" }, d.message),
+        d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
+    const block = h("section", { class: `compile ${event.ok ? "ok" : "bad"}`, "data-testid": "compile" },
+      h("h3", {}, h("span", { class: "dot" }), title, event.duration_s ? h("span", { class: "muted small" }, ` ${(event.duration_s * 1000).toFixed(0)} ms`) : null),
+      items.length ? h("ul", { class: "diagnostics" }, items) : null,
+      event.error ? h("p", { class: "bad" }, event.error) : null,
+      !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", {}, event.output)) : null);
+    this.el("run-compile").replaceChildren(block);
+    this.editor.mark(diagnostics.filter((d) => !d.file || d.file === "prog.c").map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message, source: "clang" })));
+    if (event.disassembly) {
+      const disasm = this.el("run-disasm");
+      disasm.hidden = false;
+      disasm.querySelector("pre").textContent = event.disassembly;
+    }
+    if (!event.ok) this.stage("done");
+  }
+
+  on_load(event) {
+    const s = this.strings;
+    const log = event.verifier_log || "";
+    const children = [h("h3", {}, h("span", { class: "dot" }), event.ok ? s.load_ok : s.load_failed)];
+    if (event.error) children.push(h("p", { class: "bad" }, event.error));
+    if (!event.ok && log) children.push(...this.explainRejection(log));
+    if (log) children.push(this.verifierLog(log, !event.ok));
+    this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "ok" : "bad"}`, "data-testid": "load" }, children));
+    this.stage(event.ok ? "checking" : "done");
+  }
+
+  explainRejection(log) {
+    const s = this.strings;
+    const analysis = analyseVerifierLog(log, s.verifier_patterns || []);
+    const out = [];
+    if (analysis.insnIndex >= 0) out.push(h("p", { class: "failing" }, h("strong", {}, s.failing_insn + ": "), h("code", {}, analysis.lines[analysis.insnIndex].trim())));
+    if (analysis.errorIndex >= 0) out.push(h("p", { class: "bad verifier-error" }, analysis.lines[analysis.errorIndex]));
+    if (analysis.source && analysis.source.line) {
+      const line = analysis.source.line;
+      out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, analysis.source.text)));
+      const message = analysis.errorIndex >= 0 ? analysis.lines[analysis.errorIndex] : s.load_failed;
+      this.editor.mark([{ line, column: 1, severity: "error", message: `verifier: ${message}`, source: "verifier" }]);
+    }
+    for (const key of analysis.explanations) {
+      out.push(h("div", { class: "explain", "data-explain": key }, h("strong", {}, s.why + ": "), s.verifier[key]));
+    }
+    this.analysis = analysis;
+    return out;
+  }
+
+  verifierLog(log, open) {
+    const analysis = this.analysis || { errorIndex: -1, insnIndex: -1, sourceIndex: -1 };
+    const lines = log.split("\n").map((line, i) => {
+      let kind = line.startsWith("; ") ? "log-src" : "";
+      if (open && i === analysis.insnIndex) kind += " log-failing";
+      if (open && i === analysis.errorIndex) kind += " log-error";
+      if (open && i === analysis.sourceIndex) kind += " log-source-hit";
+      return h("span", { class: kind.trim() || null }, line + "\n");
+    });
+    return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", {}, lines));
+  }
+
+  on_test_run() {}
+
+  on_check(event) {
+    const s = this.strings;
+    let item = this.root.querySelector(`#run-checks li[data-check="${CSS.escape(event.name)}"]`);
+    if (!item) {
+      item = h("li", { class: "check", "data-check": event.name });
+      this.el("run-checks").append(item);
+    }
+    item.className = `check ${event.passed ? "passed" : "failed"}`;
+    const detail = h("div", { class: "check-detail" },
+      h("span", {}, h("em", {}, s.expected), " ", h("code", {}, event.expected)),
+      h("span", {}, h("em", {}, s.actual), " ", h("code", {}, event.actual)));
+    item.replaceChildren(h("span", { class: "check-mark" }, event.passed ? "✓" : "✗"), h("span", { class: "check-text" }, pickLanguage(event.describe) || event.name), detail);
+  }
+
+  on_trace(event) {
+    const atBottom = this.trace.scrollHeight - this.trace.scrollTop - this.trace.clientHeight < 24;
+    const who = event.task ? `${event.task}-${event.pid} [${String(event.cpu ?? "").padStart(3, "0")}] ${stamp(event.timestamp)}: ` : "";
+    const message = event.message ?? event.line ?? "";
+    this.trace.append(h("div", { class: "trace-line" }, h("span", { class: "trace-who" }, who), h("span", { class: "trace-msg" }, message)));
+    this.traceCount += 1;
+    if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
+  }
+
+  on_truncated(event) {
+    this.trace.append(h("div", { class: "trace-line trace-note" }, format(this.strings.truncated, event)));
+  }
+
+  on_map_dump(event) {
+    if (!event.ok) return;
+    const maps = this.el("run-maps");
+    if (!maps.querySelector("h3")) maps.append(h("h3", {}, this.strings.maps));
+    const existing = maps.querySelector(`figure[data-map="${CSS.escape(event.map)}"]`);
+    const table = renderMapDump(event, this.strings);
+    if (existing) existing.replaceWith(table);
+    else maps.append(table);
+  }
+
+  on_error(event) {
+    this.el("run-load").append(h("p", { class: "bad" }, `${this.strings.sandbox_error}: ${event.message}`));
+  }
+
+  on_verdict(event) {
+    this.verdict = event;
+    this.showVerdict(event.passed, event.summary);
+  }
+
+  showVerdict(passed, summary) {
+    const s = this.strings;
+    const badge = h("strong", { class: passed ? "ok" : "bad" }, passed ? s.verdict_passed : s.verdict_failed);
+    const next = passed && this.config.nextUrl ? h("a", { class: "button next-lab", href: this.config.nextUrl }, this.config.nextLabel) : null;
+    this.say("", badge, " ", summary || "", next ? " " : null, next);
+  }
+
+  on_finished(event) {
+    this.finished = true;
+    this.stage("done");
+    this.root.classList.remove("status-queued", "status-compiling", "status-running");
+    this.root.classList.add(`status-${event.status}`, event.passed ? "passed" : "not-passed");
+    const status = document.querySelector("[data-testid=lab-status]");
+    if (status && event.passed) {
+      status.textContent = this.strings.verdict_passed;
+      status.className = "badge badge-passed";
+    }
+    if (event.status === "error") {
+      this.say("", h("strong", { class: "bad" }, this.strings.run_error), " ", event.error || "");
+    } else if (!this.verdict) {
+      this.showVerdict(event.passed, "");
+    }
+    if (this.traceCount === 0) this.trace.append(h("div", { class: "trace-line trace-note" }, this.strings.trace_empty));
+    this.socket?.close();
+  }
+}

@@ -1,0 +1,39 @@
+"""Forms: the code editor is a widget over a plain <textarea>, so a POST without JS still works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+
+class CodeEditor(forms.Textarea):
+    """A textarea the bundle turns into CodeMirror (C highlighting, lint markers, autosave)."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        defaults = {
+            "data-code-editor": "c",
+            "spellcheck": "false",
+            "autocomplete": "off",
+            "rows": 24,
+            "class": "code-source",
+        }
+        super().__init__({**defaults, **(attrs or {})})
+
+
+class SourceForm(forms.Form):
+    # Size limits are enforced by labs.submissions (413 with a message), not here.
+    source = forms.CharField(widget=CodeEditor(), strip=False, label=_("Your program"))
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        required=False, label=_("Email (optional)"), help_text=_("Only used to reset a password.")
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")

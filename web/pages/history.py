@@ -1,0 +1,22 @@
+"""A learner's submissions to one lab, newest first, with the verdict of each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from labs.models import Submission
+from web.pages.lab import get_active_lab
+
+
+@login_required
+def lab_history(request: HttpRequest, slug: str) -> HttpResponse:
+    lab = get_active_lab(slug)
+    submissions = (
+        Submission.objects.filter(user=request.user, lab=lab)
+        .prefetch_related("runs")
+        .order_by("-created_at", "-pk")
+    )
+    attempts = [{"submission": s, "run": s.runs.first()} for s in submissions]
+    return render(request, "pages/history.html", {"lab": lab, "attempts": attempts})

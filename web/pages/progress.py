@@ -1,0 +1,93 @@
+"""The learner's standing on each lab: status, whether it is unlocked, and what comes next.
+
+Labs unlock in catalogue order: the first lab is open, and passing a lab unlocks the one
+after it. Locking is advice, not a wall (study plans take labs in other orders), so a
+locked lab can still be opened and run; the catalogue and the lab page say what to do first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from labs.models import Lab, Progress, Stage
+
+STATUS_LABELS = {
+    Progress.NOT_STARTED: _("Not started"),
+    Progress.ATTEMPTED: _("Attempted"),
+    Progress.PASSED: _("Passed"),
+}
+
+
+@dataclass
+class LabStanding:
+    lab: Lab
+    status: str = Progress.NOT_STARTED
+    attempts: int = 0
+    unlocked: bool = True
+    is_next: bool = False
+    unlocked_by: Lab | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+
+@dataclass
+class StageStanding:
+    stage: Stage
+    labs: list[LabStanding] = field(default_factory=list)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(s.status == Progress.PASSED for s in self.labs)
+
+
+def progress_by_lab(user: Any) -> dict[int, Progress]:
+    if not user.is_authenticated:
+        return {}
+    return {p.lab_id: p for p in Progress.objects.filter(user=user)}
+
+
+def lab_standings(user: Any) -> list[LabStanding]:
+    """Every active lab in catalogue order, with the learner's standing on it."""
+    labs = Lab.objects.filter(is_active=True).select_related("stage")
+    progress = progress_by_lab(user)
+    standings: list[LabStanding] = []
+    previous: LabStanding | None = None
+    for lab in labs:
+        found = progress.get(lab.pk)
+        standing = LabStanding(lab=lab)
+        if found:
+            standing.status, standing.attempts = found.status, found.attempts
+        if previous is not None and previous.status != Progress.PASSED:
+            standing.unlocked = bool(found) or getattr(user, "is_staff", False)
+            standing.unlocked_by = previous.lab
+        standings.append(standing)
+        previous = standing
+    _mark_next(standings)
+    return standings
+
+
+def _mark_next(standings: list[LabStanding]) -> None:
+    for standing in standings:
+        if standing.unlocked and standing.status != Progress.PASSED:
+            standing.is_next = True
+            return
+
+
+def stage_standings(user: Any) -> list[StageStanding]:
+    stages: dict[int, StageStanding] = {}
+    for standing in lab_standings(user):
+        stage = standing.lab.stage
+        stages.setdefault(stage.pk, StageStanding(stage=stage)).labs.append(standing)
+    return list(stages.values())
+
+
+def standing_for(user: Any, lab: Lab) -> LabStanding:
+    for standing in lab_standings(user):
+        if standing.lab.pk == lab.pk:
+            return standing
+    return LabStanding(lab=lab)

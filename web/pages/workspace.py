@@ -1,0 +1,89 @@
+"""The lab workspace both the lab page and a run page render: lesson beside the editor, the
+run panel below it. Only the code in the editor and the run being watched differ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from labs.i18n import pick
+from labs.models import Draft, Lab, Run
+from web.pages.forms import SourceForm
+from web.pages.lessons import render_markdown
+from web.pages.progress import standing_for
+from web.pages.strings import run_panel_strings
+
+
+def draft_or_starter(user: Any, lab: Lab) -> str:
+    if user.is_authenticated:
+        draft = Draft.objects.filter(user=user, lab=lab).first()
+        if draft is not None:
+            return draft.source
+    return lab.starter
+
+
+def save_draft(user: Any, lab: Lab, source: str) -> Draft:
+    draft, _ = Draft.objects.update_or_create(user=user, lab=lab, defaults={"source": source})
+    return draft
+
+
+def check_summaries(lab: Lab) -> list[dict[str, str]]:
+    return [{"name": c.get("name", ""), "describe": pick(c.get("describe"))} for c in lab.checks]
+
+
+def render_workspace(
+    request: HttpRequest,
+    lab: Lab,
+    source: str,
+    run: Run | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    recent = []
+    if request.user.is_authenticated:
+        recent = Run.objects.filter(submission__user=request.user, submission__lab=lab)[:5]
+    context = {
+        "lab": lab,
+        "lesson_html": render_markdown(lab.lesson_text() or ""),
+        "hints": lab.hint_list(),
+        "form": SourceForm(initial={"source": source}),
+        "standing": standing_for(request.user, lab),
+        "checks": check_summaries(lab),
+        "run": run,
+        "recent_runs": recent,
+        "refusal": refusal,
+        "panel_config": _panel_config(lab, run),
+        "strings": run_panel_strings(),
+    }
+    return render(request, "pages/lab.html", context, status=status)
+
+
+def next_lab(lab: Lab) -> Lab | None:
+    return (
+        Lab.objects.filter(is_active=True)
+        .filter(
+            Q(stage__order__gt=lab.stage.order)
+            | Q(stage__order=lab.stage.order, order__gt=lab.order)
+        )
+        .first()
+    )
+
+
+def _panel_config(lab: Lab, run: Run | None) -> dict[str, Any]:
+    following = next_lab(lab)
+    return {
+        "draftUrl": reverse("lab-draft", args=[lab.slug]),
+        "nextUrl": reverse("lab", args=[following.slug]) if following else "",
+        "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
+        if following
+        else "",
+        "starter": lab.starter,
+        "wsPath": f"/ws/runs/{run.token}/" if run else "",
+        "runStatus": run.status if run else "",
+        "checks": check_summaries(lab),
+    }
