@@ -258,3 +258,16 @@ def test_it_builds_the_image_once_per_content(docker_backend):
     assert client.images.get(second).id == image_id
     changed = docker_image.ImageFiles(agent=files.agent + b"\0", busybox=files.busybox)
     assert changed.tag != files.tag
+
+
+def test_it_says_why_when_no_daemon_answers(tmp_path):
+    backend = DockerBackend(base_url=f"unix://{tmp_path}/no-docker.sock")
+
+    ok, reason = backend.available()
+    result = backend.run(Job(object=b"\x7fELF", ops=[{"op": "load", "id": "load"}]))
+
+    assert not ok
+    assert reason.startswith(f"no Docker daemon answers at unix://{tmp_path}/no-docker.sock")
+    assert not result.ok
+    assert result.error.startswith("docker backend: ")
+    assert [e["event"] for e in result.events] == ["stage", "error", "done"]
