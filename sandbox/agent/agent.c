@@ -704,6 +704,9 @@ static void ensure_bpffs(void)
 	mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL); /* best effort: nothing here pins */
 }
 
+static char enable_path[700]; /* set up front: the signal handler may not format */
+
+/* Async-signal-safe: also called from on_fatal_signal. */
 static void remove_instance(void)
 {
 	if (trace_fd >= 0) {
@@ -712,19 +715,30 @@ static void remove_instance(void)
 	}
 	if (!instance_created)
 		return;
-	char path[600];
-	snprintf(path, sizeof(path), "%s/events/bpf_trace/bpf_trace_printk/enable", instance_dir);
-	write_file(path, "0");
+	write_file(enable_path, "0");
 	for (int i = 0; i < 50; i++) {
 		if (rmdir(instance_dir) == 0 || errno == ENOENT)
 			break;
-		usleep(10000);
+		struct timespec pause = {0, 10 * 1000 * 1000};
+		nanosleep(&pause, NULL);
 	}
 	instance_created = false;
 }
 
+static volatile pid_t running_child; /* the trigger being waited for, if any */
+
+/*
+ * SIGTERM (the backend's wall limit) and friends: kill and reap the running trigger
+ * (an orphan would be left to an init that may never reap it), remove the trace
+ * instance, then die of the same signal. Only async-signal-safe calls.
+ */
 static void on_fatal_signal(int sig)
 {
+	pid_t child = running_child;
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
 	remove_instance();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -765,6 +779,8 @@ static int setup_trace(const char *instance, bool global, char *msg, size_t msg_
 	} else {
 		snprintf(instance_dir, sizeof(instance_dir), "%s/instances/%s", trace_root,
 			 instance);
+		snprintf(enable_path, sizeof(enable_path),
+			 "%s/events/bpf_trace/bpf_trace_printk/enable", instance_dir);
 		if (mkdir(instance_dir, 0700) == 0)
 			instance_created = true;
 		else if (errno != EEXIST) {
@@ -777,9 +793,7 @@ static int setup_trace(const char *instance, bool global, char *msg, size_t msg_
 		}
 		if (pid_filter)
 			kernel_pid_filter = update_pid_filter() == 0;
-		snprintf(path, sizeof(path), "%s/events/bpf_trace/bpf_trace_printk/enable",
-			 instance_dir);
-		err = write_file(path, "1");
+		err = write_file(enable_path, "1");
 		if (err) {
 			snprintf(msg, msg_size, "cannot enable bpf_trace_printk in %s: %s",
 				 instance_dir, err_text(err, e, sizeof(e)));
@@ -1822,6 +1836,7 @@ static void op_trigger(const struct op *op)
 		if (kernel_pid_filter)
 			update_pid_filter();
 	}
+	running_child = pid;
 	close(go[1]); /* EOF: go ahead */
 	double deadline = now_s() + (double)timeout_ms / 1000.0;
 	int status = 0;
@@ -1841,6 +1856,7 @@ static void op_trigger(const struct op *op)
 		drain_trace(op->id);
 		usleep(1000);
 	}
+	running_child = 0;
 	if (timed_out) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "timed out after %lld ms", timeout_ms);

@@ -39,6 +39,8 @@ HOST_OUTPUT_SLACK = 64 * 1024
 # A single line longer than this is not an event we can use.
 MAX_LINE_BYTES = 8 * 1024 * 1024
 STDERR_TAIL_BYTES = 4096
+# How long a process gets to clean up after SIGTERM at the wall limit before SIGKILL.
+TERM_GRACE_S = 0.5
 
 
 class Backend(ABC):
@@ -180,6 +182,15 @@ def _drain_stderr(proc: subprocess.Popen[bytes], tail: deque[bytes]) -> None:
         tail.append(chunk)
 
 
+def _terminate(proc: subprocess.Popen[bytes], grace_s: float = TERM_GRACE_S) -> None:
+    """SIGTERM first: the agent then kills and reaps its trigger and removes its trace
+    instance (SIGKILLed, its orphans would go to an init that may never reap them)."""
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGTERM)
+    _wait(proc, grace_s)
+    _kill_group(proc)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -226,7 +237,7 @@ def run_agent_process(
     try:
         timed_out = _pump_stdout(proc, stream, deadline)
         if timed_out:
-            _kill_group(proc)
+            _terminate(proc)
             stream.fail(f"wall limit of {wall:g} s exceeded; the sandbox was killed")
         elif stream.done is None:
             code = _wait(proc, max(0.5, deadline - time.monotonic()))
