@@ -122,14 +122,29 @@ def map_definition_problems(spec: MapSpec, found: dict[str, Any] | None) -> list
     return problems
 
 
-def _key_words(key: bytes) -> str:
-    if len(key) == 4:
-        number = int.from_bytes(key, "little")
-        return f"{number} (bytes {key.hex()}, as an IPv4 address {ipaddress.IPv4Address(key)})"
-    if len(key) == 8:
-        prefix = int.from_bytes(key[:4], "little")
-        return f"{prefix}/{ipaddress.IPv4Address(key[4:])} (bytes {key.hex()})"
-    return key.hex()
+KIND_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "be16": 2, "be32": 4, "ipv4": 4}
+
+
+def key_kinds(check: Check) -> list[str]:
+    """The field kinds of the check's keys, used to print any key the same way."""
+    if not check.entries:
+        return []
+    return [kind for kind, _ in values.fields_of(check.entries[0].key, "u32")]
+
+
+def _key_words(key: bytes, kinds: list[str]) -> str:
+    """A key in the form the lab writes it: `17`, `192.0.2.1`, `24/192.0.2.0`."""
+    if not kinds or sum(KIND_SIZES.get(k, 0) for k in kinds) != len(key) or "hex" in kinds:
+        return f"0x{key.hex()}"
+    parts, offset = [], 0
+    for kind in kinds:
+        chunk = key[offset : offset + KIND_SIZES[kind]]
+        offset += len(chunk)
+        if kind == "ipv4":
+            parts.append(str(ipaddress.IPv4Address(chunk)))
+        else:
+            parts.append(str(int.from_bytes(chunk, "big" if kind.startswith("be") else "little")))
+    return "/".join(parts)
 
 
 def _dump_values(dump: dict[str, Any]) -> dict[bytes, int]:
@@ -278,7 +293,8 @@ class Evaluator:
             )
             for e in check.entries
         }
-        expected = self._map_expected(spec, check, want)
+        kinds = key_kinds(check)
+        expected = self._map_expected(spec, check, want, kinds)
         found = next(
             (m for m in (self.load or {}).get("maps") or [] if m.get("name") == spec.name), None
         )
@@ -290,19 +306,21 @@ class Evaluator:
         got = _dump_values(event)
         for key, value in want.items():
             if key not in got:
-                problems.append(f"key {_key_words(key)}: expected {value}, no entry")
+                problems.append(f"[{_key_words(key, kinds)}]: expected {value}, no entry")
             elif got[key] != value:
-                problems.append(f"key {_key_words(key)}: expected {value}, got {got[key]}")
+                problems.append(f"[{_key_words(key, kinds)}]: expected {value}, got {got[key]}")
         if check.exact:
             for key, value in got.items():
                 if key not in want and value != 0:
-                    problems.append(f"unexpected entry: key {_key_words(key)} = {value}")
+                    problems.append(f"unexpected entry [{_key_words(key, kinds)}] = {value}")
         if problems:
             return False, expected, "; ".join(problems)
         return True, expected, f"{spec.name} holds the expected entries"
 
-    def _map_expected(self, spec: MapSpec, check: Check, want: dict[bytes, int]) -> str:
-        entries = ", ".join(f"key {_key_words(k)} = {v}" for k, v in want.items())
+    def _map_expected(
+        self, spec: MapSpec, check: Check, want: dict[bytes, int], kinds: list[str]
+    ) -> str:
+        entries = ", ".join(f"[{_key_words(k, kinds)}] = {v}" for k, v in want.items())
         rest = " and no other non-zero entry" if check.exact else ""
         return f"{' or '.join(spec.types)} map {spec.name}: {entries or 'no entries'}{rest}"
 

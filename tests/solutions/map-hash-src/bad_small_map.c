@@ -1,0 +1,33 @@
+/* expect-fail: counted-per-source */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16); /* too small for real traffic */
+	__type(key, __u32);
+	__type(value, __u64);
+} src_count SEC(".maps");
+
+SEC("xdp")
+int by_source(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	__u32 src = ip->saddr;
+	__u64 one = 1, *n = bpf_map_lookup_elem(&src_count, &src);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&src_count, &src, &one, BPF_NOEXIST);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

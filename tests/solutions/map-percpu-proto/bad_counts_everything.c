@@ -1,0 +1,30 @@
+/* expect-fail: counted-per-protocol */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u64);
+} proto_stats SEC(".maps");
+
+SEC("xdp")
+int stats(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	__u32 key = 0; /* frames that are not IPv4 counted under 0 */
+	if ((void *)(ip + 1) <= data_end)
+		key = ip->protocol; /* never checks the EtherType */
+	__u64 *n = bpf_map_lookup_elem(&proto_stats, &key);
+	if (n)
+		*n += 1;
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
