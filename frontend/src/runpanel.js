@@ -86,7 +86,8 @@ class RunPanel {
 
   say(kind, ...content) {
     const node = this.el("run-verdict");
-    node.replaceChildren(...content.map((c) => (kind === "muted" ? h("span", { class: "muted" }, c) : c)));
+    const parts = content.filter((c) => c !== null && c !== undefined);
+    node.replaceChildren(...parts.map((c) => (kind === "muted" ? h("span", { class: "muted" }, c) : c)));
   }
 
   on_compile(event) {

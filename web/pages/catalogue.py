@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from labs.plans import current_plan_summary
 from web.pages.progress import stage_standings
 
 
@@ -13,5 +14,11 @@ def home(request: HttpRequest) -> HttpResponse:
     up_next = next((s for stage in stages for s in stage.labs if s.is_next), None)
     passed = sum(stage.passed_count for stage in stages)
     total = sum(len(stage.labs) for stage in stages)
-    context = {"stages": stages, "up_next": up_next, "passed": passed, "total": total}
+    context = {
+        "stages": stages,
+        "up_next": up_next,
+        "passed": passed,
+        "total": total,
+        "plan_summary": current_plan_summary(request.user),
+    }
     return render(request, "pages/catalogue.html", context)

@@ -1,0 +1,62 @@
+"""A run's page belongs to its owner: others get 404, visitors are sent to log in; a run whose
+worker died is marked failed with a reason when its page is shown, never left spinning."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from labs.models import Run
+from tests.builders import make_lab, make_run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_the_owner_the_code_that_ran_and_the_websocket_path(client, learner):
+    run = make_run(learner, make_lab(), source="int the_code_that_ran;\n")
+    client.force_login(learner)
+    html = client.get(f"/runs/{run.token}/").content.decode()
+    assert "int the_code_that_ran;" in html
+    assert f"/ws/runs/{run.token}/" in html
+
+
+def test_it_answers_404_to_another_learner(client, learner, outsider):
+    run = make_run(learner, make_lab(), source="int secret;\n")
+    client.force_login(outsider)
+    response = client.get(f"/runs/{run.token}/")
+    assert response.status_code == 404
+    assert "secret" not in response.content.decode()
+    assert client.get(f"/runs/{run.token}/diff/").status_code == 404
+
+
+def test_it_sends_a_visitor_to_log_in(client, learner):
+    run = make_run(learner, make_lab())
+    response = client.get(f"/runs/{run.token}/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_it_answers_404_for_a_made_up_token(client, learner):
+    client.force_login(learner)
+    assert client.get("/runs/not-a-real-token/").status_code == 404
+
+
+def test_it_marks_a_run_whose_worker_died_failed_with_a_reason(client, learner, settings):
+    settings.RUN_STALE_AFTER_S = 60
+    run = make_run(learner, make_lab())
+    Run.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    client.force_login(learner)
+    html = client.get(f"/runs/{run.token}/").content.decode()
+    run.refresh_from_db()
+    assert run.status == Run.ERROR and "did not finish" in run.error
+    assert "The run failed" in html and "did not finish" in html
+    assert run.events.last().data["event"] == "finished"
+
+
+def test_it_leaves_a_recent_queued_run_alone(client, learner):
+    run = make_run(learner, make_lab())
+    client.force_login(learner)
+    client.get(f"/runs/{run.token}/")
+    run.refresh_from_db()
+    assert run.status == Run.QUEUED
