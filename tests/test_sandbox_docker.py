@@ -221,6 +221,35 @@ def test_it_keeps_trace_lines_of_host_processes_out(docker_backend):
     assert {line["message"] for line in result.trace_lines()} == {"execve: /bin/true"}
 
 
+def test_it_keeps_a_concurrent_runs_tracepoint_lines_out(docker_backend):
+    # Both programs fire for every exec on the host, in the exec-ing process's context.
+    def tagged_job(tag: str) -> Job:
+        return Job(
+            object=compiled(EXECVE_PRINTER.replace('"execve: %s"', f'"{tag}: %s"')),
+            ops=[
+                {"op": "load", "id": "load"},
+                {"op": "attach", "id": "attach", "program": None, "target": None},
+                {"op": "trigger", "id": "sleep", "argv": ["/bin/sleep", "0.3"], "timeout_ms": 2000},
+                {"op": "trigger", "id": "true", "argv": ["/bin/true"], "timeout_ms": 2000},
+            ],
+        )
+
+    jobs = {"first": tagged_job("first"), "second": tagged_job("second")}
+    results: dict[str, Result] = {}
+    threads = [
+        threading.Thread(target=lambda t=tag: results.update({t: docker_backend.run(jobs[t])}))
+        for tag in jobs
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    for tag, result in results.items():
+        assert result.ok, result.error
+        assert {line["message"].split(":")[0] for line in result.trace_lines()} == {tag}
+
+
 def test_it_kills_and_removes_the_container_at_the_wall_limit(docker_backend):
     job = Job(
         object=compiled(XDP_COUNTER),
