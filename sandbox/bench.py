@@ -16,6 +16,7 @@ The lab: drop UDP to port 9999 and count packets; the job is compile + load + 4 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -201,7 +202,7 @@ def run_bench(
     if "microvm" in backends:
         vms, vm_reasons = _microvm_backends()
         for mode, backend in vms.items():
-            samples[f"microvm_{mode}"] = _measure(lambda b=backend: platform_once(b), runs)
+            samples[f"microvm_{mode}"] = _measure(functools.partial(platform_once, backend), runs)
         reasons.update({f"microvm_{mode}": why for mode, why in vm_reasons.items()})
     return _summary(samples, reasons, runs)
 

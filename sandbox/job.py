@@ -17,6 +17,8 @@ OP_NAMES = ("load", "map_update", "test_run", "map_dump", "attach", "traffic", "
 RESULT_EVENTS = frozenset(OP_NAMES) - {"trace"}
 # The biggest Ethernet frame a test_run or traffic op may carry (a jumbo frame).
 MAX_PACKET_BYTES = 9216
+# Distinct frames in one traffic op (each may be sent `count` times).
+MAX_TRAFFIC_PACKETS = 64
 
 
 @dataclass
@@ -188,6 +190,8 @@ def _v_traffic(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     packets = op.get("packets")
     if not isinstance(packets, list) or not packets:
         raise ValueError(f"{where}: packets must be a non-empty list of hex frames")
+    if len(packets) > MAX_TRAFFIC_PACKETS:
+        raise ValueError(f"{where}: at most {MAX_TRAFFIC_PACKETS} packets per traffic op")
     for i, packet in enumerate(packets):
         _check_hex(packet, f"packets[{i}]", where, MAX_PACKET_BYTES)
         if len(packet) < 28:

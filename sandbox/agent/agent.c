@@ -616,6 +616,10 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 		size_t nw = split_words(line, words, sizeof(words) / sizeof(words[0]));
 		if (nw == 0)
 			continue;
+		if (nw == sizeof(words) / sizeof(words[0])) {
+			snprintf(msg, msg_size, "bad job: line %ld: too many fields", lineno);
+			goto out;
+		}
 		if (!strcmp(words[0], "bpflab-job")) {
 			/* A new header restarts the job: a host may resend after line noise. */
 			if (nw < 2 || strcmp(words[1], "1")) {
