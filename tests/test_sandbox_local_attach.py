@@ -79,10 +79,14 @@ def test_it_sees_a_triggered_exec_through_a_tracepoint() -> None:
     attach = result.by_id("attach")
     assert attach and attach["ok"] and attach["target"] == "tracepoint/syscalls/sys_enter_execve"
     assert result.by_id("true") == {**result.by_id("true"), "ok": True, "exit_code": 0}  # type: ignore[arg-type]
-    assert [t["message"] for t in result.trace_lines("true")] == ["exec /bin/true"]
-    assert [(t["task"], t["message"]) for t in result.trace_lines("echo")] == [
-        ("echo", "exec /bin/echo")
-    ]
+    # `in`, not `==`: on a shared kernel, another run's execve program fires in our
+    # trigger's process too (see docs/protocol.md, "Trace isolation")
+    true_lines, echo_lines = result.trace_lines("true"), result.trace_lines("echo")
+    assert "exec /bin/true" in [t["message"] for t in true_lines]
+    assert "exec /bin/echo" in [t["message"] for t in echo_lines]
+    assert "exec /bin/echo" not in [t["message"] for t in true_lines]
+    # the line's pid is the trigger's child, never the agent (its comm may be either)
+    assert {t["pid"] for t in true_lines}.isdisjoint(t["pid"] for t in echo_lines)
 
 
 def test_it_delivers_traffic_to_attached_xdp_and_tc_programs() -> None:
