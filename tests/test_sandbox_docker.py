@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from sandbox import docker_image
-from sandbox.backends.docker import INSTANCE_PREFIX, DockerBackend
+from sandbox.backends.docker import INSTANCE_PREFIX, DockerBackend, reap_stale
 from sandbox.backends.local import TRACEFS, LocalBackend
 from sandbox.compile import compile_source
 from sandbox.job import Job, Result, RunLimits
@@ -273,6 +273,19 @@ def test_it_leaves_no_container_or_trace_instance_behind(docker_backend):
 
     assert sandbox_containers(docker_backend) == []
     assert leftover_instances() == []
+
+
+def test_it_reaps_what_a_killed_worker_left_behind(docker_backend):
+    client = docker_backend.client()
+    image = docker_image.ensure_image(client)
+    never_started = docker_backend._create(image, f"{INSTANCE_PREFIX}reap-{os.getpid()}")
+    orphan = TRACEFS / "instances" / f"{INSTANCE_PREFIX}orphan-{os.getpid()}"
+    orphan.mkdir()
+
+    reap_stale(client, stale_after_s=0, force=True)
+
+    assert never_started.name not in [c.name for c in sandbox_containers(docker_backend)]
+    assert not orphan.exists()
 
 
 def test_it_builds_the_image_once_per_content(docker_backend):

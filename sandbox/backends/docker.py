@@ -22,17 +22,24 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import select
+import selectors
 import socket
 import struct
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sandbox import docker_image
-from sandbox.backends.base import Backend, EventCallback, EventStream, mount_if_missing
+from sandbox.backends.base import (
+    MAX_LINE_BYTES,
+    Backend,
+    EventCallback,
+    EventStream,
+    mount_if_missing,
+)
 from sandbox.backends.local import TRACEFS, remove_trace_instance
 from sandbox.job import Job, Result
 from sandbox.wire import encode_job
@@ -49,6 +56,9 @@ SECURITY_OPTIONS = ["apparmor=unconfined", "no-new-privileges"]
 MEMORY_LIMIT = "256m"
 PIDS_LIMIT = 64
 STDOUT, STDERR = 1, 2
+REAP_EVERY_S = 60.0
+STALE_CREATED_S = 60.0
+_last_reap = -REAP_EVERY_S
 # A tracepoint program fires for every process on the host and prints in that process's
 # context, so with two such runs at once each run's pid filter also lets in the other
 # run's program's lines, printed for its own execs: a wrong program could pass on a
@@ -127,8 +137,11 @@ class DockerBackend(Backend):
         container = None
         try:
             image = docker_image.ensure_image(self.client())
-            _prepare_trace_instance(instance)
+            reap_stale(self.client())
+            # The container first, then its instance (same name): an instance without a
+            # container is then always a leftover (see reap_stale).
             container = self._create(image, instance)
+            _prepare_trace_instance(instance)
             _run_container(container, job, instance, stream, deadline)
         except Exception as error:  # the daemon or the host failed us, not the learner
             stream.fail(f"docker backend: {error}")
@@ -160,8 +173,44 @@ class DockerBackend(Backend):
             mem_limit=MEMORY_LIMIT,
             pids_limit=PIDS_LIMIT,
             labels={"bpflab": "sandbox-run"},
+            # With stdin closing when we detach (StdinOnce, the SDK's default here), a
+            # worker that dies mid-run leaves nothing: the agent sees EOF or finishes its
+            # job, exits, removes its trace instance, and the daemon removes the container.
+            auto_remove=True,
             name=instance,
         )
+
+
+def reap_stale(client: Any, stale_after_s: float = STALE_CREATED_S, force: bool = False) -> None:
+    """Removes what a worker killed between create and start left behind: containers
+    never started (auto_remove only acts on exit) and trace instances whose container
+    is gone. At most once a minute per process unless forced."""
+    global _last_reap
+    now = time.monotonic()
+    if not force and now - _last_reap < REAP_EVERY_S:
+        return
+    _last_reap = now
+    # Instances before containers: a run creates its container before its instance, so
+    # a live run's instance listed here has its container in the list taken after.
+    instances = [path.name for path in (TRACEFS / "instances").glob(f"{INSTANCE_PREFIX}*")]
+    containers = client.containers.list(all=True, filters={"label": "bpflab=sandbox-run"})
+    for container in containers:
+        if container.status == "created" and _age_s(container) >= stale_after_s:
+            _remove(container)
+    names = {container.name for container in containers}
+    for name in instances:
+        if name not in names:
+            remove_trace_instance(name)
+
+
+def _age_s(container: Any) -> float:
+    created = str(container.attrs.get("Created", ""))
+    try:
+        # Docker gives nanoseconds ("2026-11-25T02:40:01.123456789Z"); keep microseconds.
+        stamp = datetime.fromisoformat(created[:26].rstrip("Z") + "+00:00")
+    except ValueError:
+        return 0.0
+    return (datetime.now(UTC) - stamp).total_seconds()
 
 
 class GlobalHooksBusy(RuntimeError):
@@ -260,28 +309,31 @@ def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
     pending = b""  # bytes of frames not yet complete
     line = b""  # stdout bytes after the last newline
     stderr_tail = b""
-    while stream.done is None:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        readable, _, _ = select.select([sock], [], [], remaining)
-        if not readable:
-            continue
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        pending += chunk
-        while len(pending) >= 8:
-            kind, size = struct.unpack(">BxxxL", pending[:8])
-            if len(pending) < 8 + size:
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        while stream.done is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 break
-            payload, pending = pending[8 : 8 + size], pending[8 + size :]
-            if kind == STDERR:
-                stderr_tail = (stderr_tail + payload)[-STDERR_TAIL_BYTES:]
+            if not selector.select(timeout=remaining):
                 continue
-            *lines, line = (line + payload).split(b"\n")
-            for text in lines:
-                stream.feed(text)
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            pending += chunk
+            while len(pending) >= 8:
+                kind, size = struct.unpack(">BxxxL", pending[:8])
+                if len(pending) < 8 + size:
+                    break
+                payload, pending = pending[8 : 8 + size], pending[8 + size :]
+                if kind == STDERR:
+                    stderr_tail = (stderr_tail + payload)[-STDERR_TAIL_BYTES:]
+                    continue
+                *lines, line = (line + payload).split(b"\n")
+                for text in lines:
+                    stream.feed(text)
+                if len(line) > MAX_LINE_BYTES:
+                    line = b""  # an endless line: drop it rather than grow forever
     if line and stream.done is None:
         stream.feed(line)
     return stderr_tail
@@ -302,5 +354,13 @@ def _kill(container: Any) -> None:
 
 def _remove(container: Any) -> None:
     """Always: a killed, crashed or finished container never outlives its run."""
-    with contextlib.suppress(Exception):
-        container.remove(force=True)
+    import docker.errors
+
+    for attempt in range(3):
+        try:
+            container.remove(force=True)
+            return
+        except docker.errors.NotFound:
+            return  # auto_remove was first
+        except Exception:
+            time.sleep(0.1 * (attempt + 1))  # the daemon is busy removing it; ask again
