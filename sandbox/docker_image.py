@@ -10,6 +10,7 @@ building is idempotent: the same agent and busybox give the same tag and nothing
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -108,7 +109,19 @@ def ensure_image(client: Any, files: ImageFiles | None = None) -> str:
         rootfs_tar(files), repository=REPOSITORY, tag=files.tag, changes=CHANGES
     )
     client.images.get(files.reference)  # raises if the import did not produce it
+    remove_stale_images(client, keep=files.reference)
     return files.reference
+
+
+def remove_stale_images(client: Any, keep: str) -> list[str]:
+    """Drops older bpflab-sandbox tags (each agent change makes one); an image a running
+    container still uses is refused by the daemon and left for next time."""
+    removed = []
+    for tag in list(stale_images(client, keep)):
+        with contextlib.suppress(Exception):
+            client.images.remove(tag)
+            removed.append(tag)
+    return removed
 
 
 def stale_images(client: Any, keep: str) -> Iterable[str]:
@@ -128,8 +141,7 @@ def main(argv: list[str]) -> int:
     client = docker.from_env(timeout=120)
     reference = ensure_image(client)
     if argv[0] == "prune":
-        for tag in list(stale_images(client, keep=reference)):
-            client.images.remove(tag)
+        for tag in remove_stale_images(client, keep=reference):
             print(f"removed {tag}")
     print(reference)
     return 0
