@@ -10,6 +10,7 @@
 //   --trace-global         read the global trace_pipe instead of an instance
 //   --no-pid-filter        keep trace lines of every task (single-tenant kernels: the VM)
 //   --netns                unshare a fresh network namespace before doing anything
+//   --ready-line           print "bpflab-agent: ready" once stdin is ready for the job
 // Default: an instance named bpflab-agent-<pid> with the pid filter on. The pid filter
 // keeps the lines of the agent and of the triggers it started (a common_pid event filter
 // in an instance, the same test in user space).
@@ -1941,13 +1942,13 @@ static bool run_ops(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global] "
-			"[--no-pid-filter] [--netns] < job\n");
+			"[--no-pid-filter] [--netns] [--ready-line] < job\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *instance = NULL;
-	bool global = false, netns = false;
+	bool global = false, netns = false, ready_line = false;
 	char default_instance[64];
 	char msg[1024];
 
@@ -1960,6 +1961,8 @@ int main(int argc, char **argv)
 			pid_filter = false;
 		} else if (!strcmp(argv[i], "--netns")) {
 			netns = true;
+		} else if (!strcmp(argv[i], "--ready-line")) {
+			ready_line = true;
 		} else {
 			usage();
 			return 2;
@@ -1987,6 +1990,12 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
+	if (ready_line) {
+		/* not JSON, so event readers skip it: a host that must not send before the tty
+		 * is raw (a cold-booted VM) waits for it */
+		static const char ready[] = "bpflab-agent: ready\n";
+		write_all(ready, sizeof(ready) - 1);
+	}
 
 	if (read_job(stdin, msg, sizeof(msg))) {
 		emit_error("%s", msg);
