@@ -184,3 +184,16 @@ def test_it_reports_and_cleans_up_an_agent_that_dies_mid_run() -> None:
     assert not result.ok and "without finishing" in (result.error or "")
     assert [e["event"] for e in result.events[-2:]] == ["error", "done"]
     assert_nothing_left(spy, before)
+
+
+def test_it_turns_a_bad_job_into_an_error_and_done() -> None:
+    seen: list[dict] = []
+    job = Job(
+        object=b"\x7fELF",
+        ops=[{"op": "load", "id": "load"}, {"op": "trigger", "id": "sh", "argv": ["/bin/sh"]}],
+    )
+
+    result = LocalBackend().run(job, on_event=seen.append)
+
+    assert not result.ok and "not on the allow list" in (result.error or "")
+    assert [e["event"] for e in seen] == ["error", "done"] and seen == result.events

@@ -18,7 +18,13 @@ import uuid
 from pathlib import Path
 
 from sandbox import build
-from sandbox.backends.base import Backend, EventCallback, mount_if_missing, run_agent_process
+from sandbox.backends.base import (
+    Backend,
+    EventCallback,
+    EventStream,
+    mount_if_missing,
+    run_agent_process,
+)
 from sandbox.job import Job, Result
 
 TRACEFS = Path("/sys/kernel/tracing")
@@ -32,21 +38,29 @@ class LocalBackend(Backend):
     def available(self) -> tuple[bool, str]:
         if os.geteuid() != 0:
             return False, "the local backend loads BPF programs into the host kernel: needs root"
-        if not build.AGENT_BINARY.exists() and shutil.which("gcc") is None:
-            return False, "the agent is not built and gcc is missing"
+        if not build.AGENT_BINARY.exists() and (
+            shutil.which("gcc") is None or not Path("/usr/include/bpf/libbpf.h").exists()
+        ):
+            return False, "the agent is not built, and gcc or libbpf-dev is missing to build it"
         if not Path("/sys/kernel/btf/vmlinux").exists() and not Path("/proc/kallsyms").exists():
             return False, "no kernel information under /sys"
         return True, "host kernel, one network namespace and trace instance per run"
 
     def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
-        job.validate()
-        agent = build.agent_binary()
+        stream = EventStream(job.limits, on_event)
+        try:
+            job.validate()
+            agent = build.agent_binary()
+        except (ValueError, build.BuildError, OSError) as exc:
+            # still a run that ends in error + done, so every caller handles one shape
+            stream.fail(f"the local sandbox cannot start: {exc}")
+            return stream.result()
         mount_if_missing("tracefs", str(TRACEFS))
         mount_if_missing("bpf", str(BPFFS))
         instance = f"{INSTANCE_PREFIX}{uuid.uuid4().hex[:12]}"
         argv = [str(agent), "--netns", "--trace-instance", instance]
         try:
-            return run_agent_process(argv, job, on_event)
+            return run_agent_process(argv, job, stream=stream)
         finally:
             remove_trace_instance(instance)
 
