@@ -111,6 +111,8 @@ class DockerBackend(Backend):
             return False, "the docker Python package is not installed"
         if os.geteuid() != 0:
             return False, "the docker backend writes the host's tracefs pid filter: needs root"
+        if not docker_image.BUSYBOX.exists():
+            return False, f"{docker_image.BUSYBOX} is missing (busybox-static): no image to build"
         try:
             version = self.client().version()
         except Exception as error:  # any failure to reach the daemon says the same thing
