@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -313,3 +314,13 @@ def test_it_says_why_when_no_daemon_answers(tmp_path):
     assert not result.ok
     assert result.error.startswith("docker backend: ")
     assert [e["event"] for e in result.events] == ["stage", "error", "done"]
+
+
+def test_it_builds_the_image_from_the_command_line(docker_backend):
+    repo = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "sandbox.docker_image", "build"]
+
+    built = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=300)
+
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.strip() == f"bpflab-sandbox:{docker_image.image_files().tag}"
