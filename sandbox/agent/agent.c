@@ -389,6 +389,12 @@ static const char *err_text(int e, char *buf, size_t size)
 {
 	if (e < 0)
 		e = -e;
+	if (e >= __LIBBPF_ERRNO__START && e < __LIBBPF_ERRNO__END) {
+		char text[96];
+		libbpf_strerror(e, text, sizeof(text));
+		snprintf(buf, size, "%s (libbpf error %d)", text, e);
+		return buf;
+	}
 	const char *name = errno_name(e);
 	const char *text = e == 524 ? "Operation not supported by the kernel" : strerror(e);
 	if (name)
