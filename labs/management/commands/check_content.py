@@ -19,6 +19,8 @@ from labs.grading import Verdict, grade
 from labs.management.commands.grade import BACKENDS
 from labs.spec import ContentError, Lab, load_curriculum
 
+JSON_FIELDS = ("slug", "solution_passed", "starter_failed")
+
 
 def starter_failed(lab: Lab, verdict: Verdict) -> bool:
     """The starter does what the lab promises: rejected by the verifier, or failing a check."""
@@ -64,7 +66,8 @@ class Command(BaseCommand):
 
     def _report(self, report: dict[str, Any], as_json: bool) -> None:
         if as_json:
-            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            labs = [{key: lab[key] for key in JSON_FIELDS} for lab in report["labs"]]
+            self.stdout.write(json.dumps({**report, "labs": labs}, ensure_ascii=False))
             return
         if report.get("error"):
             self.stdout.write(f"content error: {report['error']}")
