@@ -309,7 +309,7 @@ def _jail_argv(job: _JobFolder, limits: CompileLimits, command: list[str]) -> li
         "--ro-bind",
         "/usr",
         "/usr",
-        *_usr_symlinks(),
+        *_system_links(),
         "--ro-bind",
         str(job.include),
         INCLUDE_DIR_IN_JAIL,
@@ -323,12 +323,16 @@ def _jail_argv(job: _JobFolder, limits: CompileLimits, command: list[str]) -> li
     return ["prlimit", *rlimits, "--", *jail, *command]
 
 
-def _usr_symlinks() -> list[str]:
-    """/lib, /lib64, /bin as on a merged-/usr system, so the dynamic loader is found."""
+def _system_links() -> list[str]:
+    """/lib, /lib64, /bin as on the host, so the dynamic loader and libc are found:
+    symlinks into /usr on a merged-/usr system, read-only binds on an older one."""
     links: list[str] = []
     for name in ("bin", "lib", "lib64", "sbin"):
-        if Path("/usr", name).is_dir():
-            links += ["--symlink", f"usr/{name}", f"/{name}"]
+        path = Path("/", name)
+        if path.is_symlink():
+            links += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            links += ["--ro-bind", str(path), str(path)]
     return links
 
 
