@@ -346,6 +346,9 @@ def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], wher
     if repeat > MAX_REPEAT:
         raise r.fail(f"{where}.repeat", f"at most {MAX_REPEAT}")
     trace = expect.get("trace")
+    if "output" in expect and repeat != 1:
+        # each run rewrites the frame the previous run left: only one run has a clear output
+        raise r.fail(f"{where}.repeat", "a check on the output frame needs repeat: 1")
     return {
         "packet": packet,
         "frame": frame,

@@ -103,6 +103,15 @@ def test_it_refuses_a_tc_frame_the_kernel_cannot_test_run(tmp_path: Path) -> Non
     assert "checks[0].packet: 30 bytes" in message
 
 
+def test_it_refuses_an_output_check_on_repeated_runs(tmp_path: Path) -> None:
+    def edit(data: dict) -> None:
+        data["checks"][0]["repeat"] = 2
+
+    message = _error(_lab_copy(tmp_path, "xdp-swap-tx", edit))
+
+    assert "checks[0].repeat: a check on the output frame needs repeat: 1" in message
+
+
 def test_it_refuses_a_trigger_outside_the_allow_list(tmp_path: Path) -> None:
     def edit(data: dict) -> None:
         data["checks"][0]["argv"] = ["/usr/bin/id"]
