@@ -9,7 +9,7 @@ import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { oneDark } from "@codemirror/theme-one-dark";
 
 const sizing = EditorView.theme({
-  "&": { height: "100%", fontSize: "13.5px" },
+  "&": { fontSize: "13.5px" },
   ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.55" },
 });
 

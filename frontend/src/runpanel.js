@@ -68,13 +68,19 @@ class RunPanel {
     if (handler) handler.call(this, event);
   }
 
+  // Marks the stage track: stages reached so far are done, the current one is active;
+  // at the end, stages a run never reached (after a compile error, say) show as skipped.
   stage(name) {
-    const index = TRACK.indexOf(name);
-    if (index < 0) return;
+    if (!TRACK.includes(name)) return;
+    this.reached = this.reached || new Set();
+    this.reached.add(name);
+    const current = TRACK.indexOf(name);
     for (const item of this.root.querySelectorAll("#run-stages li")) {
       const at = TRACK.indexOf(item.dataset.stage);
-      item.classList.toggle("done", at < index || (name === "done" && at === index));
-      item.classList.toggle("active", at === index && name !== "done");
+      const reached = this.reached.has(item.dataset.stage);
+      item.classList.toggle("done", reached && (at < current || name === "done"));
+      item.classList.toggle("active", at === current && name !== "done");
+      item.classList.toggle("skipped", name === "done" && !reached);
     }
     this.root.dataset.stage = name;
   }

@@ -1,0 +1,145 @@
+"""A learner in a real browser (Debian's chromium, headless) against the live stack: sign up,
+open hello-printk, type a correct program, run it and watch the trace line and every check
+turn green; then submit a broken one and see the compiler error marked on its line.
+
+Screenshots go to test-results/<test name>/. With BPFLAB_UPDATE_SCREENSHOTS=1 the lab page
+after the passing run is also written to docs/screenshots/lab-page.png for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labs.models import Lab
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+RUN_TIMEOUT_MS = 90_000
+BROKEN_STATEMENT = "undeclared_counter += 1;"
+
+
+@pytest.fixture
+def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
+    folder = REPO / "test-results" / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def page(tmp_path: Path, output_dir: Path) -> Iterator:  # type: ignore[type-arg]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
+    # makes between browser steps are plain synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1440, "height": 1100},
+        )
+        browser_page = context.new_page()
+        errors: list[str] = []
+        browser_page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield browser_page
+        finally:
+            browser_page.screenshot(path=str(output_dir / "last.png"))
+            context.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def has_class(css_class: str) -> re.Pattern[str]:
+    return re.compile(rf"(^|\s){css_class}(\s|$)")
+
+
+def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]
+    editor = page.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    # insert_text types the characters as one input, so CodeMirror does not auto-close
+    # brackets or re-indent what a learner would have typed line by line.
+    page.keyboard.insert_text(source)
+
+
+def run_and_wait(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url("**/runs/*/")
+    expect(page.locator("#run-panel.status-done, #run-panel.status-error")).to_have_count(
+        1, timeout=RUN_TIMEOUT_MS
+    )
+
+
+def sign_up(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/")
+    page.get_by_role("link", name="Sign up").first.click()
+    page.fill("#id_username", "browser-learner")
+    page.fill("#id_password1", "a long pass phrase 9")
+    page.fill("#id_password2", "a long pass phrase 9")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector(".whoami")
+
+
+def test_it_runs_a_correct_then_a_broken_program_in_the_browser(
+    live_stack, content, page, output_dir
+):
+    from playwright.sync_api import expect
+
+    lab = Lab.objects.get(slug="hello-printk")
+    check_count = len(lab.checks)
+    assert check_count > 0
+
+    sign_up(page, live_stack.http_url)
+    page.locator('[data-lab="hello-printk"] a').click()
+    expect(page.locator("h1")).to_have_text(lab.title["en"])
+    page.wait_for_selector(".cm-content")
+
+    replace_code(page, lab.solution)
+    run_and_wait(page)
+    expect(page.locator("#run-trace")).to_contain_text("Hello, eBPF!")
+    expect(page.locator("#run-checks li.check.passed")).to_have_count(check_count)
+    expect(page.locator("#run-checks li.check:not(.passed)")).to_have_count(0)
+    expect(page.locator("#run-panel")).to_have_class(has_class("passed"))
+    page.wait_for_timeout(300)  # let the last rows paint before the picture
+    page.screenshot(path=str(output_dir / "lab-page-passed.png"))
+    if os.getenv("BPFLAB_UPDATE_SCREENSHOTS") == "1":
+        target = REPO / "docs" / "screenshots" / "lab-page.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(output_dir / "lab-page-passed.png", target)
+
+    broken = lab.solution.replace("return XDP_PASS;", f"{BROKEN_STATEMENT}\n\treturn XDP_PASS;")
+    assert broken != lab.solution
+    broken_line = broken.splitlines().index(f"\t{BROKEN_STATEMENT}") + 1
+    replace_code(page, broken)
+    run_and_wait(page)
+    expect(page.locator("[data-testid=compile]")).to_contain_text(f"prog.c:{broken_line}:")
+    marked = page.locator(".cm-line:has(.cm-lintRange-error)")
+    expect(marked).to_have_count(1)
+    expect(marked).to_contain_text(BROKEN_STATEMENT)
+    expect(page.locator(".cm-gutter-lint .cm-lint-marker-error")).to_have_count(1)
+    expect(page.locator("#run-checks li.check.passed")).to_have_count(0)
+    page.screenshot(path=str(output_dir / "lab-page-compile-error.png"))
