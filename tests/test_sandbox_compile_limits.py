@@ -63,7 +63,7 @@ def test_it_stops_a_compile_at_the_cpu_time_limit(temp_root):
 
     assert not result.ok
     assert result.error == "compiler stopped at its 1 s CPU time limit"
-    assert result.duration_s < 3.0
+    assert result.duration_s < 9.0  # before the wall limit, even on a loaded machine
     assert list(temp_root.iterdir()) == []
 
 
