@@ -28,6 +28,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1808,10 +1809,18 @@ static void op_trigger(const struct op *op)
 		goto out;
 	}
 	/* the child waits on go[] until its pid is in the trace filter, then execs */
-	int go[2];
+	/* and reports an exec failure's errno on st[] (closed unwritten by a good exec) */
+	int go[2], st[2];
 	if (pipe2(go, O_CLOEXEC)) {
 		result_fail(&b, err_text(-errno, e, sizeof(e)));
 		kv_str(&b, "exit_code", NULL);
+		goto out;
+	}
+	if (pipe2(st, O_CLOEXEC)) {
+		result_fail(&b, err_text(-errno, e, sizeof(e)));
+		kv_str(&b, "exit_code", NULL);
+		close(go[0]);
+		close(go[1]);
 		goto out;
 	}
 	pid_t pid = fork();
@@ -1820,6 +1829,8 @@ static void op_trigger(const struct op *op)
 		kv_str(&b, "exit_code", NULL);
 		close(go[0]);
 		close(go[1]);
+		close(st[0]);
+		close(st[1]);
 		goto out;
 	}
 	if (pid == 0) {
@@ -1839,9 +1850,14 @@ static void op_trigger(const struct op *op)
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGHUP, &dfl, NULL);
 		execv(argv[0], argv);
+		int exec_errno = errno;
+		if (write(st[1], &exec_errno, sizeof(exec_errno)) < 0) {
+			/* the parent sees exit status 127 instead */
+		}
 		_exit(127);
 	}
 	close(go[0]);
+	close(st[1]);
 	if (nchildren < MAX_CHILDREN) {
 		children[nchildren++] = pid;
 		if (kernel_pid_filter)
@@ -1849,6 +1865,12 @@ static void op_trigger(const struct op *op)
 	}
 	running_child = pid;
 	close(go[1]); /* EOF: go ahead */
+	int exec_errno = 0;
+	struct pollfd pfd = {.fd = st[0], .events = POLLIN};
+	if (poll(&pfd, 1, (int)(timeout_ms < 1000 ? timeout_ms : 1000)) > 0 &&
+	    read(st[0], &exec_errno, sizeof(exec_errno)) != (ssize_t)sizeof(exec_errno))
+		exec_errno = 0;
+	close(st[0]);
 	double deadline = now_s() + (double)timeout_ms / 1000.0;
 	int status = 0;
 	bool timed_out = false;
@@ -1868,7 +1890,13 @@ static void op_trigger(const struct op *op)
 		usleep(1000);
 	}
 	running_child = 0;
-	if (timed_out) {
+	if (exec_errno) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "cannot run %.100s: %s", argv[0],
+			 err_text(exec_errno, e, sizeof(e)));
+		result_fail(&b, msg);
+		kv_str(&b, "exit_code", NULL);
+	} else if (timed_out) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "timed out after %lld ms", timeout_ms);
 		result_fail(&b, msg);
@@ -2014,6 +2042,8 @@ int main(int argc, char **argv)
 		emit_done(false);
 		return 1;
 	}
+	if (netns)
+		set_link_up("lo"); /* so a `ping 127.0.0.1` trigger works in the fresh namespace */
 	ensure_bpffs();
 	struct sigaction sa = {.sa_handler = on_fatal_signal};
 	sigaction(SIGTERM, &sa, NULL);
