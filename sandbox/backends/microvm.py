@@ -1,0 +1,320 @@
+"""The microvm backend: every run gets its own freshly started qemu microVM.
+
+`MicroVMBackend(mode="warm")` (the default) starts a NEW qemu process per run with
+`-incoming defer` and restores the image's saved snapshot into it (QMP
+`migrate-incoming exec:cat FILE`, then `cont`): a VM whose kernel has booted and whose
+agent already waits for its job on the serial port. `MicroVMBackend(mode="cold")` boots
+the kernel and initramfs from scratch instead (also what "warm" does when the image has
+no snapshot). Either way the VM runs exactly one job and is then killed: no kernel is
+ever shared between runs. The benchmark measures both modes with
+`get_backend("microvm", mode="cold" | "warm")`.
+
+The first event of a run is `{"event": "stage", "stage": "booting", "boot": "snapshot" |
+"cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the serial port and
+its events stream back, each passed to `on_event` as soon as its line is complete.
+
+Plumbing: the serial port and the QMP monitor are each one end of a socketpair handed to
+qemu as an open fd (`-chardev socket,fd=N`), so no socket file is ever created; qemu's
+stderr goes to an unlinked temp file. Teardown is always SIGKILL to qemu's process group
+(it is its own session), so nothing of a run outlives it.
+
+Framing over the serial line: the guest's console is the same port, so the guest keeps
+kernel messages down to emergencies (`dmesg -n 1`), the agent puts the tty in raw mode
+(no echo, no CR/LF translation) and writes one JSON event per line. The host takes from
+each line what starts at `{"event"`, and EventStream drops anything that is not an event,
+so console noise before or between events is ignored.
+
+The image (kernel, initramfs, snapshot) comes from `python -m sandbox image build`
+(sandbox/image.py). `available()` says why not when it is missing, stale or qemu is
+absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from typing import IO, Literal
+
+from sandbox import image as vm_image
+from sandbox.backends.base import Backend, EventCallback, EventStream
+from sandbox.job import Job, Result
+from sandbox.qmp import QMPClient, QMPError
+from sandbox.wire import encode_job
+
+Mode = Literal["warm", "cold"]
+EVENT_START = b'{"event"'
+MAX_LINE_BYTES = 8 * 1024 * 1024
+STDERR_TAIL_BYTES = 2000
+
+
+class VMError(RuntimeError):
+    """The VM could not be started, restored or booted."""
+
+
+class Machine:
+    """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
+
+    def __init__(
+        self, image: vm_image.Image, *, accel: str | None = None, incoming: bool = False
+    ) -> None:
+        self.image = image
+        self.accel = accel or image.accel
+        self.incoming = incoming
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.serial: socket.socket | None = None
+        self.monitor: socket.socket | None = None
+        self.stderr: IO[bytes] | None = None
+        self.console = b""  # serial bytes read but not yet consumed
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    @property
+    def qmp(self) -> QMPClient:
+        assert self.monitor is not None
+        return self._qmp
+
+    def argv(self, serial_fd: int, monitor_fd: int) -> list[str]:
+        argv = [vm_image.QEMU, *vm_image.MACHINE_ARGS, "-accel", self.accel]
+        argv += ["-chardev", f"socket,id=serial0,fd={serial_fd},server=off"]
+        argv += ["-serial", "chardev:serial0"]
+        argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
+        argv += ["-mon", "chardev=qmp0,mode=control"]
+        argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
+        argv += ["-append", self.image.cmdline]
+        if self.incoming:
+            argv += ["-incoming", "defer"]
+        return argv
+
+    def start(self) -> None:
+        self.serial, serial_guest = socket.socketpair()
+        self.monitor, monitor_guest = socket.socketpair()
+        self._qmp = QMPClient(self.monitor)
+        # unlinked at once: nothing to remove, whatever happens; closed in kill()
+        self.stderr = tempfile.TemporaryFile(prefix="bpflab-qemu-")  # noqa: SIM115
+        try:
+            self.proc = subprocess.Popen(
+                self.argv(serial_guest.fileno(), monitor_guest.fileno()),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self.stderr,
+                pass_fds=(serial_guest.fileno(), monitor_guest.fileno()),
+                start_new_session=True,
+            )
+        except OSError as error:
+            raise VMError(f"cannot start {vm_image.QEMU}: {error}") from error
+        finally:
+            serial_guest.close()
+            monitor_guest.close()
+
+    def restore(self, snapshot: os.PathLike[str], deadline: float) -> None:
+        """Loads the saved VM into this (-incoming defer) qemu and lets it run."""
+        try:
+            self.qmp.handshake(deadline)
+            capability = {"capability": "events", "state": True}
+            self.qmp.execute("migrate-set-capabilities", {"capabilities": [capability]}, deadline)
+            uri = f"exec:cat {shlex.quote(os.fspath(snapshot))}"
+            self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
+            while True:
+                status = self.qmp.wait_event("MIGRATION", deadline)["data"]["status"]
+                if status == "completed":
+                    break
+                if status == "failed":
+                    raise VMError(f"restoring the snapshot failed: {self.stderr_tail()}")
+            self.qmp.execute("cont", deadline=deadline)
+        except QMPError as error:
+            raise VMError(
+                f"restoring the snapshot: {error} {self.stderr_tail()}".strip()
+            ) from error
+
+    def wait_ready(self, deadline: float) -> None:
+        """Reads the console until the guest's init says its agent waits for a job."""
+        while vm_image.READY_MARKER not in self.console:
+            if not self._read_serial(deadline):
+                tail = self.console[-300:].decode("utf-8", "replace")
+                if time.monotonic() >= deadline:
+                    raise VMError(f"the VM did not boot in time; console: {tail!r}")
+                raise VMError(f"qemu exited during boot: {self.stderr_tail()} console: {tail!r}")
+        self.console = self.console.split(vm_image.READY_MARKER, 1)[1].split(b"\n", 1)[-1]
+
+    def save_snapshot(self, path: os.PathLike[str], deadline: float) -> None:
+        """Stops the VM and writes its whole state to path (QMP migrate to a file)."""
+        partial = f"{os.fspath(path)}.partial"
+        try:
+            self.qmp.execute("stop", deadline=deadline)
+            self.qmp.execute("migrate", {"uri": f"exec:cat > {shlex.quote(partial)}"}, deadline)
+            while True:
+                status = self.qmp.execute("query-migrate", deadline=deadline).get("status")
+                if status == "completed":
+                    break
+                if status in ("failed", "cancelled"):
+                    raise VMError(f"saving the snapshot {status}: {self.stderr_tail()}")
+                time.sleep(0.02)
+        except QMPError as error:
+            raise VMError(f"saving the snapshot: {error}") from error
+        os.replace(partial, path)
+
+    def _read_serial(self, deadline: float) -> bool:
+        """Appends what the serial port has to self.console; False at EOF or the deadline."""
+        assert self.serial is not None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.serial, selectors.EVENT_READ)
+            if not selector.select(timeout=remaining):
+                return time.monotonic() < deadline
+        chunk = self.serial.recv(65536)
+        self.console += chunk
+        return bool(chunk)
+
+    def stderr_tail(self) -> str:
+        if self.stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self.stderr.seek(0, os.SEEK_END)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - STDERR_TAIL_BYTES))
+            return self.stderr.read().decode("utf-8", "replace").strip()
+        return ""
+
+    def exited(self) -> bool:
+        return self.proc is not None and self.proc.poll() is not None
+
+    def kill(self) -> None:
+        """Always safe to call, any number of times: qemu dead and reaped, fds closed."""
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            self.proc.wait()
+        for sock in (self.serial, self.monitor):
+            if sock is not None:
+                sock.close()
+        if self.stderr is not None:
+            self.stderr.close()
+
+
+class MicroVMBackend(Backend):
+    name = "microvm"
+
+    def __init__(self, mode: Mode = "warm") -> None:
+        if mode not in ("warm", "cold"):
+            raise ValueError(f"mode must be 'warm' or 'cold', not {mode!r}")
+        self.mode = mode
+        self._qemu_version: str | None = None
+
+    def available(self) -> tuple[bool, str]:
+        if shutil.which(vm_image.QEMU) is None:
+            return False, f"{vm_image.QEMU} is not installed (apt-get install qemu-system-x86)"
+        image = vm_image.current_image()
+        if image is None:
+            return False, "the VM image is not built: run `python -m sandbox image build`"
+        if self._qemu_version is None:
+            self._qemu_version = vm_image.qemu_version()
+        if image.manifest.get("inputs", {}).get("qemu") != self._qemu_version:
+            return (
+                False,
+                "the VM image was built for another qemu: run `python -m sandbox image build`",
+            )
+        if self.mode == "warm" and not image.has_snapshot():
+            return True, f"image {image.directory.name} has no snapshot: every run boots cold"
+        return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
+
+    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+        job.validate()
+        stream = EventStream(job.limits, on_event)
+        deadline = stream.started + job.limits.wall_s
+        image = vm_image.current_image()
+        if image is None:
+            stream.emit({"event": "stage", "stage": "booting", "boot": None, "vm_pid": None})
+            stream.fail("microvm: no VM image; run `python -m sandbox image build`")
+            return stream.result()
+        restore = self.mode == "warm" and image.has_snapshot()
+        machine = Machine(image, incoming=restore)
+        try:
+            machine.start()
+            boot = "snapshot" if restore else "cold"
+            stream.emit({"event": "stage", "stage": "booting", "boot": boot, "vm_pid": machine.pid})
+            if restore:
+                machine.restore(image.snapshot, deadline)
+            else:
+                machine.wait_ready(deadline)
+            _exchange(machine, encode_job(job), stream, deadline)
+            if stream.done is None:
+                _fail_unfinished(machine, stream, deadline, job.limits.wall_s)
+        except VMError as error:
+            if time.monotonic() >= deadline:
+                stream.fail(f"wall limit of {job.limits.wall_s:g} s exceeded; the VM was killed")
+            else:
+                stream.fail(f"microvm: {error}")
+        finally:
+            machine.kill()
+        return stream.result()
+
+
+def _fail_unfinished(machine: Machine, stream: EventStream, deadline: float, wall_s: float) -> None:
+    if time.monotonic() >= deadline:
+        stream.fail(f"wall limit of {wall_s:g} s exceeded; the VM was killed")
+        return
+    tail = machine.console[-300:].decode("utf-8", "replace")
+    stream.fail(
+        f"the VM stopped before the agent finished: {machine.stderr_tail()} console: {tail!r}"
+    )
+
+
+def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: float) -> None:
+    """Writes the job to the serial port while streaming events back, until done/EOF/deadline.
+
+    Both directions in one loop: a big job may not fit the socket buffer before the guest
+    starts reading it, and the agent may already answer while we are still writing.
+    """
+    serial = machine.serial
+    assert serial is not None
+    serial.setblocking(False)
+    pending = memoryview(payload)
+    buffer, machine.console = machine.console, b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(serial, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        while stream.done is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for _, mask in selector.select(timeout=remaining):
+                if mask & selectors.EVENT_WRITE and pending:
+                    with contextlib.suppress(BlockingIOError):
+                        pending = pending[serial.send(pending) :]
+                    if not pending:
+                        selector.modify(serial, selectors.EVENT_READ)
+                if mask & selectors.EVENT_READ:
+                    try:
+                        chunk = serial.recv(65536)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
+                        return
+                    buffer = _feed_lines(buffer + chunk, stream)
+    machine.console = buffer
+
+
+def _feed_lines(buffer: bytes, stream: EventStream) -> bytes:
+    """Feeds every complete line's event part to the stream; returns the unfinished rest."""
+    *lines, rest = buffer.split(b"\n")
+    for line in lines:
+        start = line.find(EVENT_START)
+        if start >= 0:
+            stream.feed(line[start:].rstrip(b"\r"))
+        if stream.done is not None:
+            break
+    return b"" if len(rest) > MAX_LINE_BYTES else rest

@@ -1,0 +1,529 @@
+"""The microVM image: Debian's cloud kernel, a busybox initramfs with the agent, a snapshot.
+
+`python -m sandbox image build` (run by `make install`) makes, under
+`var/sandbox/image/<key>/` (key: a hash of every input, so a build is cached and
+rebuilt only when something changed):
+
+- `vmlinuz`: the kernel of Debian 12's `linux-image-<abi>-cloud-amd64` (the version the
+  `linux-image-cloud-amd64` metapackage points at), fetched with `apt-get download` and
+  unpacked with `dpkg -x` into a temp folder; never installed on the host.
+- `initrd.cpio`: an uncompressed newc initramfs (decompressing under TCG costs boot
+  time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
+  the trigger allow list need, the static agent, and the `=m` modules the guest needs
+  (veth, clsact, cls_bpf, gact/bpf actions) with their dependencies, in load order.
+- `snapshot.mig`: the VM booted once until the agent waits on its serial port, saved
+  with QMP `stop` + `migrate exec:cat > FILE`. The microvm backend restores a fresh copy
+  of it for every run.
+- `manifest.json`: the inputs, the accelerator (a KVM boot is tried once under a short
+  timeout; TCG when it does not reach the ready line), sizes and timings.
+
+`var/sandbox/image/current` points at the image in use. Other commands:
+`python -m sandbox image info` (the manifest as JSON), `... image build --force`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox import build
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
+CURRENT_LINK_NAME = "current"
+INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
+BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
+QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
+KERNEL_METAPACKAGE = "linux-image-cloud-amd64"
+# Bump when the layout of what this module writes changes.
+BUILDER_VERSION = 1
+
+# =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
+# (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through.
+GUEST_MODULES = ("veth", "sch_ingress", "cls_bpf", "act_bpf", "act_gact")
+# init needs the first ones; the rest is the trigger allow list of docs/protocol.md.
+APPLETS = (
+    "sh", "mount", "mkdir", "insmod", "dmesg", "ip", "stty", "sleep", "reboot",
+    "true", "ls", "cat", "echo", "ping",
+)  # fmt: skip
+
+MEMORY_MIB = 256
+KERNEL_CMDLINE = (
+    "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on"
+)
+# Everything but the per-run sockets and -incoming: the snapshot is only valid for the
+# very same machine, so this is part of the image key.
+MACHINE_ARGS = (
+    "-M", "microvm", "-m", str(MEMORY_MIB), "-nodefaults", "-no-user-config",
+    "-display", "none", "-no-reboot",
+)  # fmt: skip
+READY_MARKER = b"@@bpflab@@ ready"
+BOOT_TIMEOUT_S = 30.0
+KVM_PROBE_TIMEOUT_S = 5.0
+
+Log = Callable[[str], None]
+
+
+class ImageError(RuntimeError):
+    pass
+
+
+@dataclass
+class Image:
+    directory: Path
+    manifest: dict[str, Any]
+
+    @property
+    def kernel(self) -> Path:
+        return self.directory / "vmlinuz"
+
+    @property
+    def initrd(self) -> Path:
+        return self.directory / "initrd.cpio"
+
+    @property
+    def snapshot(self) -> Path:
+        return self.directory / "snapshot.mig"
+
+    @property
+    def accel(self) -> str:
+        return str(self.manifest.get("accel", "tcg"))
+
+    @property
+    def cmdline(self) -> str:
+        return str(self.manifest.get("cmdline", KERNEL_CMDLINE))
+
+    def has_snapshot(self) -> bool:
+        return bool(self.manifest.get("snapshot")) and self.snapshot.exists()
+
+
+def current_image(root: Path = IMAGE_ROOT) -> Image | None:
+    """The image `current` points at, or None when none was built (or it is incomplete)."""
+    directory = root / CURRENT_LINK_NAME
+    return load_image(directory.resolve()) if directory.exists() else None
+
+
+def load_image(directory: Path) -> Image | None:
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    image = Image(directory=directory, manifest=manifest)
+    if not (image.kernel.exists() and image.initrd.exists()):
+        return None
+    return image
+
+
+def qemu_version() -> str:
+    proc = subprocess.run([QEMU, "--version"], capture_output=True, text=True, check=True)
+    return proc.stdout.splitlines()[0].strip()
+
+
+# --- inputs and the image key -------------------------------------------------------
+
+
+def resolve_kernel_package() -> tuple[str, str]:
+    """The package and version the cloud-kernel metapackage depends on, from apt's lists."""
+    depends = _run(["apt-cache", "depends", KERNEL_METAPACKAGE]).stdout
+    names = [
+        line.split(":", 1)[1].strip()
+        for line in depends.splitlines()
+        if line.strip().startswith("Depends:") and "linux-image-" in line
+    ]
+    if not names:
+        raise ImageError(f"apt-cache knows no {KERNEL_METAPACKAGE} (run `apt-get update` first)")
+    package = names[0]
+    show = _run(["apt-cache", "show", "--no-all-versions", package]).stdout
+    versions = [
+        line.split(":", 1)[1].strip() for line in show.splitlines() if line.startswith("Version:")
+    ]
+    if not versions:
+        raise ImageError(f"apt-cache has no version of {package}")
+    return package, versions[0]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def host_tsc_khz() -> int | None:
+    """The host's TSC frequency, when /proc/cpuinfo's "cpu MHz" is it.
+
+    Under TCG the guest's TSC ticks with the host's. The guest calibrates it against the
+    PIT, which fails on a loaded host (no HPET or PM timer on microvm to fall back to),
+    and then boots extremely slowly; telling it the frequency skips that calibration.
+    "cpu MHz" is the TSC frequency unless the CPU reports its current clock (aperfmperf
+    without tsc_known_freq), in which case the guest is left to calibrate.
+    """
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    fields = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in cpuinfo.split("\n\n")[0].splitlines())
+    )
+    flags = set(fields.get("flags", "").split())
+    if "constant_tsc" not in flags or ("aperfmperf" in flags and "tsc_known_freq" not in flags):
+        return None
+    with contextlib.suppress(KeyError, ValueError):
+        return round(float(fields["cpu MHz"]) * 1000)
+    return None
+
+
+def kernel_cmdline() -> str:
+    khz = host_tsc_khz()
+    return KERNEL_CMDLINE + (f" tsc_early_khz={khz} tsc=reliable" if khz else "")
+
+
+def collect_inputs(agent: Path) -> dict[str, Any]:
+    package, version = resolve_kernel_package()
+    return {
+        "builder": BUILDER_VERSION,
+        "kernel_package": package,
+        "kernel_version": version,
+        "modules": list(GUEST_MODULES),
+        "applets": list(APPLETS),
+        "busybox_sha256": _sha256(BUSYBOX),
+        "agent_sha256": _sha256(agent),
+        "init_sha256": _sha256(INIT_SCRIPT),
+        "qemu": qemu_version(),
+        "machine": list(MACHINE_ARGS),
+        "cmdline": kernel_cmdline(),
+    }
+
+
+def image_key(inputs: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# --- the kernel and its modules -----------------------------------------------------
+
+
+def fetch_kernel(package: str, workdir: Path) -> Path:
+    """Downloads and unpacks the kernel package; returns the unpacked root."""
+    _run(["apt-get", "download", package], cwd=workdir)
+    debs = sorted(workdir.glob(f"{package}_*.deb"))
+    if not debs:
+        raise ImageError(f"apt-get download {package} left no .deb")
+    root = workdir / "root"
+    _run(["dpkg", "-x", str(debs[0]), str(root)])
+    return root
+
+
+def modinfo_depends(module: Path) -> list[str]:
+    """The `depends=` of a .ko, read from its ELF .modinfo section (no kmod needed)."""
+    data = module.read_bytes()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        raise ImageError(f"{module} is not a 64-bit ELF module")
+    shoff = struct.unpack_from("<Q", data, 0x28)[0]
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+
+    def section(index: int) -> tuple[int, int, int]:
+        base = shoff + index * shentsize
+        name = struct.unpack_from("<I", data, base)[0]
+        offset, size = struct.unpack_from("<QQ", data, base + 0x18)
+        return name, offset, size
+
+    _, names_offset, _ = section(shstrndx)
+    for index in range(shnum):
+        name, offset, size = section(index)
+        end = data.index(b"\0", names_offset + name)
+        if data[names_offset + name : end] != b".modinfo":
+            continue
+        for field in data[offset : offset + size].split(b"\0"):
+            if field.startswith(b"depends="):
+                value = field[len(b"depends=") :].decode()
+                return [dep for dep in value.split(",") if dep]
+    return []
+
+
+def modules_in_load_order(module_dir: Path, wanted: Iterable[str]) -> list[Path]:
+    """The wanted modules and everything they depend on, dependencies first."""
+    index = {path.name.removesuffix(".ko"): path for path in module_dir.rglob("*.ko")}
+    ordered: list[Path] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        name = name.replace("-", "_")
+        if name in seen:
+            return
+        seen.add(name)
+        path = index.get(name) or index.get(name.replace("_", "-"))
+        if path is None:
+            raise ImageError(f"module {name} is not in {module_dir}")
+        for dependency in modinfo_depends(path):
+            visit(dependency)
+        ordered.append(path)
+
+    for name in wanted:
+        visit(name)
+    return ordered
+
+
+# --- the initramfs ------------------------------------------------------------------
+
+
+class Cpio:
+    """Writes a newc cpio archive (what the kernel unpacks as an initramfs)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.inode = 1
+
+    def _entry(
+        self, name: str, mode: int, data: bytes = b"", rdev: tuple[int, int] = (0, 0)
+    ) -> None:
+        encoded = name.encode() + b"\0"
+        fields = [self.inode, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(encoded), 0]
+        self.inode += 1
+        header = b"070701" + b"".join(b"%08X" % value for value in fields)
+        self.parts += [header, encoded, _pad(len(header) + len(encoded)), data, _pad(len(data))]
+
+    def directory(self, name: str) -> None:
+        self._entry(name, stat.S_IFDIR | 0o755)
+
+    def file(self, name: str, data: bytes, mode: int = 0o644) -> None:
+        self._entry(name, stat.S_IFREG | mode, data)
+
+    def symlink(self, name: str, target: str) -> None:
+        self._entry(name, stat.S_IFLNK | 0o777, target.encode())
+
+    def char_device(self, name: str, major: int, minor: int) -> None:
+        self._entry(name, stat.S_IFCHR | 0o600, rdev=(major, minor))
+
+    def finish(self) -> bytes:
+        self._entry("TRAILER!!!", 0)
+        return b"".join(self.parts)
+
+
+def _pad(length: int) -> bytes:
+    return b"\0" * (-length % 4)
+
+
+def initramfs(agent: Path, modules: list[Path]) -> bytes:
+    archive = Cpio()
+    for directory in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"):
+        archive.directory(directory)
+    # The kernel opens /dev/console for init before devtmpfs is mounted.
+    archive.char_device("dev/console", 5, 1)
+    archive.file("init", INIT_SCRIPT.read_bytes(), 0o755)
+    archive.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
+    for applet in APPLETS:
+        archive.symlink(f"bin/{applet}", "busybox")
+    archive.file("bin/bpflab-agent", agent.read_bytes(), 0o755)
+    for module in modules:
+        archive.file(f"lib/modules/{module.name}", module.read_bytes())
+    order = "".join(f"{module.name}\n" for module in modules)
+    archive.file("lib/modules/load-order", order.encode())
+    return archive.finish()
+
+
+# --- accelerator and snapshot -------------------------------------------------------
+
+
+def choose_accel(image: Image, log: Log) -> tuple[str, str]:
+    """kvm if a real boot under KVM reaches the ready line within a few seconds, else tcg.
+
+    /dev/kvm may exist and still hang or abort (nested KVM): only a boot tells. The
+    verdict is cached per qemu and kernel next to the images. BPFLAB_VM_ACCEL forces one.
+    """
+    forced = os.environ.get("BPFLAB_VM_ACCEL")
+    if forced in ("kvm", "tcg"):
+        return forced, "forced by BPFLAB_VM_ACCEL"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "tcg", "no usable /dev/kvm"
+    cache = IMAGE_ROOT / "kvm-probe.json"
+    inputs = image.manifest["inputs"]
+    key = f"{inputs['qemu']} / {inputs['kernel_package']} / {inputs['cmdline']}"
+    with contextlib.suppress(OSError, ValueError):
+        verdict = json.loads(cache.read_text())
+        if verdict.get("key") == key:
+            return str(verdict["accel"]), f"cached: {verdict['reason']}"
+    log(f"probing KVM with a real boot (at most {KVM_PROBE_TIMEOUT_S:g} s)")
+    from sandbox.backends.microvm import Machine, VMError
+
+    machine = Machine(image, accel="kvm")
+    started = time.monotonic()
+    try:
+        machine.start()
+        machine.wait_ready(started + KVM_PROBE_TIMEOUT_S)
+        accel, reason = "kvm", f"a KVM boot reached the agent in {time.monotonic() - started:.2f} s"
+    except VMError as error:
+        accel, reason = "tcg", f"KVM boot failed: {error}"[:300]
+    finally:
+        machine.kill()
+    cache.write_text(json.dumps({"key": key, "accel": accel, "reason": reason}))
+    return accel, reason
+
+
+def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
+    """Boots the image until the agent waits for a job, then saves the whole VM."""
+    from sandbox.backends.microvm import Machine
+
+    machine = Machine(image)
+    started = time.monotonic()
+    try:
+        machine.start()
+        machine.qmp.handshake(started + BOOT_TIMEOUT_S)
+        machine.wait_ready(started + BOOT_TIMEOUT_S)
+        booted = time.monotonic() - started
+        log(f"booted to the agent in {booted:.2f} s; saving the snapshot")
+        saved = time.monotonic()
+        machine.save_snapshot(image.snapshot, saved + BOOT_TIMEOUT_S)
+        return {
+            "boot_s": round(booted, 3),
+            "save_s": round(time.monotonic() - saved, 3),
+            "bytes": image.snapshot.stat().st_size,
+        }
+    finally:
+        machine.kill()
+
+
+# --- the build ----------------------------------------------------------------------
+
+
+def build_image(force: bool = False, snapshot: bool = True, log: Log = print) -> Image:
+    """Builds (or finds in the cache) the image for the current inputs; points current at it."""
+    agent = build.agent_binary(static=True)
+    inputs = collect_inputs(agent)
+    key = image_key(inputs)
+    target = IMAGE_ROOT / key
+    existing = None if force else load_image(target)
+    if existing is not None and (existing.has_snapshot() or not snapshot):
+        log(f"image {key} is up to date")
+        _point_current(target)
+        return existing
+    IMAGE_ROOT.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=IMAGE_ROOT))
+    try:
+        image = _build_into(staging, inputs, agent, log)
+        if snapshot:
+            image.manifest["snapshot"] = take_snapshot(image, log)
+            _write_manifest(image)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    previous = (IMAGE_ROOT / CURRENT_LINK_NAME).resolve()
+    _point_current(target)
+    _prune(keep={target.name, previous.name})
+    built = load_image(target)
+    assert built is not None
+    log(f"image {key} built in {target}")
+    return built
+
+
+def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) -> Image:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bpflab-kernel-") as workdir:
+        log(f"fetching {inputs['kernel_package']} {inputs['kernel_version']}")
+        root = fetch_kernel(inputs["kernel_package"], Path(workdir))
+        kernels = sorted((root / "boot").glob("vmlinuz-*"))
+        if not kernels:
+            raise ImageError("the kernel package holds no /boot/vmlinuz-*")
+        shutil.copyfile(kernels[0], directory / "vmlinuz")
+        module_dirs = sorted((root / "lib" / "modules").iterdir())
+        modules = modules_in_load_order(module_dirs[0], GUEST_MODULES)
+        log("modules: " + " ".join(module.name for module in modules))
+        (directory / "initrd.cpio").write_bytes(initramfs(agent, modules))
+    image = Image(
+        directory=directory,
+        manifest={
+            "key": image_key(inputs),
+            "inputs": inputs,
+            "cmdline": inputs["cmdline"],
+            "accel": "tcg",
+            "modules": [module.name for module in modules],
+            "initrd_bytes": (directory / "initrd.cpio").stat().st_size,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "snapshot": None,
+        },
+    )
+    accel, reason = choose_accel(image, log)
+    log(f"accelerator: {accel} ({reason})")
+    image.manifest.update(accel=accel, accel_reason=reason)
+    image.manifest["build_s"] = round(time.monotonic() - started, 3)
+    _write_manifest(image)
+    return image
+
+
+def _write_manifest(image: Image) -> None:
+    path = image.directory / "manifest.json"
+    path.write_text(json.dumps(image.manifest, indent=2, sort_keys=True) + "\n")
+
+
+def _point_current(target: Path) -> None:
+    link = IMAGE_ROOT / CURRENT_LINK_NAME
+    temporary = IMAGE_ROOT / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target.name)
+    temporary.replace(link)  # atomic: a run never sees no image
+
+
+def _prune(keep: set[str]) -> None:
+    """Removes older images (keeping the new and the previous one, which a run may use)."""
+    for entry in IMAGE_ROOT.iterdir():
+        is_image = entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")
+        if is_image and entry.name not in keep and (entry / "manifest.json").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _run(argv: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ImageError(
+            f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}"
+        )
+    return proc
+
+
+# --- CLI ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox image", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build_parser = sub.add_parser("build", help="build the VM image and its snapshot (cached)")
+    build_parser.add_argument("--force", action="store_true", help="rebuild even when cached")
+    build_parser.add_argument("--no-snapshot", action="store_true", help="skip the snapshot")
+    sub.add_parser("info", help="print the current image's manifest as JSON")
+    args = parser.parse_args(argv)
+    if args.command == "info":
+        image = current_image()
+        if image is None:
+            print("no VM image: run `python -m sandbox image build`", file=sys.stderr)
+            return 1
+        print(json.dumps({"directory": str(image.directory), **image.manifest}, indent=2))
+        return 0
+    try:
+        build_image(force=args.force, snapshot=not args.no_snapshot, log=_log)
+    except RuntimeError as error:  # ImageError, BuildError, VMError, QMPError
+        print(f"image build failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _log(message: str) -> None:
+    print(f"[image] {message}", file=sys.stderr, flush=True)
