@@ -31,7 +31,12 @@ def grade(
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
     emit({"event": "stage", "stage": "compiling"})
-    compiled = _compile(source)
+    try:
+        compiled = _compile(source)
+    except Exception as exc:  # the jail itself broke: not the learner's fault
+        verdict.error = f"compiler failure: {type(exc).__name__}: {exc}"
+        results = _not_run(lab, "the compiler could not run", emit)
+        return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
