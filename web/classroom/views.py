@@ -36,15 +36,28 @@ def _join_url(request: HttpRequest, cohort: Cohort) -> str:
     return request.build_absolute_uri(reverse("classroom:join_code", args=[cohort.join_code]))
 
 
+def _joined_cohorts(user: object) -> list[dict[str, object]]:
+    """The learner's cohorts, each with its plan and the stages' due dates (titles, not slugs)."""
+    cohorts = Cohort.objects.filter(memberships__user=user).select_related("instructor")
+    plans = {
+        cp.cohort_id: cp
+        for cp in CohortPlan.objects.filter(cohort__in=cohorts).select_related("plan")
+    }
+    joined = []
+    for cohort in cohorts:
+        cohort_plan = plans.get(cohort.pk)
+        dues = [s for s in classroom.stage_dues(cohort_plan) if s.due] if cohort_plan else []
+        joined.append({"cohort": cohort, "plan": cohort_plan and cohort_plan.plan, "dues": dues})
+    return joined
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     teaching = is_instructor(request.user)
     context = {
         "is_instructor": teaching,
         "taught": Cohort.objects.filter(instructor=request.user) if teaching else [],
-        "joined": Cohort.objects.filter(memberships__user=request.user).select_related(
-            "instructor", "plan__plan"
-        ),
+        "joined": _joined_cohorts(request.user),
         "cohort_form": CohortForm(),
         "join_form": JoinForm(),
     }
@@ -85,12 +98,21 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
 def sort_headers(grid: classroom.Grid) -> list[dict[str, object]]:
     """The grid's column headers as sort links: a second click on the active one reverses it."""
     keys = [("learner", "Learner"), ("passed", "Passed"), ("attempts", "Attempts")]
-    keys += [(f"lab:{lab.slug}", lab.title_text() or lab.slug) for lab in grid.labs]
+    keys += [(f"lab:{lab.slug}", lab.slug) for lab in grid.labs]
+    titles = {f"lab:{lab.slug}": lab.title_text() for lab in grid.labs}
     headers = []
     for key, label in keys:
         active = grid.sort == key
         direction = "asc" if active and grid.descending else "desc" if active else "asc"
-        headers.append({"key": key, "label": label, "active": active, "dir": direction})
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "title": titles.get(key, label),
+                "active": active,
+                "dir": direction,
+            }
+        )
     return headers
 
 

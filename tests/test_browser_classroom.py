@@ -1,0 +1,137 @@
+"""An instructor and a learner in two real browser sessions (Debian's chromium, headless)
+against the live stack: the instructor creates a cohort, the learner opens its join link,
+signs up, joins and passes hello-printk in the editor; the instructor's activity feed shows
+the run live and the grid shows the lab passed. Screenshots go to test-results/<test name>/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labs.models import Cohort, Lab, Membership
+from tests.builders import make_instructor
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+RUN_TIMEOUT_MS = 90_000
+LEARNER = "browser-learner"
+
+
+@pytest.fixture
+def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
+    folder = REPO / "test-results" / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def browser() -> Iterator:  # type: ignore[type-arg]
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
+    # makes between browser steps are plain synchronous ones.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def new_page(browser, errors: list[str]):  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".whoami")
+
+
+def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]
+    editor = page.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(source)
+
+
+def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, browser, output_dir):
+    from playwright.sync_api import expect
+
+    base = live_stack.http_url
+    lab = Lab.objects.get(slug="hello-printk")
+    make_instructor("ingrid")
+    errors: list[str] = []
+    teacher, learner = new_page(browser, errors), new_page(browser, errors)
+
+    # The instructor creates a cohort and reads its join link off the dashboard.
+    log_in(teacher, base, "ingrid", "correct horse 2")
+    teacher.goto(f"{base}/classroom/")
+    teacher.fill("#id_name", "Browser cohort")
+    teacher.get_by_role("button", name="Create cohort").click()
+    expect(teacher.locator("h1")).to_have_text("Browser cohort")
+    join_link = teacher.locator("#join-link").get_attribute("href")
+    cohort = Cohort.objects.get(name="Browser cohort")
+    assert join_link and join_link.endswith(f"/classroom/join/{cohort.join_code}/")
+    expect(teacher.locator("#feed-state")).to_have_text("live")
+
+    # The learner follows the link, signs up, joins.
+    learner.goto(join_link)
+    learner.get_by_role("link", name="Sign up").last.click()
+    learner.fill("#id_username", LEARNER)
+    learner.fill("#id_password1", "a long pass phrase 9")
+    learner.fill("#id_password2", "a long pass phrase 9")
+    learner.get_by_role("button", name="Create account").click()
+    learner.wait_for_selector(".whoami")
+    learner.goto(join_link)
+    expect(learner.locator("main")).to_contain_text("Browser cohort")
+    learner.screenshot(path=str(output_dir / "learner-join.png"))
+    learner.get_by_role("button", name="Join").click()
+    expect(learner.locator("main")).to_contain_text("Browser cohort")
+    assert Membership.objects.filter(cohort=cohort, user__username=LEARNER).exists()
+
+    # The learner passes hello-printk in the editor.
+    learner.goto(f"{base}/labs/hello-printk/")
+    learner.wait_for_selector(".cm-content")
+    replace_code(learner, lab.solution)
+    learner.keyboard.press("Control+Enter")
+    learner.wait_for_url("**/runs/*/")
+    expect(learner.locator("#run-panel.status-done")).to_have_count(1, timeout=RUN_TIMEOUT_MS)
+    expect(learner.locator("#run-trace")).to_contain_text("Hello, eBPF!")
+
+    # The instructor saw it live, and the grid shows the pass.
+    finished = teacher.locator(f'#feed li[data-learner="{LEARNER}"][data-status="done"]')
+    expect(finished).to_have_count(1, timeout=15_000)
+    expect(finished).to_contain_text("passed")
+    teacher.screenshot(path=str(output_dir / "dashboard-live-feed.png"), full_page=True)
+    teacher.reload()
+    cell = teacher.locator(f'tr[data-learner="{LEARNER}"] td[data-lab="hello-printk"]')
+    expect(cell).to_have_attribute("data-status", "passed")
+    expect(cell).to_contain_text("1 attempt")
+    teacher.screenshot(path=str(output_dir / "dashboard-grid.png"), full_page=True)
+
+    # Drill down to the learner's run: their code and its event stream.
+    teacher.get_by_role("link", name=LEARNER).first.click()
+    teacher.locator("details summary").first.click()
+    expect(teacher.locator("pre.code").first).to_contain_text("Hello, eBPF!")
+    teacher.get_by_role("link", name="run").first.click()
+    expect(teacher.locator("#events")).to_contain_text("finished")
+    teacher.screenshot(path=str(output_dir / "run-drill-down.png"), full_page=True)
+
+    assert not errors, f"JavaScript errors on the pages: {errors}"
