@@ -6,9 +6,9 @@ The lab: drop UDP to port 9999 and count packets; the job is compile + load + 4 
 - baseline: the same file with no platform code: `clang` + `bpftool prog loadall` +
   4 x `bpftool prog run` + `bpftool map dump` (+ unpinning).
 - local: `compile_source` (the jail) + the local backend.
-- microvm cold/warm: `compile_source` + the microvm backend, built with the constructor
-  options in `sandbox.backends.microvm.BENCH_MODES` ({"cold": {...}, "warm": {...}}); a
-  mode it does not expose (or a backend that is not available) is reported as null with
+- microvm cold/warm: `compile_source` + `MicroVMBackend(mode="cold" | "warm")` (or the
+  constructor options in `sandbox.backends.microvm.BENCH_MODES`, {"cold": {...}, "warm":
+  {...}}, if it defines them); a backend that is not available is reported as null with
   the reason.
 
 `python -m sandbox bench --json` prints a table, then the JSON object as the last line.
@@ -139,11 +139,16 @@ def baseline_once(workdir: Path) -> None:
         shutil.rmtree(pins, ignore_errors=True)
 
 
+PHASES: dict[str, dict[str, list[float]]] = {}
+
+
 def platform_once(backend: Any) -> None:
     """compile_source + backend.run, as a submission goes through the platform."""
     from sandbox.compile import compile_source
 
+    started = time.perf_counter()
     compiled = compile_source(LAB_SOURCE)
+    compiled_at = time.perf_counter()
     if not compiled.ok or compiled.object is None:
         raise RuntimeError(f"the lab did not compile: {compiled.error or compiled.output}")
     result = backend.run(Job(object=compiled.object, ops=lab_ops()))
@@ -152,11 +157,23 @@ def platform_once(backend: Any) -> None:
     drop = result.by_id("udp-9999")
     if not drop or drop.get("retval") != 1:
         raise RuntimeError(f"the lab did not drop UDP 9999: {drop}")
+    mode = getattr(backend, "mode", None)
+    label = f"{backend.name}_{mode}" if mode else backend.name
+    phases = PHASES.setdefault(label, {"compile": [], "run": []})
+    phases["compile"].append(compiled_at - started)
+    phases["run"].append(time.perf_counter() - compiled_at)
 
 
-def _measure(step: Callable[[], None], runs: int) -> list[float]:
-    step()  # warm-up: caches, the agent build, a first VM snapshot
-    return [_timed(step) for _ in range(runs)]
+def _measure(steps: dict[str, Callable[[], None]], runs: int) -> dict[str, list[float]]:
+    """Times every step `runs` times, round-robin, so a machine whose load drifts during
+    the benchmark skews all measures alike rather than whichever ran last."""
+    for step in steps.values():
+        step()  # warm-up: caches, the agent build, the VM image
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(runs):
+        for name, step in steps.items():
+            samples[name].append(_timed(step))
+    return samples
 
 
 def _microvm_backends() -> tuple[dict[str, Any], dict[str, str]]:
@@ -165,9 +182,8 @@ def _microvm_backends() -> tuple[dict[str, Any], dict[str, str]]:
     if importlib.util.find_spec("sandbox.backends.microvm") is None:
         return {}, {m: "sandbox.backends.microvm does not exist" for m in modes}
     module = importlib.import_module("sandbox.backends.microvm")
-    options = getattr(module, "BENCH_MODES", None)
-    if not isinstance(options, dict):
-        return {}, {m: "sandbox.backends.microvm has no BENCH_MODES" for m in modes}
+    # MicroVMBackend(mode="cold" | "warm"), unless the module says otherwise
+    options = getattr(module, "BENCH_MODES", {mode: {"mode": mode} for mode in modes})
     backends, reasons = {}, {}
     for mode in modes:
         if mode not in options:
@@ -188,22 +204,27 @@ def run_bench(
     from sandbox.backends.local import LocalBackend
 
     runs = max(MIN_RUNS, runs)
-    samples: dict[str, list[float]] = {}
     reasons: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="bpflab-bench-") as tmp:
-        samples["baseline"] = _measure(lambda: baseline_once(Path(tmp)), runs)
-    if "local" in backends:
-        local = LocalBackend()
-        ok, why = local.available()
-        if ok:
-            samples["local"] = _measure(lambda: platform_once(local), runs)
-        else:
-            reasons["local"] = why
-    if "microvm" in backends:
-        vms, vm_reasons = _microvm_backends()
-        for mode, backend in vms.items():
-            samples[f"microvm_{mode}"] = _measure(functools.partial(platform_once, backend), runs)
-        reasons.update({f"microvm_{mode}": why for mode, why in vm_reasons.items()})
+        steps: dict[str, Callable[[], None]] = {
+            "baseline": functools.partial(baseline_once, Path(tmp))
+        }
+        if "local" in backends:
+            local = LocalBackend()
+            ok, why = local.available()
+            if ok:
+                steps["local"] = functools.partial(platform_once, local)
+            else:
+                reasons["local"] = why
+        if "microvm" in backends:
+            vms, vm_reasons = _microvm_backends()
+            for mode, backend in vms.items():
+                steps[f"microvm_{mode}"] = functools.partial(platform_once, backend)
+            reasons.update({f"microvm_{mode}": why for mode, why in vm_reasons.items()})
+        if "microvm" not in backends:
+            reasons.update(microvm_cold="not requested", microvm_warm="not requested")
+        PHASES.clear()
+        samples = _measure(steps, runs)
     return _summary(samples, reasons, runs)
 
 
@@ -225,6 +246,11 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
         out["local_ratio"] <= LOCAL_TARGET_RATIO if out["local_ratio"] is not None else None
     )
     out["skipped"] = reasons
+    # where a platform run's time goes (the warm-up run included)
+    out["phases_p50_s"] = {
+        name: {phase: round(statistics.median(v), 4) for phase, v in phases.items() if v}
+        for name, phases in PHASES.items()
+    }
     return out
 
 
@@ -240,6 +266,9 @@ def format_table(summary: dict[str, Any]) -> str:
     lines.append(
         f"runs per measure: {summary['runs']}; local target <= {LOCAL_TARGET_RATIO} x baseline"
     )
+    for name, phases in summary["phases_p50_s"].items():
+        split = ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in phases.items())
+        lines.append(f"  {name}: p50 {split}")
     return "\n".join(lines)
 
 
