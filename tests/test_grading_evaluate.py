@@ -104,6 +104,26 @@ def test_it_quotes_the_verifier_complaint_when_the_load_fails() -> None:
     )
 
 
+def test_it_names_a_function_left_without_a_section() -> None:
+    log = (
+        "libbpf: prog 'drop': missing BPF prog type, check ELF section name '.text'\n"
+        "libbpf: prog 'drop': failed to load: -22\nlibbpf: failed to load object 'prog'\n"
+    )
+    load = {
+        "event": "load",
+        "id": "load",
+        "ok": False,
+        "verifier_log": log,
+        "error": "Invalid argument (EINVAL)",
+        "programs": [],
+        "maps": [],
+    }
+
+    results, _ = _evaluate("xdp-drop-all", [load, {"event": "done", "ok": True}])
+
+    assert results[0].actual.startswith("not run: function 'drop' is not in a program section")
+
+
 def test_it_refuses_an_object_with_two_programs() -> None:
     programs = [
         {"name": "a", "section": "xdp", "type": "xdp"},

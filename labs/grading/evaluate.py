@@ -71,13 +71,26 @@ def verifier_complaint(log: str) -> tuple[str, str]:
     return " / ".join(complaint), where
 
 
+LIBBPF_NO_SECTION = re.compile(r"libbpf: prog '([^']+)': missing BPF prog type")
+LIBBPF_PROG_LINE = re.compile(r"^libbpf: (prog '[^']+': (?!failed to load).*)$")
+
+
 def load_failure(event: dict[str, Any]) -> str:
     """Why the object did not load, in the learner's terms."""
-    complaint, where = verifier_complaint(str(event.get("verifier_log") or ""))
+    log = str(event.get("verifier_log") or "")
+    complaint, where = verifier_complaint(log)
     if complaint:
         at = f" at {where}" if where else ""
         return f"the verifier rejected it{at}: {complaint}"
-    return f"the program did not load: {event.get('error') or 'rejected'}"
+    no_section = LIBBPF_NO_SECTION.search(log)
+    if no_section:
+        return (
+            f"function '{no_section.group(1)}' is not in a program section: put "
+            f'SEC("...") before it, or make it static if it is a helper'
+        )
+    detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, log.splitlines()) if m), None)
+    reason = event.get("error") or "rejected"
+    return f"the program did not load: {reason}" + (f" ({detail})" if detail else "")
 
 
 def _program_problem(lab: Lab, programs: list[dict[str, Any]]) -> str | None:
