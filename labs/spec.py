@@ -595,6 +595,9 @@ def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
             lab = load_lab(folder) if with_prose else load_lab_spec(folder)
             lab.stage = stage.slug
             labs[slug] = lab
+    for folder in sorted((path / "labs").iterdir()):
+        if folder.is_dir() and folder.name not in labs:
+            raise ContentError(f"{folder}: a lab folder no stage of {stages_path} lists")
     plans = _plans(path / "plans.yaml", labs) if with_prose else []
     return Curriculum(stages=stages, labs=labs, plans=plans, path=path)
 

@@ -161,3 +161,14 @@ def test_it_refuses_a_plan_naming_an_unknown_lab(tmp_path: Path) -> None:
     assert str(caught.value).startswith(
         f"{plans_path}: [1].labs: unknown lab 'xdp-drop-everything'"
     )
+
+
+def test_it_refuses_a_lab_folder_no_stage_lists(tmp_path: Path) -> None:
+    shutil.copytree(CONTENT, tmp_path / "content")
+    orphan = tmp_path / "content" / "labs" / "xdp-drop-some"
+    shutil.copytree(CONTENT / "labs" / "xdp-drop-all", orphan)
+
+    with pytest.raises(ContentError) as caught:
+        load_curriculum(tmp_path / "content")
+
+    assert str(caught.value).startswith(f"{orphan}: a lab folder no stage")
