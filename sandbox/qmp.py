@@ -76,7 +76,10 @@ class QMPClient:
             readable, _, _ = select.select([self.sock], [], [], remaining)
             if not readable:
                 continue
-            chunk = self.sock.recv(65536)
+            try:
+                chunk = self.sock.recv(65536)
+            except OSError as error:
+                raise QMPError(f"qemu's QMP monitor failed: {error}") from error
             if not chunk:
                 raise QMPError("qemu closed its QMP monitor")
             self.buffer += chunk

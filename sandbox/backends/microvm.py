@@ -10,19 +10,20 @@ ever shared between runs. The benchmark measures both modes with
 `get_backend("microvm", mode="cold" | "warm")`.
 
 The first event of a run is `{"event": "stage", "stage": "booting", "boot": "snapshot" |
-"cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the serial port and
+"cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the job channel and
 its events stream back, each passed to `on_event` as soon as its line is complete.
 
-Plumbing: the serial port and the QMP monitor are each one end of a socketpair handed to
+Plumbing: the job channel (a virtio serial port, /dev/vport0p1 in the guest), the
+kernel console (ttyS0) and the QMP monitor are each one end of a socketpair handed to
 qemu as an open fd (`-chardev socket,fd=N`), so no socket file is ever created; qemu's
 stderr goes to an unlinked temp file. Teardown is always SIGKILL to qemu's process group
 (it is its own session), so nothing of a run outlives it.
 
-Framing over the serial line: the guest's console is the same port, so the guest keeps
-kernel messages down to emergencies (`dmesg -n 1`), the agent puts the tty in raw mode
-(no echo, no CR/LF translation) and writes one JSON event per line. The host takes from
-each line what starts at `{"event"`, and EventStream drops anything that is not an event,
-so console noise before or between events is ignored.
+Framing: the channel carries nothing but the guest init's "@@bpflab@@ ready" line (read
+before the snapshot is saved, or before a cold run's job is sent) and the agent's JSON
+lines; kernel messages go to the console, which is only read to explain a failure. Still,
+the host takes from each line what starts at `{"event"`, and EventStream drops anything
+that is not an event, so stray bytes cannot derail a run.
 
 The image (kernel, initramfs, snapshot) comes from `python -m sandbox image build`
 (sandbox/image.py). `available()` says why not when it is missing, stale or qemu is
@@ -69,10 +70,11 @@ class Machine:
         self.accel = accel or image.accel
         self.incoming = incoming
         self.proc: subprocess.Popen[bytes] | None = None
-        self.serial: socket.socket | None = None
+        self.channel: socket.socket | None = None
+        self.console: socket.socket | None = None
         self.monitor: socket.socket | None = None
         self.stderr: IO[bytes] | None = None
-        self.console = b""  # serial bytes read but not yet consumed
+        self.pending = b""  # channel bytes read but not yet consumed
 
     @property
     def pid(self) -> int:
@@ -84,10 +86,12 @@ class Machine:
         assert self.monitor is not None
         return self._qmp
 
-    def argv(self, serial_fd: int, monitor_fd: int) -> list[str]:
+    def argv(self, channel_fd: int, console_fd: int, monitor_fd: int) -> list[str]:
         argv = [vm_image.QEMU, *vm_image.MACHINE_ARGS, "-accel", self.accel]
-        argv += ["-chardev", f"socket,id=serial0,fd={serial_fd},server=off"]
-        argv += ["-serial", "chardev:serial0"]
+        argv += ["-chardev", f"socket,id=channel0,fd={channel_fd},server=off"]
+        argv += ["-device", f"virtserialport,chardev=channel0,name={vm_image.CHANNEL_NAME}"]
+        argv += ["-chardev", f"socket,id=console0,fd={console_fd},server=off"]
+        argv += ["-serial", "chardev:console0"]
         argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
         argv += ["-mon", "chardev=qmp0,mode=control"]
         argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
@@ -97,25 +101,28 @@ class Machine:
         return argv
 
     def start(self) -> None:
-        self.serial, serial_guest = socket.socketpair()
+        self.channel, channel_guest = socket.socketpair()
+        self.console, console_guest = socket.socketpair()
         self.monitor, monitor_guest = socket.socketpair()
+        self.console.setblocking(False)
         self._qmp = QMPClient(self.monitor)
         # unlinked at once: nothing to remove, whatever happens; closed in kill()
         self.stderr = tempfile.TemporaryFile(prefix="bpflab-qemu-")  # noqa: SIM115
+        guest_fds = (channel_guest.fileno(), console_guest.fileno(), monitor_guest.fileno())
         try:
             self.proc = subprocess.Popen(
-                self.argv(serial_guest.fileno(), monitor_guest.fileno()),
+                self.argv(*guest_fds),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self.stderr,
-                pass_fds=(serial_guest.fileno(), monitor_guest.fileno()),
+                pass_fds=guest_fds,
                 start_new_session=True,
             )
         except OSError as error:
             raise VMError(f"cannot start {vm_image.QEMU}: {error}") from error
         finally:
-            serial_guest.close()
-            monitor_guest.close()
+            for sock in (channel_guest, console_guest, monitor_guest):
+                sock.close()
 
     def restore(self, snapshot: os.PathLike[str], deadline: float) -> None:
         """Loads the saved VM into this (-incoming defer) qemu and lets it run."""
@@ -138,14 +145,13 @@ class Machine:
             ) from error
 
     def wait_ready(self, deadline: float) -> None:
-        """Reads the console until the guest's init says its agent waits for a job."""
-        while vm_image.READY_MARKER not in self.console:
-            if not self._read_serial(deadline):
-                tail = self.console[-300:].decode("utf-8", "replace")
+        """Reads the channel until the guest's init says its agent waits for a job."""
+        while vm_image.READY_MARKER not in self.pending:
+            if not self._read_channel(deadline):
                 if time.monotonic() >= deadline:
-                    raise VMError(f"the VM did not boot in time; console: {tail!r}")
-                raise VMError(f"qemu exited during boot: {self.stderr_tail()} console: {tail!r}")
-        self.console = self.console.split(vm_image.READY_MARKER, 1)[1].split(b"\n", 1)[-1]
+                    raise VMError(f"the VM did not boot in time; {self.diagnosis()}")
+                raise VMError(f"qemu exited during boot; {self.diagnosis()}")
+        self.pending = self.pending.split(vm_image.READY_MARKER, 1)[1].split(b"\n", 1)[-1]
 
     def save_snapshot(self, path: os.PathLike[str], deadline: float) -> None:
         """Stops the VM and writes its whole state to path (QMP migrate to a file)."""
@@ -164,19 +170,34 @@ class Machine:
             raise VMError(f"saving the snapshot: {error}") from error
         os.replace(partial, path)
 
-    def _read_serial(self, deadline: float) -> bool:
-        """Appends what the serial port has to self.console; False at EOF or the deadline."""
-        assert self.serial is not None
+    def _read_channel(self, deadline: float) -> bool:
+        """Appends what the channel has to self.pending; False at EOF or the deadline."""
+        assert self.channel is not None
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
         with selectors.DefaultSelector() as selector:
-            selector.register(self.serial, selectors.EVENT_READ)
+            selector.register(self.channel, selectors.EVENT_READ)
             if not selector.select(timeout=remaining):
                 return time.monotonic() < deadline
-        chunk = self.serial.recv(65536)
-        self.console += chunk
+        chunk = self.channel.recv(65536)
+        self.pending += chunk
         return bool(chunk)
+
+    def console_tail(self) -> str:
+        """The end of what the guest kernel and init wrote on the console (ttyS0)."""
+        text = b""
+        with contextlib.suppress(OSError):
+            while self.console is not None and (chunk := self.console.recv(65536)):
+                text = (text + chunk)[-STDERR_TAIL_BYTES:]
+        return text.decode("utf-8", "replace").strip()
+
+    def diagnosis(self) -> str:
+        """What qemu and the guest said, for an error message."""
+        parts = [f"qemu: {self.stderr_tail()!r}" if self.stderr_tail() else ""]
+        console = self.console_tail()
+        parts.append(f"console: {console[-400:]!r}" if console else "")
+        return " ".join(part for part in parts if part) or "no output from qemu or the guest"
 
     def stderr_tail(self) -> str:
         if self.stderr is None:
@@ -199,7 +220,7 @@ class Machine:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
             self.proc.wait()
-        for sock in (self.serial, self.monitor):
+        for sock in (self.channel, self.console, self.monitor):
             if sock is not None:
                 sock.close()
         if self.stderr is not None:
@@ -268,25 +289,22 @@ def _fail_unfinished(machine: Machine, stream: EventStream, deadline: float, wal
     if time.monotonic() >= deadline:
         stream.fail(f"wall limit of {wall_s:g} s exceeded; the VM was killed")
         return
-    tail = machine.console[-300:].decode("utf-8", "replace")
-    stream.fail(
-        f"the VM stopped before the agent finished: {machine.stderr_tail()} console: {tail!r}"
-    )
+    stream.fail(f"the VM stopped before the agent finished; {machine.diagnosis()}")
 
 
 def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: float) -> None:
-    """Writes the job to the serial port while streaming events back, until done/EOF/deadline.
+    """Writes the job to the channel while streaming events back, until done/EOF/deadline.
 
     Both directions in one loop: a big job may not fit the socket buffer before the guest
     starts reading it, and the agent may already answer while we are still writing.
     """
-    serial = machine.serial
-    assert serial is not None
-    serial.setblocking(False)
+    channel = machine.channel
+    assert channel is not None
+    channel.setblocking(False)
     pending = memoryview(payload)
-    buffer, machine.console = machine.console, b""
+    buffer, machine.pending = machine.pending, b""
     with selectors.DefaultSelector() as selector:
-        selector.register(serial, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        selector.register(channel, selectors.EVENT_READ | selectors.EVENT_WRITE)
         while stream.done is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -294,18 +312,18 @@ def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: f
             for _, mask in selector.select(timeout=remaining):
                 if mask & selectors.EVENT_WRITE and pending:
                     with contextlib.suppress(BlockingIOError):
-                        pending = pending[serial.send(pending) :]
+                        pending = pending[channel.send(pending) :]
                     if not pending:
-                        selector.modify(serial, selectors.EVENT_READ)
+                        selector.modify(channel, selectors.EVENT_READ)
                 if mask & selectors.EVENT_READ:
                     try:
-                        chunk = serial.recv(65536)
+                        chunk = channel.recv(65536)
                     except BlockingIOError:
                         continue
                     if not chunk:
                         return
                     buffer = _feed_lines(buffer + chunk, stream)
-    machine.console = buffer
+    machine.pending = buffer
 
 
 def _feed_lines(buffer: bytes, stream: EventStream) -> bytes:
