@@ -1,6 +1,7 @@
 """An instructor and a learner in two real browser sessions (Debian's chromium, headless)
 against the live stack: the instructor creates a cohort, the learner opens its join link,
-signs up, joins and passes hello-printk in the editor; the instructor's activity feed shows
+signs up, joins, starts the full-path plan and passes hello-printk in the editor (the
+home page then leads with the plan's next lab); the instructor's activity feed shows
 the run live and the grid shows the lab passed. Screenshots go to test-results/<test name>/.
 """
 
@@ -110,7 +111,10 @@ def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, b
     expect(learner.locator("main")).to_contain_text("Browser cohort")
     assert Membership.objects.filter(cohort=cohort, user__username=LEARNER).exists()
 
-    # The learner passes hello-printk in the editor.
+    # The learner starts the full path, then passes its first lab in the editor.
+    learner.goto(f"{base}/plans/full-path/")
+    learner.get_by_role("button", name="Start this plan").click()
+    expect(learner.locator(".plan-next-lab")).to_have_attribute("data-lab", "hello-printk")
     learner.goto(f"{base}/labs/hello-printk/")
     learner.wait_for_selector(".cm-content")
     replace_code(learner, lab.solution)
@@ -118,6 +122,13 @@ def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, b
     learner.wait_for_url("**/runs/*/")
     expect(learner.locator("#run-panel.status-done")).to_have_count(1, timeout=RUN_TIMEOUT_MS)
     expect(learner.locator("#run-trace")).to_contain_text("Hello, eBPF!")
+
+    learner.goto(f"{base}/")
+    expect(learner.locator("#home-plan .plan-next-lab")).to_have_attribute(
+        "data-lab", "printk-fields"
+    )
+    expect(learner.locator("#home-plan")).to_contain_text("1/13")
+    learner.screenshot(path=str(output_dir / "learner-home-plan.png"), full_page=True)
 
     # The instructor saw it live, and the grid shows the pass.
     finished = teacher.locator(f'#feed li[data-learner="{LEARNER}"][data-status="done"]')

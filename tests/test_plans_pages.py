@@ -42,7 +42,7 @@ def test_it_starts_a_plan_with_a_target_date_and_shows_the_next_lab(content, lea
     assert enrollment.target_date == target
     page = client.get("/plans/networking/").content.decode()
     assert "1/7" in page
-    assert 'class="next-lab" href="/labs/xdp-drop-all/"' in page
+    assert 'class="plan-next-lab" href="/labs/xdp-drop-all/"' in page
     assert 'id="pace">ahead<' in page
 
 
