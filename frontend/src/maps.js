@@ -1,6 +1,7 @@
 // Map dumps as tables: key and value in hex, plus little-endian u32/u64 decodings when the
-// sizes allow, and per-CPU values summed.
-import { h } from "./dom.js";
+// sizes allow, and per-CPU values summed. Array maps hold every index, so entries whose
+// value is all zero are counted, not listed.
+import { h, format } from "./dom.js";
 
 export function decodeLe(hex) {
   const clean = String(hex || "").replace(/\s+/g, "");
@@ -10,25 +11,43 @@ export function decodeLe(hex) {
   return value;
 }
 
+const isZero = (hex) => !/[1-9a-f]/i.test(String(hex || ""));
+const spaced = (hex) => String(hex || "").replace(/(..)(?!$)/g, "$1 ");
+
 function hexCell(hex) {
-  const spaced = String(hex || "").replace(/(..)(?!$)/g, "$1 ");
   const decoded = decodeLe(hex);
-  return h("td", {}, h("code", {}, spaced), decoded !== null ? h("span", { class: "decoded" }, ` = ${decoded}`) : null);
+  return h("td", {}, h("code", {}, spaced(hex)), decoded !== null ? h("span", { class: "decoded" }, ` = ${decoded}`) : null);
+}
+
+function perCpuCells(values) {
+  const decoded = values.map(decodeLe);
+  if (decoded.some((v) => v === null)) {
+    return [h("td", {}, ...values.map((v, cpu) => h("div", {}, h("span", { class: "cpu" }, `cpu${cpu} `), h("code", {}, spaced(v))))), h("td", {})];
+  }
+  const sum = decoded.reduce((a, b) => a + b, 0n);
+  return [h("td", {}, h("code", { class: "percpu" }, `[${decoded.join(", ")}]`)), h("td", { class: "sum" }, String(sum))];
+}
+
+function row(event, entry) {
+  if (!event.percpu) return h("tr", {}, hexCell(entry.key), hexCell(entry.value));
+  return h("tr", {}, hexCell(entry.key), ...perCpuCells(entry.values || []));
+}
+
+function isEmptyEntry(event, entry) {
+  if (!String(event.type || "").includes("array")) return false;
+  return event.percpu ? (entry.values || []).every(isZero) : isZero(entry.value);
 }
 
 export function renderMapDump(event, strings) {
+  const entries = event.entries || [];
+  const shown = entries.filter((entry) => !isEmptyEntry(event, entry));
+  const hidden = entries.length - shown.length;
   const title = `${event.map} (${event.type}, key ${event.key_size} B, value ${event.value_size} B)`;
   const head = h("tr", {}, h("th", {}, strings.map_key), h("th", {}, strings.map_value), event.percpu ? h("th", {}, strings.map_sum) : null);
-  const rows = (event.entries || []).map((entry) => {
-    if (!event.percpu) return h("tr", {}, hexCell(entry.key), hexCell(entry.value));
-    const values = entry.values || [];
-    const decoded = values.map(decodeLe);
-    const sum = decoded.every((v) => v !== null) ? decoded.reduce((a, b) => a + b, 0n) : null;
-    const perCpu = h("td", {}, ...values.map((v, cpu) => h("div", {}, h("span", { class: "cpu" }, `cpu${cpu} `), h("code", {}, v), decoded[cpu] !== null ? h("span", { class: "decoded" }, ` = ${decoded[cpu]}`) : null)));
-    return h("tr", {}, hexCell(entry.key), perCpu, h("td", { class: "sum" }, sum === null ? "" : String(sum)));
-  });
+  const rows = shown.map((entry) => row(event, entry));
   if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: event.percpu ? 3 : 2, class: "muted" }, strings.map_empty)));
   return h("figure", { class: "map-dump", "data-map": event.map },
     h("figcaption", {}, title, event.truncated ? " …" : ""),
-    h("table", {}, h("thead", {}, head), h("tbody", {}, rows)));
+    h("table", {}, h("thead", {}, head), h("tbody", {}, rows)),
+    hidden ? h("p", { class: "muted small" }, format(strings.map_zero_hidden, { n: hidden })) : null);
 }

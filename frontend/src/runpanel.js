@@ -8,6 +8,14 @@ const TRACK = ["queued", "compiling", "loading", "checking", "done"];
 const STAGE_TO_TRACK = { queued: "queued", compiling: "compiling", booting: "loading", loading: "loading", running: "checking", checking: "checking" };
 const CLOSE_FORBIDDEN = 4403;
 
+// "not run: <reason>" repeats the same reason on every check after a failed compile or load;
+// the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
+function actualText(actual, strings) {
+  const text = String(actual ?? "");
+  if (text.startsWith("not run")) return h("code", { title: text }, strings.not_run);
+  return h("code", {}, text);
+}
+
 function stamp(value) {
   return typeof value === "number" ? value.toFixed(6) : value ?? "";
 }
@@ -107,7 +115,7 @@ class RunPanel {
         h("span", { class: "diag-severity" }, d.severity), " ",
         h("span", { class: "diag-message" }, d.message),
         d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
-    const block = h("section", { class: `compile ${event.ok ? "ok" : "bad"}`, "data-testid": "compile" },
+    const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
       h("h3", {}, h("span", { class: "dot" }), title, event.duration_s ? h("span", { class: "muted small" }, ` ${(event.duration_s * 1000).toFixed(0)} ms`) : null),
       items.length ? h("ul", { class: "diagnostics" }, items) : null,
       event.error ? h("p", { class: "bad" }, event.error) : null,
@@ -129,7 +137,7 @@ class RunPanel {
     if (event.error) children.push(h("p", { class: "bad" }, event.error));
     if (!event.ok && log) children.push(...this.explainRejection(log));
     if (log) children.push(this.verifierLog(log, !event.ok));
-    this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "ok" : "bad"}`, "data-testid": "load" }, children));
+    this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "load" }, children));
     this.stage(event.ok ? "checking" : "done");
   }
 
@@ -159,7 +167,7 @@ class RunPanel {
       if (open && i === analysis.insnIndex) kind += " log-failing";
       if (open && i === analysis.errorIndex) kind += " log-error";
       if (open && i === analysis.sourceIndex) kind += " log-source-hit";
-      return h("span", { class: kind.trim() || null }, line + "\n");
+      return h("span", { class: `log-line ${kind}`.trim() }, line);
     });
     return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", {}, lines));
   }
@@ -176,7 +184,7 @@ class RunPanel {
     item.className = `check ${event.passed ? "passed" : "failed"}`;
     const detail = h("div", { class: "check-detail" },
       h("span", {}, h("em", {}, s.expected), " ", h("code", {}, event.expected)),
-      h("span", {}, h("em", {}, s.actual), " ", h("code", {}, event.actual)));
+      h("span", {}, h("em", {}, s.actual), " ", actualText(event.actual, s)));
     item.replaceChildren(h("span", { class: "check-mark" }, event.passed ? "✓" : "✗"), h("span", { class: "check-text" }, pickLanguage(event.describe) || event.name), detail);
   }
 
@@ -228,6 +236,12 @@ class RunPanel {
     if (status && event.passed) {
       status.textContent = this.strings.verdict_passed;
       status.className = "badge badge-passed";
+    }
+    const recent = document.querySelector(`[data-run-token="${CSS.escape(this.root.dataset.run || "")}"] .badge`);
+    if (recent) {
+      const [label, kind] = event.status === "error" ? [this.strings.run_error, "error"] : event.passed ? [this.strings.verdict_passed, "passed"] : [this.strings.verdict_failed, "failed"];
+      recent.textContent = label;
+      recent.className = `badge badge-${kind}`;
     }
     if (event.status === "error") {
       this.say("", h("strong", { class: "bad" }, this.strings.run_error), " ", event.error || "");
