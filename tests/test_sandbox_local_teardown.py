@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -32,87 +33,98 @@ int on_packet(struct xdp_md *ctx) { bpf_printk("xdp pid %d", (int)(bpf_get_curre
 char LICENSE[] SEC("license") = "GPL";
 """
 BAD = SOURCE.replace("return XDP_PASS;", "return *(int *)(long)ctx->data;")
+# Keeps the agent alive a moment after its first events, so the spy can see its namespace.
+HOLD = {"op": "trace", "id": "hold", "wait_ms": 300}
+# Other parts (the compile jail, the benchmark, the image builder) make and remove their
+# own temp folders and pins, possibly in another test process at the same moment; these
+# are the names the local backend and its agent would use.
+OURS = ("bpflab-local", "bpflab-agent", "bpflab-job")
 
 
 class Spy:
-    """Notes, while the run is live, the agent's pid, network namespace and trace instance."""
+    """Learns the agent's pid and trace instance as it starts (the real Popen, watched),
+    its network namespace and the pids it printed while the run is live."""
 
-    def __init__(self, kill_agent: bool = False) -> None:
-        self.kill_agent = kill_agent
+    def __init__(self) -> None:
+        self.kill_agent = False
         self.agent_pid: int | None = None
-        self.netns: str | None = None
         self.instance: Path | None = None
+        self.netns: str | None = None
         self.pids: set[int] = set()
+        self.ended = 0.0  # clock ticks since boot when run() returned
+
+    def started(self, proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
+        argv = [str(arg) for arg in proc.args]  # type: ignore[union-attr]
+        if "--trace-instance" in argv:
+            self.agent_pid = proc.pid
+            self.instance = TRACEFS / "instances" / argv[argv.index("--trace-instance") + 1]
 
     def __call__(self, event: dict) -> None:
-        if event["event"] == "stage" and self.agent_pid is None:
-            self.agent_pid = agent_pid()
-            self.netns = os.readlink(f"/proc/{self.agent_pid}/ns/net")
-            argv = Path(f"/proc/{self.agent_pid}/cmdline").read_bytes().split(b"\0")
-            self.instance = (
-                TRACEFS / "instances" / argv[argv.index(b"--trace-instance") + 1].decode()
-            )
-            assert self.instance.is_dir()
+        if self.netns is None and self.agent_pid:
+            try:
+                self.netns = os.readlink(f"/proc/{self.agent_pid}/ns/net")
+            except OSError:
+                self.netns = "gone"
         if event["event"] == "trace" and event["message"].startswith(("exec pid", "xdp pid")):
             self.pids.add(int(event["message"].rsplit(" ", 1)[1]))
         if self.kill_agent and event["event"] == "test_run" and self.agent_pid:
             os.kill(self.agent_pid, signal.SIGKILL)
 
 
-def agent_pid() -> int:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError):
-                continue
-            if (
-                b"bpflab-agent" in cmdline
-                and b"--trace-instance" in cmdline
-                and parent == os.getpid()
-            ):
-                return int(entry.name)
-    raise AssertionError("no agent process of ours is running")
+@pytest.fixture
+def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    watcher = Spy()
 
+    class WatchedPopen(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            watcher.started(self)
 
-# Made and removed by other parts (the compile jail, the benchmark's baseline), possibly
-# by another test process at the same moment: not the local backend's to leave behind.
-OTHERS = ("bpflab-compile-", "bpflab-bench-")
+    monkeypatch.setattr(subprocess, "Popen", WatchedPopen)
+    return watcher
 
 
 def snapshot() -> dict[str, set[str]]:
     return {
         "bpffs": {
-            str(p)
-            for p in Path("/sys/fs/bpf").rglob("*")
-            if not any(x.startswith(OTHERS) for x in p.parts)
+            str(p) for p in Path("/sys/fs/bpf").rglob("*") if not p.name.startswith("bpflab-bench-")
         },
-        "tmp": {
-            p.name
-            for p in Path(tempfile.gettempdir()).iterdir()
-            if "bpflab" in p.name and not p.name.startswith(OTHERS)
-        },
+        "tmp": {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith(OURS)},
     }
 
 
-def net_namespaces_in_use() -> set[str]:
-    found = set()
+def ticks_since_boot() -> float:
+    return float(Path("/proc/uptime").read_text().split()[0]) * os.sysconf("SC_CLK_TCK")
+
+
+def processes_in(netns: str, started_before: float) -> list[int]:
+    """Processes in netns that started before a moment (in clock ticks since boot).
+
+    The kernel reuses namespace inode numbers: a namespace made by someone else after the
+    run may carry the same number, but not processes older than the end of the run."""
+    found = []
     for entry in Path("/proc").iterdir():
         try:
-            found.add(os.readlink(entry / "ns" / "net"))
-        except OSError:
+            if os.readlink(entry / "ns" / "net") != netns:
+                continue
+            start = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[19])
+        except (OSError, ValueError, IndexError):
             continue
+        if start < started_before:
+            found.append(int(entry.name))
     return found
 
 
-def assert_nothing_left(spy: Spy, before: dict[str, set[str]]) -> None:
-    assert spy.agent_pid and spy.instance and spy.netns, "the spy saw the run"
+def assert_nothing_left(spy: Spy, before: dict[str, set[str]], netns_seen: bool = True) -> None:
+    assert spy.agent_pid and spy.instance, "the spy saw the agent start"
     assert not Path(f"/proc/{spy.agent_pid}").exists(), "the agent is gone"
     for pid in spy.pids:
         assert not Path(f"/proc/{pid}").exists(), f"pid {pid} of the run is gone"
     assert not spy.instance.exists(), "the trace instance is removed"
-    assert spy.netns not in net_namespaces_in_use(), "the network namespace is gone"
+    if netns_seen:
+        assert spy.netns and spy.netns != "gone", "the spy saw the agent's network namespace"
+        assert spy.netns != os.readlink("/proc/self/ns/net"), "the agent had its own"
+        assert processes_in(spy.netns, spy.ended) == [], "the network namespace is gone"
     assert snapshot() == before, "no pinned objects, no temp folders"
 
 
@@ -124,14 +136,17 @@ def run(source: str, ops: list[dict], spy: Spy, limits: RunLimits | None = None)
         ops=[{"op": "load", "id": "load"}, *ops],
         limits=limits or RunLimits(),
     )
-    return LocalBackend().run(job, on_event=spy)
+    result = LocalBackend().run(job, on_event=spy)
+    spy.ended = ticks_since_boot()
+    return result
 
 
-def test_it_leaves_nothing_behind_after_a_run() -> None:
-    before, spy = snapshot(), Spy()
+def test_it_leaves_nothing_behind_after_a_run(spy: Spy) -> None:
+    before = snapshot()
     result = run(
         SOURCE,
         [
+            HOLD,
             {"op": "attach", "id": "exec", "program": "on_exec"},
             {"op": "attach", "id": "xdp", "program": "on_packet"},
             {"op": "traffic", "id": "send", "packets": [udp_frame(53).hex()]},
@@ -144,15 +159,16 @@ def test_it_leaves_nothing_behind_after_a_run() -> None:
     assert_nothing_left(spy, before)
 
 
-def test_it_leaves_nothing_behind_after_a_rejection() -> None:
-    before, spy = snapshot(), Spy()
+def test_it_leaves_nothing_behind_after_a_rejection(spy: Spy) -> None:
+    before = snapshot()
     result = run(BAD, [{"op": "test_run", "id": "never", "data": udp_frame(1).hex()}], spy)
     assert result.by_id("load")["ok"] is False  # type: ignore[index]
-    assert_nothing_left(spy, before)
+    # a rejected load ends the run at once: too quick to catch its namespace alive
+    assert_nothing_left(spy, before, netns_seen=False)
 
 
-def test_it_kills_a_hanging_job_at_the_wall_limit() -> None:
-    before, spy = snapshot(), Spy()
+def test_it_kills_a_hanging_job_at_the_wall_limit(spy: Spy) -> None:
+    before = snapshot()
     started = time.monotonic()
     result = run(
         SOURCE,
@@ -170,14 +186,19 @@ def test_it_kills_a_hanging_job_at_the_wall_limit() -> None:
     assert [e["event"] for e in result.events[-2:]] == ["error", "done"]
     assert result.events[-1]["ok"] is False
     assert result.by_id("hang") is None
+    assert spy.pids, "the sleeping trigger printed its pid"
     assert_nothing_left(spy, before)
 
 
-def test_it_reports_and_cleans_up_an_agent_that_dies_mid_run() -> None:
-    before, spy = snapshot(), Spy(kill_agent=True)
+def test_it_reports_and_cleans_up_an_agent_that_dies_mid_run(spy: Spy) -> None:
+    before = snapshot()
+    spy.kill_agent = True
     result = run(
         SOURCE,
-        [{"op": "test_run", "id": f"run{i}", "data": udp_frame(1).hex()} for i in range(50)],
+        [
+            HOLD,
+            *({"op": "test_run", "id": f"run{i}", "data": udp_frame(1).hex()} for i in range(50)),
+        ],
         spy,
     )
 
@@ -197,3 +218,21 @@ def test_it_turns_a_bad_job_into_an_error_and_done() -> None:
 
     assert not result.ok and "not on the allow list" in (result.error or "")
     assert [e["event"] for e in seen] == ["error", "done"] and seen == result.events
+
+
+def test_it_reaps_instances_of_dead_workers_but_not_live_ones() -> None:
+    instances = TRACEFS / "instances"
+    dead, live = (
+        instances / "bpflab-local-999999999-deadbeef",
+        instances / f"bpflab-local-{os.getpid()}-live0000",
+    )
+    dead.mkdir()
+    live.mkdir()
+    try:
+        run_it = LocalBackend().run(Job(object=b"\x7fELF", ops=[{"op": "load", "id": "load"}]))
+        assert run_it.by_id("load")["ok"] is False  # type: ignore[index]
+        assert not dead.exists() and live.exists()
+    finally:
+        for path in (dead, live):
+            if path.exists():
+                path.rmdir()

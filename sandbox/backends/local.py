@@ -29,7 +29,8 @@ from sandbox.job import Job, Result
 
 TRACEFS = Path("/sys/kernel/tracing")
 BPFFS = Path("/sys/fs/bpf")
-INSTANCE_PREFIX = "bpflab-"
+# bpflab-local-<pid of the process that ran the backend>-<random>
+INSTANCE_PREFIX = "bpflab-local-"
 
 
 class LocalBackend(Backend):
@@ -57,7 +58,8 @@ class LocalBackend(Backend):
             return stream.result()
         mount_if_missing("tracefs", str(TRACEFS))
         mount_if_missing("bpf", str(BPFFS))
-        instance = f"{INSTANCE_PREFIX}{uuid.uuid4().hex[:12]}"
+        reap_orphan_instances()
+        instance = f"{INSTANCE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         argv = [str(agent), "--netns", "--trace-instance", instance]
         try:
             return run_agent_process(argv, job, stream=stream)
@@ -76,3 +78,27 @@ def remove_trace_instance(name: str) -> None:
             path.rmdir()
             return
         time.sleep(0.02)
+
+
+def reap_orphan_instances() -> None:
+    """Removes instances left by a worker that was killed together with its agent.
+
+    Only instances whose creating process is gone; the kernel refuses (EBUSY) to remove
+    one that an agent still reads, so a live run is never touched.
+    """
+    with contextlib.suppress(OSError):
+        for path in (TRACEFS / "instances").iterdir():
+            owner = path.name.removeprefix(INSTANCE_PREFIX).split("-", 1)[0]
+            if path.name.startswith(INSTANCE_PREFIX) and owner.isdigit() and not _alive(int(owner)):
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
