@@ -217,7 +217,19 @@ class RunPanel {
 
   on_verdict(event) {
     this.verdict = event;
-    this.showVerdict(event.passed, event.summary);
+    this.showVerdict(event.passed, this.summarise(event));
+  }
+
+  // The grader's summary is English; the counts and stages are said in the page's language,
+  // and only a load failure keeps the grader's words (they quote the verifier).
+  summarise(event) {
+    const s = this.strings;
+    const checks = this.root.querySelectorAll("#run-checks li.check");
+    const passed = this.root.querySelectorAll("#run-checks li.check.passed").length;
+    if (event.stage === "compile") return s.summary_compile;
+    if (event.stage === "load") return event.summary;
+    if (event.stage === "done") return format(event.passed ? s.summary_all : s.summary_some, { passed, total: checks.length });
+    return event.summary;
   }
 
   showVerdict(passed, summary) {
