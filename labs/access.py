@@ -22,7 +22,10 @@ def can_view_cohort(user: Any, cohort: Cohort) -> bool:
     Other instructors do not see cohorts they do not teach."""
     if not _signed_in(user):
         return False
-    return cohort.instructor_id == user.id or user.is_superuser
+    if user.is_superuser:
+        return True
+    # Revoking the role (grant_instructor --revoke) also closes the cohorts they taught.
+    return cohort.instructor_id == user.id and is_instructor(user)
 
 
 def can_view_learner_in_cohort(user: Any, cohort: Cohort, learner: Any) -> bool:
@@ -33,8 +36,9 @@ def can_view_learner_in_cohort(user: Any, cohort: Cohort, learner: Any) -> bool:
 
 
 def teaches(user: Any, learner_id: int) -> bool:
-    """Whether `user` is the instructor of a cohort `learner_id` belongs to."""
-    return Membership.objects.filter(user_id=learner_id, cohort__instructor_id=user.id).exists()
+    """Whether `user` is (still) the instructor of a cohort `learner_id` belongs to."""
+    taught = Membership.objects.filter(user_id=learner_id, cohort__instructor_id=user.id)
+    return taught.exists() and is_instructor(user)
 
 
 def can_watch_run(user: Any, run: Run) -> bool:

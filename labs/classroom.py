@@ -354,36 +354,52 @@ class FailureReport:
         return self.failed_checks.most_common()
 
 
-def lab_failures(cohort: Cohort, lab: Lab, top: int = 5) -> FailureReport:
-    runs = Run.objects.filter(
-        submission__lab=lab,
+def _finished_runs(cohort: Cohort, labs: list[Lab]) -> Any:
+    return Run.objects.filter(
+        submission__lab__in=labs,
         submission__user__cohort_memberships__cohort=cohort,
         status__in=Run.FINISHED,
-    ).only("status", "passed", "stage_reached", "verdict")
-    report = FailureReport(lab)
-    for run in runs:
-        report.runs += 1
-        kind = failure_kind(run)
-        if kind is None:
-            report.passed += 1
-            continue
-        report.kinds[kind] += 1
-        if kind == VERIFIER:
-            log = str(run.verdict.get("verifier_log") or "")
-            report.verifier_classes[verifier_class(log)] += 1
-            message = verifier_message(log)
-            if message:
-                report.verifier_messages[normalize_verifier_message(message)] += 1
-        elif kind == CHECKS:
-            for check in run.verdict.get("checks", []):
-                if not check.get("passed"):
-                    report.failed_checks[str(check.get("name", "?"))] += 1
+    ).only("status", "passed", "stage_reached", "verdict", "submission__lab_id")
+
+
+def _tally(report: FailureReport, run: Run) -> None:
+    report.runs += 1
+    kind = failure_kind(run)
+    if kind is None:
+        report.passed += 1
+        return
+    report.kinds[kind] += 1
+    if kind == VERIFIER:
+        log = str(run.verdict.get("verifier_log") or "")
+        report.verifier_classes[verifier_class(log)] += 1
+        message = verifier_message(log)
+        if message:
+            report.verifier_messages[normalize_verifier_message(message)] += 1
+    elif kind == CHECKS:
+        for check in run.verdict.get("checks", []):
+            if not check.get("passed"):
+                report.failed_checks[str(check.get("name", "?"))] += 1
+
+
+def _keep_top(report: FailureReport, top: int) -> FailureReport:
     report.verifier_messages = Counter(dict(report.verifier_messages.most_common(top)))
     return report
 
 
-def cohort_failures(cohort: Cohort) -> list[FailureReport]:
-    return [lab_failures(cohort, lab) for lab in cohort_labs(cohort)]
+def lab_failures(cohort: Cohort, lab: Lab, top: int = 5) -> FailureReport:
+    report = FailureReport(lab)
+    for run in _finished_runs(cohort, [lab]).select_related("submission"):
+        _tally(report, run)
+    return _keep_top(report, top)
+
+
+def cohort_failures(cohort: Cohort, top: int = 5) -> list[FailureReport]:
+    """One report per lab of the cohort, from a single pass over the cohort's runs."""
+    labs = cohort_labs(cohort)
+    reports = {lab.pk: FailureReport(lab) for lab in labs}
+    for run in _finished_runs(cohort, labs).select_related("submission"):
+        _tally(reports[run.submission.lab_id], run)
+    return [_keep_top(reports[lab.pk], top) for lab in labs]
 
 
 # ---------------------------------------------------------------- the cohort's plan

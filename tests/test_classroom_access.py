@@ -124,3 +124,15 @@ def test_it_shows_the_instructor_the_learners_code_and_events(
     assert "int secret_code;" in page
     run_page = client.get(f"/classroom/cohorts/{cohort.pk}/runs/{learner_run.pk}/").content.decode()
     assert "int secret_code;" in run_page and "drill-down line" in run_page
+
+
+def test_it_closes_the_dashboard_when_the_instructor_role_is_revoked(
+    instructor, cohort, learner, learner_run
+):
+    from django.core.management import call_command
+
+    client = client_for(instructor)
+    assert client.get(f"/classroom/cohorts/{cohort.pk}/").status_code == 200
+    call_command("grant_instructor", instructor.username, "--revoke", verbosity=0)
+    assert client.get(f"/classroom/cohorts/{cohort.pk}/").status_code == 403
+    assert not can_watch_run(instructor, learner_run)
