@@ -119,9 +119,9 @@ class Image:
         return bool(self.manifest.get("snapshot")) and self.snapshot.exists()
 
 
-def current_image(root: Path = IMAGE_ROOT) -> Image | None:
+def current_image(root: Path | None = None) -> Image | None:
     """The image `current` points at, or None when none was built (or it is incomplete)."""
-    directory = root / CURRENT_LINK_NAME
+    directory = (root or IMAGE_ROOT) / CURRENT_LINK_NAME
     return load_image(directory.resolve()) if directory.exists() else None
 
 

@@ -230,16 +230,18 @@ class Machine:
 class MicroVMBackend(Backend):
     name = "microvm"
 
-    def __init__(self, mode: Mode = "warm") -> None:
+    def __init__(self, mode: Mode = "warm", image: vm_image.Image | None = None) -> None:
+        """mode: "warm" restores the snapshot, "cold" boots. image: the current one if None."""
         if mode not in ("warm", "cold"):
             raise ValueError(f"mode must be 'warm' or 'cold', not {mode!r}")
         self.mode = mode
+        self.image = image
         self._qemu_version: str | None = None
 
     def available(self) -> tuple[bool, str]:
         if shutil.which(vm_image.QEMU) is None:
             return False, f"{vm_image.QEMU} is not installed (apt-get install qemu-system-x86)"
-        image = vm_image.current_image()
+        image = self.image or vm_image.current_image()
         if image is None:
             return False, "the VM image is not built: run `python -m sandbox image build`"
         if self._qemu_version is None:
@@ -257,7 +259,7 @@ class MicroVMBackend(Backend):
         job.validate()
         stream = EventStream(job.limits, on_event)
         deadline = stream.started + job.limits.wall_s
-        image = vm_image.current_image()
+        image = self.image or vm_image.current_image()
         if image is None:
             stream.emit({"event": "stage", "stage": "booting", "boot": None, "vm_pid": None})
             stream.fail("microvm: no VM image; run `python -m sandbox image build`")

@@ -1,0 +1,282 @@
+"""The microvm backend runs jobs in a fresh qemu microVM (TCG) per run, like the host does."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox import image as vm_image
+from sandbox.backends.local import LocalBackend
+from sandbox.backends.microvm import MicroVMBackend
+from sandbox.compile import compile_source
+from sandbox.job import Job, Result, RunLimits
+from sandbox.packets_hex import arp_frame, tcp_frame, udp_frame
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which(vm_image.QEMU) is None, reason="qemu is not installed"),
+]
+
+# Counts packets per action in an array map; drops UDP to 9999, bounces TCP (MACs swapped).
+XDP_COUNTER = r"""
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 4);
+    __type(key, __u32);
+    __type(value, __u64);
+} actions SEC(".maps");
+
+static int count(__u32 action)
+{
+    __u64 *value = bpf_map_lookup_elem(&actions, &action);
+    if (value)
+        __sync_fetch_and_add(value, 1);
+    return action;
+}
+
+SEC("xdp")
+int classify(struct xdp_md *ctx)
+{
+    void *data = (void *)(long)ctx->data;
+    void *end = (void *)(long)ctx->data_end;
+    struct ethhdr *eth = data;
+    struct iphdr *ip = (void *)(eth + 1);
+    struct udphdr *udp = (void *)(ip + 1);
+    unsigned char mac[ETH_ALEN];
+
+    if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+        return count(XDP_PASS);
+    if (ip->protocol == IPPROTO_TCP) {
+        __builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+        __builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+        __builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+        return count(XDP_TX);
+    }
+    if ((void *)(udp + 1) <= end && ip->protocol == IPPROTO_UDP && udp->dest == bpf_htons(9999))
+        return count(XDP_DROP);
+    return count(XDP_PASS);
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+EXECVE_PRINTER = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_execve(void *ctx)
+{
+    bpf_printk("execve seen by bpflab");
+    return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+UNCHECKED_READ = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp")
+int peek(struct xdp_md *ctx)
+{
+    unsigned char *data = (void *)(long)ctx->data;
+    return data[20] == 17 ? XDP_DROP : XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+PRINT_EACH_PACKET = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp")
+int talk(struct xdp_md *ctx)
+{
+    bpf_printk("packet of %d bytes", (int)(ctx->data_end - ctx->data));
+    return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@pytest.fixture(scope="module")
+def image() -> vm_image.Image:
+    """The current image, built first if missing (cached: a no-op when it is up to date)."""
+    return vm_image.current_image() or vm_image.build_image(log=lambda message: None)
+
+
+def job(source: str, *ops: dict[str, Any], wall_s: float = 20, log_level: int = 1) -> Job:
+    compiled = compile_source(source)
+    assert compiled.ok and compiled.object, compiled.output
+    load = {"op": "load", "id": "load", "log_level": log_level}
+    return Job(object=compiled.object, ops=[load, *ops], limits=RunLimits(wall_s=wall_s))
+
+
+def booting(result: Result) -> dict[str, Any]:
+    first = result.events[0]
+    assert first["event"] == "stage" and first["stage"] == "booting", first
+    return first
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def leftovers() -> set[str]:
+    """Temp entries and our own open fds: what a run could leave behind on the host."""
+    temp = {f"tmp:{name}" for name in os.listdir(tempfile.gettempdir()) if "bpflab" in name}
+    fds = {f"fd:{fd}" for fd in os.listdir("/proc/self/fd")}
+    return temp | fds
+
+
+def xdp_job() -> Job:
+    frames = [udp_frame(9999), udp_frame(53), tcp_frame(80), arp_frame(), udp_frame(9999)]
+    runs = [{"op": "test_run", "id": f"p{i}", "data": f.hex()} for i, f in enumerate(frames)]
+    return job(XDP_COUNTER, *runs, {"op": "map_dump", "id": "dump", "map": "actions"})
+
+
+def outcome(result: Result) -> dict[str, Any]:
+    """What the learner's program did, without timings."""
+    assert result.ok, result.error
+    runs = {e["id"]: (e["retval"], e["data_out"]) for e in result.of_kind("test_run")}
+    dump = result.by_id("dump")
+    assert dump is not None
+    return {"runs": runs, "entries": dump["entries"], "map": (dump["type"], dump["key_size"])}
+
+
+def test_it_gives_the_same_xdp_results_as_the_local_backend(image: vm_image.Image) -> None:
+    seen: list[dict[str, Any]] = []
+
+    in_vm = MicroVMBackend().run(xdp_job(), on_event=seen.append)
+    on_host = LocalBackend().run(xdp_job())
+
+    assert outcome(in_vm) == outcome(on_host)
+    assert outcome(in_vm)["runs"]["p0"][0] == 1 and outcome(in_vm)["runs"]["p2"][0] == 3
+    assert seen == in_vm.events and [e["event"] for e in seen[-1:]] == ["done"]
+    assert all(isinstance(e["t"], float) for e in seen)
+
+
+def test_it_restores_every_warm_run_into_a_new_qemu(image: vm_image.Image) -> None:
+    results = [MicroVMBackend("warm").run(xdp_job()) for _ in range(2)]
+
+    starts = [booting(result) for result in results]
+    assert [start["boot"] for start in starts] == ["snapshot", "snapshot"]
+    assert starts[0]["vm_pid"] != starts[1]["vm_pid"]
+    assert not any(alive(start["vm_pid"]) for start in starts)
+    # each VM starts from the snapshot, not from the previous run's map
+    assert outcome(results[0]) == outcome(results[1])
+
+
+def test_it_boots_from_scratch_in_cold_mode(image: vm_image.Image) -> None:
+    result = MicroVMBackend("cold").run(xdp_job())
+
+    assert booting(result)["boot"] == "cold"
+    assert outcome(result) == outcome(LocalBackend().run(xdp_job()))
+
+
+def test_it_shows_the_trace_line_of_a_tracepoint_program(image: vm_image.Image) -> None:
+    result = MicroVMBackend().run(
+        job(
+            EXECVE_PRINTER,
+            {"op": "attach", "id": "attach"},
+            {"op": "trigger", "id": "exec", "argv": ["/bin/true"]},
+            {"op": "trace", "id": "trace", "wait_ms": 200},
+        )
+    )
+
+    assert result.ok, result.error
+    assert result.by_id("attach")["ok"] is True  # type: ignore[index]
+    assert result.by_id("exec")["exit_code"] == 0  # type: ignore[index]
+    messages = [line["message"] for line in result.trace_lines()]
+    assert "execve seen by bpflab" in messages
+
+
+def test_it_returns_a_verifier_rejection_with_its_log(image: vm_image.Image) -> None:
+    result = MicroVMBackend().run(
+        job(UNCHECKED_READ, {"op": "test_run", "id": "run", "data": udp_frame(1).hex()})
+    )
+
+    assert result.ok and result.error is None  # the learner's failure, not the sandbox's
+    load = result.by_id("load")
+    assert load and load["ok"] is False
+    assert "invalid access to packet" in load["verifier_log"]
+    assert result.by_id("run") is None and result.events[-1]["event"] == "done"
+
+
+def test_it_streams_a_thousand_trace_lines_intact(image: vm_image.Image) -> None:
+    flood = {"op": "test_run", "id": "flood", "data": udp_frame(7).hex(), "repeat": 1000}
+
+    result = MicroVMBackend().run(job(PRINT_EACH_PACKET, flood, {"op": "trace", "id": "tail"}))
+
+    assert result.ok, result.error
+    lines = result.trace_lines()
+    assert len(lines) == 1000
+    assert {line["message"] for line in lines} == {f"packet of {len(udp_frame(7))} bytes"}
+
+
+def test_it_kills_a_vm_whose_job_never_ends_at_the_wall_limit(image: vm_image.Image) -> None:
+    before = leftovers()
+    started = time.monotonic()
+    sleeper = {"op": "trigger", "id": "sleep", "argv": ["/bin/sleep", "30"], "timeout_ms": 60000}
+
+    result = MicroVMBackend().run(job(XDP_COUNTER, sleeper, wall_s=3))
+
+    assert 3 <= time.monotonic() - started < 6
+    assert not result.ok and "wall limit" in (result.error or "")
+    assert [e["event"] for e in result.events[-2:]] == ["error", "done"]
+    assert not alive(booting(result)["vm_pid"])
+    assert leftovers() == before
+
+
+def test_it_kills_a_vm_that_never_boots_at_the_wall_limit(image: vm_image.Image) -> None:
+    # The kernel starts /bin/cat as its init: it reads the console forever, no agent ever.
+    broken = dataclasses.replace(
+        image, manifest={**image.manifest, "cmdline": image.cmdline + " rdinit=/bin/cat"}
+    )
+    before = leftovers()
+
+    result = MicroVMBackend("cold", image=broken).run(job(XDP_COUNTER, wall_s=3))
+
+    assert not result.ok and "wall limit" in (result.error or "")
+    assert [e["event"] for e in result.events[-2:]] == ["error", "done"]
+    assert not alive(booting(result)["vm_pid"])
+    assert leftovers() == before
+
+
+def test_it_leaves_nothing_behind_after_a_run(image: vm_image.Image) -> None:
+    before = leftovers()
+
+    result = MicroVMBackend().run(xdp_job())
+
+    assert result.ok, result.error
+    assert not alive(booting(result)["vm_pid"])
+    assert leftovers() == before
+
+
+def test_it_says_why_it_cannot_run_without_an_image(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vm_image, "IMAGE_ROOT", tmp_path)  # an empty image folder
+
+    available, reason = MicroVMBackend().available()
+    result = MicroVMBackend().run(xdp_job())
+
+    assert not available and "image build" in reason
+    assert not result.ok and "image build" in (result.error or "")
+    assert [e["event"] for e in result.events] == ["stage", "error", "done"]
