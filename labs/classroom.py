@@ -151,6 +151,14 @@ def format_duration(value: timedelta | None) -> str:
     return f"{hours // 24}d{hours % 24:02d}h"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; usernames may.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
 def csv_rows(grid: Grid) -> list[list[str]]:
     """One header row, then one row per learner: per lab its status, attempts and time to pass
     (in whole minutes, so a spreadsheet can sum it)."""
@@ -159,7 +167,7 @@ def csv_rows(grid: Grid) -> list[list[str]]:
         header += [f"{lab.slug} status", f"{lab.slug} attempts", f"{lab.slug} minutes to pass"]
     rows = [header]
     for row in grid.rows:
-        line = [row.learner.username, str(row.passed_count), str(row.attempts)]
+        line = [csv_safe(row.learner.username), str(row.passed_count), str(row.attempts)]
         for cell in row.cells:
             minutes = (
                 ""

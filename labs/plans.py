@@ -101,6 +101,8 @@ def plan_stages(plan: Plan) -> list[StageSlice]:
 
 
 def progress_by_lab(user: Any, lab_ids: list[int]) -> dict[int, Progress]:
+    if user is None or not user.is_authenticated:
+        return {}
     rows = Progress.objects.filter(user=user, lab_id__in=lab_ids)
     return {row.lab_id: row for row in rows}
 

@@ -125,3 +125,18 @@ def test_it_leaves_learners_outside_the_cohort_off_the_grid(cohort, outsider, la
     grid = classroom.build_grid(cohort)
     assert "charlie" not in [row.learner.username for row in grid.rows]
     assert Progress.objects.filter(user=outsider).exists()
+
+
+def test_it_keeps_spreadsheets_from_running_a_username_as_a_formula(cohort, django_user_model):
+    from labs.models import Membership
+
+    sneaky = django_user_model.objects.create_user("-2+3", "x@example.org", "correct horse 5")
+    Membership.objects.create(cohort=cohort, user=sneaky)
+    client = Client()
+    client.force_login(cohort.instructor)
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/classroom/cohorts/{cohort.pk}/grid.csv").content.decode())
+        )
+    )
+    assert "'-2+3" in [row[0] for row in rows]

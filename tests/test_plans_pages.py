@@ -95,3 +95,9 @@ def test_it_links_my_plan_and_teaching_in_the_nav(content, learner):
     assert "/plans/mine/" in learner_nav and "Teaching" not in learner_nav
     instructor_nav = render_to_string("classroom/_nav.html", {"user": make_instructor()})
     assert "Teaching" in instructor_nav and "/classroom/" in instructor_nav
+
+
+def test_it_shows_a_plan_to_an_anonymous_visitor_without_progress(content):
+    page = Client().get("/plans/networking/").content.decode()
+    assert 'data-lab="xdp-drop-all"' in page and "Log in" in page
+    assert 'id="pace"' not in page
