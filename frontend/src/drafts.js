@@ -29,7 +29,8 @@ export function mountDraftAutosave(form, config, strings) {
         credentials: "same-origin",
       });
       const data = await response.json().catch(() => ({}));
-      if (response.ok) say(strings.draft_saved, "saved");
+      // A redirect means the session ended (login page): that is not a saved draft.
+      if (response.ok && !response.redirected) say(strings.draft_saved, "saved");
       else say(data.error || strings.draft_failed, "failed");
     } catch {
       say(strings.draft_failed, "failed");
@@ -50,6 +51,7 @@ export function mountDraftAutosave(form, config, strings) {
 
   return {
     changed(source) {
+      if (!config.draftUrl) return;
       pending = source;
       if (timer) clearTimeout(timer);
       timer = setTimeout(save, DEBOUNCE_MS);

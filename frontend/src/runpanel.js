@@ -7,6 +7,9 @@ import { renderMapDump } from "./maps.js";
 const TRACK = ["queued", "compiling", "loading", "checking", "done"];
 const STAGE_TO_TRACK = { queued: "queued", compiling: "compiling", booting: "loading", loading: "loading", running: "checking", checking: "checking" };
 const CLOSE_FORBIDDEN = 4403;
+// A run that goes quiet this long gets a fresh connection: connecting is what makes the
+// server notice a run whose worker died and mark it failed, so the page never spins forever.
+const QUIET_RECONNECT_MS = 30_000;
 
 // "not run: <reason>" repeats the same reason on every check after a failed compile or load;
 // the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
@@ -42,6 +45,16 @@ class RunPanel {
   }
 
   connect() {
+    this.lastMessageAt = Date.now();
+    if (!this.watchdog) {
+      this.watchdog = setInterval(() => {
+        if (this.finished) return clearInterval(this.watchdog);
+        if (Date.now() - this.lastMessageAt > QUIET_RECONNECT_MS) {
+          this.lastMessageAt = Date.now();
+          this.socket?.close();
+        }
+      }, 5_000);
+    }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}${this.config.wsPath}`);
     this.socket = socket;
@@ -68,6 +81,7 @@ class RunPanel {
   }
 
   receive(event) {
+    this.lastMessageAt = Date.now();
     if (typeof event.seq === "number") {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;

@@ -50,14 +50,14 @@ def render_workspace(
     context = {
         "lab": lab,
         "lesson_html": render_markdown(lab.lesson_text() or ""),
-        "hints": lab.hint_list(),
+        "hints": [render_markdown(str(hint)) for hint in lab.hint_list()],
         "form": SourceForm(initial={"source": source}),
         "standing": standing_for(request.user, lab),
         "checks": check_summaries(lab),
         "run": run,
         "recent_runs": recent,
         "refusal": refusal,
-        "panel_config": _panel_config(lab, run),
+        "panel_config": _panel_config(request, lab, run),
         "strings": run_panel_strings(),
     }
     return render(request, "pages/lab.html", context, status=status)
@@ -74,10 +74,11 @@ def next_lab(lab: Lab) -> Lab | None:
     )
 
 
-def _panel_config(lab: Lab, run: Run | None) -> dict[str, Any]:
+def _panel_config(request: HttpRequest, lab: Lab, run: Run | None) -> dict[str, Any]:
     following = next_lab(lab)
+    signed_in = request.user.is_authenticated
     return {
-        "draftUrl": reverse("lab-draft", args=[lab.slug]),
+        "draftUrl": reverse("lab-draft", args=[lab.slug]) if signed_in else "",
         "nextUrl": reverse("lab", args=[following.slug]) if following else "",
         "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
         if following
