@@ -248,7 +248,7 @@ def run_agent_process(
             )
     finally:
         _kill_group(proc)  # the agent is done: nothing it started may outlive the run
-        proc.wait()
+        _wait(proc, 10)  # bounded: a process stuck in the kernel must not hang the worker
         for thread in threads:
             thread.join(timeout=1)
         for pipe in (proc.stdout, proc.stderr):
