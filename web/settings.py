@@ -119,7 +119,13 @@ REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+        # redis-py 8 reads with a 5 s socket timeout by default, the same length as the
+        # channel layer's blocking pop: an idle websocket then died every 5 s. Give reads room.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "capacity": 1500,
+            "expiry": 60,
+        },
     }
 }
 
