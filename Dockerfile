@@ -18,4 +18,4 @@ RUN python -m sandbox build && (python -m sandbox image build || echo "no VM ima
 RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "web.asgi:application"]
+CMD ["uvicorn", "web.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

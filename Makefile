@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # Debian 12 packages the platform needs at run time and to build its sandbox.
 DEB_PACKAGES := clang llvm libbpf-dev bpftool iproute2 redis-server qemu-system-x86 \
 	busybox-static bubblewrap cpio libelf-dev zlib1g-dev libzstd-dev gcc make pkg-config \
-	docker.io chromium python3-venv procps psmisc kmod ca-certificates
+	docker.io chromium python3-venv procps psmisc kmod ca-certificates wrk gettext
 
 .PHONY: help install system-packages venv sandbox-build content run test bench lint migrations-check services
 
@@ -55,7 +55,13 @@ run: install
 test: install services
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+# The site bench writes users and runs: it gets a database of its own.
+BENCH_DB := sqlite:///$(CURDIR)/var/bench.sqlite3
+
 bench: install services
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py load_content
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py bench_site --json
 	$(PY) -m sandbox bench --json
 
 lint: venv

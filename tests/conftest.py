@@ -49,7 +49,7 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
     worker = services.start_process(
         services.celery_command(concurrency=1, hostname=worker_name), log_dir / "celery.log", env
     )
-    web = services.start_process(services.daphne_command(port=port), log_dir / "daphne.log", env)
+    web = services.start_process(services.web_command(port=port), log_dir / "web.log", env)
     try:
 
         def worker_answers() -> bool:
@@ -57,7 +57,7 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
 
         assert services.wait_until(worker_answers, 60), (log_dir / "celery.log").read_text()
         assert services.wait_until(lambda: services.is_listening("127.0.0.1", port), 30), (
-            log_dir / "daphne.log"
+            log_dir / "web.log"
         ).read_text()
         yield LiveStack(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", worker_name, log_dir)
     finally:

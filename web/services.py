@@ -109,8 +109,25 @@ def celery_command(concurrency: int = 2, hostname: str = "worker@%h") -> list[st
     ]
 
 
-def daphne_command(host: str = "127.0.0.1", port: int = 8000) -> list[str]:
-    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "web.asgi:application"]
+def web_command(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> list[str]:
+    """uvicorn (uvloop + httptools) serves both HTTP and the websockets; one process a core."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "web.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--timeout-graceful-shutdown",
+        "5",
+    ]
 
 
 def ensure_kernel_filesystems() -> None:

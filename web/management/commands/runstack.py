@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from web import services
+from web.env import envint
 
 
 class Command(BaseCommand):
@@ -18,7 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=envint("WEB_CONCURRENCY", "2"),
+            help="web server processes",
+        )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         services.ensure_kernel_filesystems()
@@ -64,10 +71,10 @@ class Command(BaseCommand):
                 raise CommandError("redis-server did not start")
         worker = services.celery_command(options["concurrency"])
         started.append(("celery", services.start_process(worker, log_dir / "celery.log")))
-        web = services.daphne_command(options["host"], options["port"])
-        started.append(("daphne", services.start_process(web, log_dir / "daphne.log")))
+        web = services.web_command(options["host"], options["port"], options["workers"])
+        started.append(("web", services.start_process(web, log_dir / "web.log")))
         if not services.wait_until(
             lambda: services.is_listening(options["host"], options["port"]), 30
         ):
-            raise CommandError(f"the web server did not start; see {log_dir}/daphne.log")
+            raise CommandError(f"the web server did not start; see {log_dir}/web.log")
         return started

@@ -1,0 +1,278 @@
+"""Site benchmarks behind `make bench`, each reported against a baseline measured in the same run.
+
+- lesson page: requests/s and p99 of a lab page (lesson + editor) under `wrk`, against a
+  static file served by the same server process (the floor of the stack).
+- trace line -> websocket: for each `trace` event of a real run (real worker, real Redis,
+  real ASGI server), the time from the worker storing it to a websocket client receiving it,
+  against a bare channel-layer message sent to the same socket (no worker, no database).
+- worker memory: the RSS of a process that grades N runs through `labs.runner.execute_run`,
+  after a warm-up against after the last run.
+
+The command runs against its own database (see `make bench`), never the site's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from web import services
+
+LESSON_TARGET_RPS = 300
+LESSON_TARGET_P99_MS = 100
+TRACE_TARGET_P50_MS = 100
+RSS_TARGET_GROWTH = 1.10
+BENCH_LAB = "hello-printk"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+# --- lesson page -------------------------------------------------------------------------
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses under load")
+    return {"rps": round(rps, 1), "p99_ms": round(p99, 2)}
+
+
+def _wrk_ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def bench_lesson_page(base_url: str, seconds: int) -> dict[str, Any]:
+    if not shutil.which("wrk"):
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    lesson = wrk(f"{base_url}/labs/{BENCH_LAB}/", seconds, 16)
+    static = wrk(f"{base_url}/static/css/bpflab.css", seconds, 16)
+    return {
+        "lesson_rps": lesson["rps"],
+        "lesson_p99_ms": lesson["p99_ms"],
+        "baseline_static_rps": static["rps"],
+        "baseline_static_p99_ms": static["p99_ms"],
+        "lesson_ratio": round(lesson["rps"] / static["rps"], 3),
+        "target_rps": LESSON_TARGET_RPS,
+        "target_p99_ms": LESSON_TARGET_P99_MS,
+        "met": lesson["rps"] >= LESSON_TARGET_RPS and lesson["p99_ms"] <= LESSON_TARGET_P99_MS,
+    }
+
+
+# --- trace line -> websocket -------------------------------------------------------------
+
+
+def bench_user() -> Any:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username=f"bench-{uuid.uuid4().hex[:8]}")
+    return user
+
+
+def session_cookie(user: Any) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def _receive_run(ws_url: str, cookie: str, origin: str, start) -> list[tuple[float, dict]]:  # type: ignore[no-untyped-def]
+    import websockets
+
+    headers = {"Cookie": f"sessionid={cookie}", "Origin": origin}
+    received: list[tuple[float, dict]] = []
+    async with websockets.connect(ws_url, additional_headers=headers) as socket:
+        await asyncio.to_thread(start)
+        while not received or received[-1][1].get("event") != "finished":
+            message = json.loads(await asyncio.wait_for(socket.recv(), timeout=60))
+            received.append((time.time(), message))
+    return received
+
+
+async def _receive_bare(
+    ws_url: str, cookie: str, origin: str, token: str, count: int
+) -> list[float]:
+    import websockets
+    from channels.layers import get_channel_layer
+
+    from labs.events import RUN_EVENT_MESSAGE, run_group
+
+    layer = get_channel_layer()
+    delays = []
+    headers = {"Cookie": f"sessionid={cookie}", "Origin": origin}
+    async with websockets.connect(ws_url, additional_headers=headers) as socket:
+        await asyncio.sleep(0.2)
+        for seq in range(10_000, 10_000 + count):
+            sent = time.time()
+            message = {"type": RUN_EVENT_MESSAGE, "seq": seq, "event": {"event": "ping"}}
+            await layer.group_send(run_group(token), message)
+            await asyncio.wait_for(socket.recv(), timeout=10)
+            delays.append((time.time() - sent) * 1000)
+    return delays
+
+
+def bench_trace_latency(http_url: str, ws_url: str, runs: int) -> dict[str, Any]:
+    from labs.models import Lab, Run, RunEvent, Submission
+    from labs.tasks import run_submission
+
+    lab = Lab.objects.get(slug=BENCH_LAB)
+    user = bench_user()
+    cookie = session_cookie(user)
+    delays: list[float] = []
+    for _ in range(runs):
+        submission = Submission.objects.create(user=user, lab=lab, source=lab.solution)
+        run = Run.objects.create(submission=submission, backend=settings.SANDBOX_BACKEND)
+        url = f"{ws_url}/ws/runs/{run.token}/"
+        # The socket is open before the run is enqueued, so every event arrives live.
+        received = asyncio.run(
+            _receive_run(url, cookie, http_url, lambda run=run: run_submission.delay(run.pk))
+        )
+        stored = dict(
+            RunEvent.objects.filter(run=run, kind="trace").values_list("seq", "created_at")
+        )
+        for arrived, message in received:
+            if message.get("event") == "trace" and message["seq"] in stored:
+                delays.append((arrived - stored[message["seq"]].timestamp()) * 1000)
+    if not delays:
+        return {"skipped": "no trace line reached the websocket"}
+    bare = asyncio.run(
+        _receive_bare_on_new_run(ws_url, http_url, cookie, user, lab, count=max(20, len(delays)))
+    )
+    p50, bare_p50 = statistics.median(delays), statistics.median(bare)
+    return {
+        "trace_p50_ms": round(p50, 2),
+        "trace_p95_ms": round(percentile(delays, 95), 2),
+        "trace_lines": len(delays),
+        "baseline_layer_p50_ms": round(bare_p50, 2),
+        "trace_ratio": round(p50 / bare_p50, 2) if bare_p50 else None,
+        "target_p50_ms": TRACE_TARGET_P50_MS,
+        "met": p50 <= TRACE_TARGET_P50_MS,
+    }
+
+
+async def _receive_bare_on_new_run(ws_url, http_url, cookie, user, lab, count):  # type: ignore[no-untyped-def]
+    from asgiref.sync import sync_to_async
+
+    from labs.models import Run, Submission
+
+    def make_run() -> Run:
+        submission = Submission.objects.create(user=user, lab=lab, source="// bench")
+        return Run.objects.create(submission=submission, backend="local", status=Run.DONE)
+
+    run = await sync_to_async(make_run)()
+    url = f"{ws_url}/ws/runs/{run.token}/"
+    return await _receive_bare(url, cookie, http_url, run.token, count)
+
+
+# --- worker memory -------------------------------------------------------------------------
+
+
+def rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
+    from labs.models import Lab, Run, Submission
+    from labs.runner import execute_run
+
+    lab = Lab.objects.get(slug=BENCH_LAB)
+    user = bench_user()
+    samples: list[int] = []
+    started = time.monotonic()
+    for index in range(warmup + runs):
+        submission = Submission.objects.create(user=user, lab=lab, source=lab.solution)
+        run = Run.objects.create(submission=submission, backend="local")
+        execute_run(run.pk)
+        run.refresh_from_db()
+        if run.passed is not True:
+            raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+        if index + 1 >= warmup:
+            samples.append(rss_kib())
+    after_warmup, last = samples[0], samples[-1]
+    growth = last / after_warmup
+    return {
+        "runs": runs,
+        "rss_after_warmup_kib": after_warmup,
+        "rss_after_runs_kib": last,
+        "rss_max_kib": max(samples),
+        "rss_growth_ratio": round(growth, 3),
+        "seconds": round(time.monotonic() - started, 1),
+        "target_growth": RSS_TARGET_GROWTH,
+        "met": growth <= RSS_TARGET_GROWTH,
+    }
+
+
+# --- the whole set -------------------------------------------------------------------------
+
+
+def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> dict[str, Any]:
+    """Starts a worker and a web server on the bench database, measures, stops them."""
+    port = _free_port()
+    # Same key as this process: the sessions it makes must be valid there.
+    env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
+    env["DATABASE_URL"] = _database_url()
+    worker = services.start_process(
+        services.celery_command(concurrency=1, hostname=f"bench-{uuid.uuid4().hex[:6]}@%h"),
+        log_dir / "bench-celery.log",
+        env,
+    )
+    web = services.start_process(
+        services.web_command(port=port, workers=2), log_dir / "bench-web.log", env
+    )
+    try:
+        if not services.wait_until(lambda: services.is_listening("127.0.0.1", port), 30):
+            raise RuntimeError(f"the web server did not start; see {log_dir}/bench-web.log")
+        http_url, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+        result = {
+            "lesson_page": bench_lesson_page(http_url, seconds),
+            "trace_to_websocket": bench_trace_latency(http_url, ws_url, trace_runs),
+        }
+    finally:
+        services.stop_process(web)
+        services.stop_process(worker)
+    result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
+    result["measured_at"] = datetime.now().isoformat(timespec="seconds")
+    return result
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
