@@ -19,6 +19,8 @@ RESULT_EVENTS = frozenset(OP_NAMES) - {"trace"}
 MAX_PACKET_BYTES = 9216
 # Distinct frames in one traffic op (each may be sent `count` times).
 MAX_TRAFFIC_PACKETS = 64
+# The agent allocates one verifier log buffer of this size per program.
+MAX_VERIFIER_LOG_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -50,6 +52,8 @@ class RunLimits:
             value = getattr(self, f.name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise ValueError(f"limit {f.name} must be a positive number, got {value!r}")
+        if self.verifier_log_bytes > MAX_VERIFIER_LOG_BYTES:
+            raise ValueError(f"limit verifier_log_bytes is over {MAX_VERIFIER_LOG_BYTES}")
 
 
 @dataclass

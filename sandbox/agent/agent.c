@@ -535,8 +535,11 @@ static int parse_limits(char **words, size_t n)
 			lim.verifier_log_bytes = v;
 		/* unknown limits are ignored: newer hosts may send more */
 	}
+	/* the buffer is allocated per program: keep it sane whatever the host sent */
 	if (lim.verifier_log_bytes < 4096)
 		lim.verifier_log_bytes = 4096;
+	if (lim.verifier_log_bytes > 64 * 1024 * 1024)
+		lim.verifier_log_bytes = 64 * 1024 * 1024;
 	return 0;
 }
 
@@ -779,7 +782,6 @@ static int update_pid_filter(void)
 static int setup_trace(const char *instance, bool global, char *msg, size_t msg_size)
 {
 	char path[700];
-	char buf[64];
 	char e[96];
 	int err = find_tracefs();
 	if (err) {
