@@ -164,15 +164,26 @@ def platform_once(backend: Any) -> None:
     phases["run"].append(time.perf_counter() - compiled_at)
 
 
-def _measure(steps: dict[str, Callable[[], None]], runs: int) -> dict[str, list[float]]:
+def _measure(
+    steps: dict[str, Callable[[], None]], runs: int, reasons: dict[str, str]
+) -> dict[str, list[float]]:
     """Times every step `runs` times, round-robin, so a machine whose load drifts during
-    the benchmark skews all measures alike rather than whichever ran last."""
-    for step in steps.values():
-        step()  # warm-up: caches, the agent build, the VM image
-    samples: dict[str, list[float]] = {name: [] for name in steps}
+    the benchmark skews all measures alike rather than whichever ran last. A step that
+    fails is dropped, its error noted in reasons."""
+    samples: dict[str, list[float]] = {}
+    for name, step in steps.items():
+        try:
+            step()  # warm-up: caches, the agent build, the VM image
+            samples[name] = []
+        except Exception as exc:  # report it: one broken backend must not hide the rest
+            reasons[name] = f"failed: {exc}"
     for _ in range(runs):
-        for name, step in steps.items():
-            samples[name].append(_timed(step))
+        for name in list(samples):
+            try:
+                samples[name].append(_timed(steps[name]))
+            except Exception as exc:
+                reasons[name] = f"failed: {exc}"
+                del samples[name]
     return samples
 
 
@@ -224,7 +235,7 @@ def run_bench(
         if "microvm" not in backends:
             reasons.update(microvm_cold="not requested", microvm_warm="not requested")
         PHASES.clear()
-        samples = _measure(steps, runs)
+        samples = _measure(steps, runs, reasons)
     return _summary(samples, reasons, runs)
 
 
