@@ -136,3 +136,20 @@ def test_it_closes_the_dashboard_when_the_instructor_role_is_revoked(
     call_command("grant_instructor", instructor.username, "--revoke", verbosity=0)
     assert client.get(f"/classroom/cohorts/{cohort.pk}/").status_code == 403
     assert not can_watch_run(instructor, learner_run)
+
+
+def test_it_never_shows_a_learner_a_classmates_run(cohort, learner, django_user_model):
+    from labs.models import Membership
+
+    classmate = django_user_model.objects.create_user("bob", "bob@example.org", "correct horse 4")
+    Membership.objects.create(cohort=cohort, user=classmate)
+    classmate_run = make_finished_run(classmate, make_lab(), passed=True, source="int bobs_code;")
+    assert not can_watch_run(learner, classmate_run)
+    client = client_for(learner)
+    for url in (
+        f"/runs/{classmate_run.token}/",
+        f"/classroom/cohorts/{cohort.pk}/runs/{classmate_run.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert b"bobs_code" not in response.content

@@ -86,3 +86,28 @@ async def test_it_refuses_a_missing_cohort():
     communicator, connected = await connect(999999, instructor)
     assert not connected
     await communicator.disconnect()
+
+
+async def test_it_lets_the_instructor_follow_a_members_run_stream_but_not_a_classmate(
+    learner, outsider
+):
+    from labs.events import publish
+
+    instructor = await sync_to_async(make_instructor)()
+    await sync_to_async(make_cohort)(instructor, learner, outsider)
+    run = await sync_to_async(make_run)(learner)
+    await sync_to_async(publish)(run, {"event": "trace", "message": "from the learner"})
+
+    async def open_stream(user) -> tuple[WebsocketCommunicator, bool]:  # type: ignore[no-untyped-def]
+        headers = await sync_to_async(session_headers)(user)
+        stream = WebsocketCommunicator(application, f"/ws/runs/{run.token}/", headers=headers)
+        connected, _ = await stream.connect()
+        return stream, connected
+
+    stream, connected = await open_stream(instructor)
+    assert connected
+    assert (await stream.receive_json_from(timeout=5))["message"] == "from the learner"
+    await stream.disconnect()
+    classmate_stream, connected = await open_stream(outsider)
+    assert not connected
+    await classmate_stream.disconnect()
