@@ -87,6 +87,7 @@ def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]
 def run_and_wait(page) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 
+    page.locator(".cm-content").focus()
     page.keyboard.press("Control+Enter")
     page.wait_for_url("**/runs/*/")
     expect(page.locator("#run-panel.status-done, #run-panel.status-error")).to_have_count(
@@ -94,10 +95,10 @@ def run_and_wait(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def sign_up(page, base_url: str) -> None:  # type: ignore[no-untyped-def]
+def sign_up(page, base_url: str, username: str = "browser-learner") -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base_url}/")
     page.get_by_role("link", name="Sign up").first.click()
-    page.fill("#id_username", "browser-learner")
+    page.fill("#id_username", username)
     page.fill("#id_password1", "a long pass phrase 9")
     page.fill("#id_password2", "a long pass phrase 9")
     page.get_by_role("button", name="Create account").click()
@@ -148,3 +149,33 @@ def test_it_runs_a_correct_then_a_broken_program_in_the_browser(
     expect(page.locator(".cm-gutter-lint .cm-lint-marker-error")).to_have_count(1)
     expect(page.locator("#run-checks li.check.passed")).to_have_count(0)
     page.screenshot(path=str(output_dir / "lab-page-compile-error.png"))
+
+
+def test_it_explains_a_verifier_rejection_and_shows_map_contents(
+    live_stack, content, page, output_dir
+):
+    from playwright.sync_api import expect
+
+    sign_up(page, live_stack.http_url, username="browser-learner-2")
+    page.goto(f"{live_stack.http_url}/labs/verifier-bounds/")
+    page.wait_for_selector(".cm-content")
+    run_and_wait(page)  # the starter is rejected by the verifier on purpose
+    load = page.locator("[data-testid=load]")
+    expect(load).to_contain_text("The verifier rejected the program")
+    expect(load.locator("[data-explain=pkt_access]")).to_contain_text("data_end")
+    expect(page.locator(".verifier-log .log-failing")).to_have_count(1)
+    source_line = int(re.search(r"Your line (\d+)", load.inner_text()).group(1))
+    marked = page.locator(".cm-line:has(.cm-lintRange-error)")
+    expect(marked).to_have_count(1)
+    line_text = page.evaluate("n => window.bpflab.editor.lineText(n)", source_line)
+    expect(marked).to_have_text(line_text)
+    page.screenshot(path=str(output_dir / "verifier-rejection.png"))
+
+    lab = Lab.objects.get(slug="map-array-counter")
+    page.goto(f"{live_stack.http_url}/labs/map-array-counter/")
+    replace_code(page, lab.solution)
+    run_and_wait(page)
+    table = page.locator("figure.map-dump[data-map=pkt_count] tbody tr")
+    expect(table).not_to_have_count(0)
+    expect(table.first).to_contain_text("00 00 00 00 = 0")
+    page.screenshot(path=str(output_dir / "map-table.png"))

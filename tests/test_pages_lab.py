@@ -63,3 +63,11 @@ def test_it_never_lets_lesson_markdown_run_script(client, learner):
 def test_it_answers_404_for_an_unknown_lab(client, learner):
     client.force_login(learner)
     assert client.get("/labs/no-such-lab/").status_code == 404
+
+
+def test_it_lets_a_visitor_read_the_lesson_and_asks_them_to_log_in_to_run(client):
+    lab_with_lesson()
+    html = client.get("/labs/xdp-lesson/").content.decode()
+    assert "<h2>Packets</h2>" in html and "int starter_marker;" in html
+    assert "Log in to run" in html and 'id="run-button"' not in html
+    assert '"draftUrl": ""' in html
