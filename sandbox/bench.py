@@ -140,6 +140,7 @@ def baseline_once(workdir: Path) -> None:
 
 
 PHASES: dict[str, dict[str, list[float]]] = {}
+FAILURES: dict[str, int] = {}
 
 
 def platform_once(backend: Any) -> None:
@@ -181,10 +182,10 @@ def _measure(
         for name in list(samples):
             try:
                 samples[name].append(_timed(steps[name]))
-            except Exception as exc:
-                reasons[name] = f"failed: {exc}"
-                del samples[name]
-    return samples
+            except Exception as exc:  # e.g. a VM boot that hung: count it, keep going
+                FAILURES[name] = FAILURES.get(name, 0) + 1
+                reasons[name] = f"{FAILURES[name]} run(s) failed, last: {exc}"
+    return {name: values for name, values in samples.items() if values}
 
 
 def _microvm_backends() -> tuple[dict[str, Any], dict[str, str]]:
@@ -235,6 +236,7 @@ def run_bench(
         if "microvm" not in backends:
             reasons.update(microvm_cold="not requested", microvm_warm="not requested")
         PHASES.clear()
+        FAILURES.clear()
         samples = _measure(steps, runs, reasons)
     return _summary(samples, reasons, runs)
 
@@ -256,7 +258,8 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
     out["local_meets_target"] = (
         out["local_ratio"] <= LOCAL_TARGET_RATIO if out["local_ratio"] is not None else None
     )
-    out["skipped"] = reasons
+    out["skipped"] = reasons  # measures not taken, or runs that failed, and why
+    out["failures"] = dict(FAILURES)
     # where a platform run's time goes (the warm-up run included)
     out["phases_p50_s"] = {
         name: {phase: round(statistics.median(v), 4) for phase, v in phases.items() if v}
