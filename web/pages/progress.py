@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from labs.models import Lab, Progress, Stage
 
+LAB_TEXT_FIELDS = ("lesson", "hints", "starter", "solution", "checks")
+
 STATUS_LABELS = {
     Progress.NOT_STARTED: _("Not started"),
     Progress.ATTEMPTED: _("Attempted"),
@@ -53,7 +55,8 @@ def progress_by_lab(user: Any) -> dict[int, Progress]:
 
 def lab_standings(user: Any) -> list[LabStanding]:
     """Every active lab in catalogue order, with the learner's standing on it."""
-    labs = Lab.objects.filter(is_active=True).select_related("stage")
+    # The catalogue needs titles, not lessons: skip the big per-language text fields.
+    labs = Lab.objects.filter(is_active=True).select_related("stage").defer(*LAB_TEXT_FIELDS)
     progress = progress_by_lab(user)
     standings: list[LabStanding] = []
     previous: LabStanding | None = None

@@ -15,7 +15,7 @@ from labs.i18n import pick
 from labs.models import Draft, Lab, Run
 from web.pages.forms import SourceForm
 from web.pages.lessons import render_markdown
-from web.pages.progress import standing_for
+from web.pages.progress import LAB_TEXT_FIELDS, standing_for
 from web.pages.strings import run_panel_strings
 
 
@@ -70,6 +70,7 @@ def next_lab(lab: Lab) -> Lab | None:
             Q(stage__order__gt=lab.stage.order)
             | Q(stage__order=lab.stage.order, order__gt=lab.order)
         )
+        .defer(*LAB_TEXT_FIELDS)
         .first()
     )
 
