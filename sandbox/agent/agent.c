@@ -2048,9 +2048,10 @@ int main(int argc, char **argv)
 		set_link_up("lo"); /* so a `ping 127.0.0.1` trigger works in the fresh namespace */
 	ensure_bpffs();
 	struct sigaction sa = {.sa_handler = on_fatal_signal};
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* a crash too: the instance must not outlive us (hosts that name it remove it too) */
+	static const int fatal[] = {SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
 	if (setup_trace(instance, global, msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		cleanup();
