@@ -32,6 +32,12 @@ function enhanceWorkspace() {
     const button = document.getElementById("run-button");
     if (button) button.disabled = true;
   });
+  // Coming back with the browser's Back button restores the page as it was left: with the
+  // Run button disabled by the submit. Enable it again.
+  window.addEventListener("pageshow", () => {
+    const button = document.getElementById("run-button");
+    if (button) button.disabled = false;
+  });
   const reset = document.querySelector("[data-reset]");
   if (reset) {
     reset.addEventListener("click", (event) => {
