@@ -741,6 +741,7 @@ static void remove_instance(void)
 }
 
 static volatile pid_t running_child; /* the trigger being waited for, if any */
+static const int fatal_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
 
 /*
  * SIGTERM (the backend's wall limit) and friends: kill and reap the running trigger
@@ -1848,9 +1849,8 @@ static void op_trigger(const struct op *op)
 		}
 		struct sigaction dfl = {.sa_handler = SIG_DFL};
 		sigaction(SIGPIPE, &dfl, NULL);
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGHUP, &dfl, NULL);
+		for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+			sigaction(fatal_signals[i], &dfl, NULL);
 		execv(argv[0], argv);
 		int exec_errno = errno;
 		if (write(st[1], &exec_errno, sizeof(exec_errno)) < 0) {
@@ -2049,9 +2049,8 @@ int main(int argc, char **argv)
 	ensure_bpffs();
 	struct sigaction sa = {.sa_handler = on_fatal_signal};
 	/* a crash too: the instance must not outlive us (hosts that name it remove it too) */
-	static const int fatal[] = {SIGTERM, SIGINT, SIGHUP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE};
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
+		sigaction(fatal_signals[i], &sa, NULL);
 	if (setup_trace(instance, global, msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		cleanup();
