@@ -39,10 +39,6 @@ class Cohort(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def group_name(self) -> str:
-        return f"cohort.{self.pk}"
-
 
 class Membership(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
