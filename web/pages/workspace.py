@@ -28,7 +28,9 @@ def draft_or_starter(user: Any, lab: Lab) -> str:
 
 
 def save_draft(user: Any, lab: Lab, source: str) -> Draft:
-    draft, _ = Draft.objects.update_or_create(user=user, lab=lab, defaults={"source": source})
+    draft, _created = Draft.objects.update_or_create(
+        user=user, lab=lab, defaults={"source": source}
+    )
     return draft
 
 
@@ -84,8 +86,5 @@ def _panel_config(request: HttpRequest, lab: Lab, run: Run | None) -> dict[str, 
         "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
         if following
         else "",
-        "starter": lab.starter,
         "wsPath": f"/ws/runs/{run.token}/" if run else "",
-        "runStatus": run.status if run else "",
-        "checks": check_summaries(lab),
     }
