@@ -51,3 +51,13 @@ def test_it_shows_the_first_attempt_as_all_new(client, learner):
     client.force_login(learner)
     html = client.get(f"/runs/{first.token}/diff/").content.decode()
     assert "first attempt" in html and '<span class="diff-added">+int only;</span>' in html
+
+
+def test_it_says_each_verdict_in_the_readers_language(client, learner):
+    checks = [{"name": "a", "passed": True}, {"name": "b", "passed": False}]
+    make_finished_run(learner, make_lab(), passed=False, checks=checks, source="int x;")
+    client.force_login(learner)
+    assert "1 of 2 checks passed." in client.get("/labs/hello-printk/history/").content.decode()
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = client.get("/labs/hello-printk/history/").content.decode()
+    assert "2 项检查中通过了 1 项。" in html

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from labs.models import Submission
 from web.pages.lab import get_active_lab
+from web.pages.verdicts import run_summary
 
 
 @login_required
@@ -18,5 +19,9 @@ def lab_history(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("runs")
         .order_by("-created_at", "-pk")
     )
-    attempts = [{"submission": s, "run": s.runs.first()} for s in submissions]
+    attempts = []
+    for submission in submissions:
+        run = submission.runs.first()
+        summary = run_summary(run) if run else ""
+        attempts.append({"submission": submission, "run": run, "summary": summary})
     return render(request, "pages/history.html", {"lab": lab, "attempts": attempts})

@@ -17,6 +17,7 @@ from web.pages.forms import SourceForm
 from web.pages.lessons import render_markdown
 from web.pages.progress import LAB_TEXT_FIELDS, standing_for
 from web.pages.strings import run_panel_strings
+from web.pages.verdicts import run_summary
 
 
 def draft_or_starter(user: Any, lab: Lab) -> str:
@@ -57,6 +58,7 @@ def render_workspace(
         "standing": standing_for(request.user, lab),
         "checks": check_summaries(lab),
         "run": run,
+        "run_summary": run_summary(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
         "panel_config": _panel_config(request, lab, run),
