@@ -60,3 +60,24 @@ def test_it_leaves_a_recent_queued_run_alone(client, learner):
     client.get(f"/runs/{run.token}/")
     run.refresh_from_db()
     assert run.status == Run.QUEUED
+
+
+def test_it_shows_a_finished_runs_checks_and_trace_without_javascript(client, learner):
+    from tests.builders import make_finished_run
+
+    checks = [
+        {"name": "prints-hello", "passed": True, "expected": "XDP_PASS", "actual": "XDP_PASS"}
+    ]
+    run = make_finished_run(learner, make_lab(), passed=True, checks=checks, source="int x;")
+    Run.objects.filter(pk=run.pk).update(verdict={**run.verdict, "trace": ["Hello, eBPF!"]})
+    client.force_login(learner)
+    html = client.get(f"/runs/{run.token}/").content.decode()
+    noscript = html.split("<noscript>", 2)[-1]
+    assert "prints-hello" in noscript and "Hello, eBPF!" in noscript
+    assert 'http-equiv="refresh"' not in html
+
+
+def test_it_refreshes_an_unfinished_run_page_without_javascript(client, learner):
+    run = make_run(learner, make_lab())
+    client.force_login(learner)
+    assert 'http-equiv="refresh"' in client.get(f"/runs/{run.token}/").content.decode()
