@@ -164,7 +164,7 @@ def resolve_kernel_package() -> tuple[str, str]:
     return package, versions[0]
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as file:
         for block in iter(lambda: file.read(1 << 20), b""):
@@ -210,9 +210,9 @@ def collect_inputs(agent: Path) -> dict[str, Any]:
         "kernel_version": version,
         "modules": list(GUEST_MODULES),
         "applets": list(APPLETS),
-        "busybox_sha256": _sha256(BUSYBOX),
-        "agent_sha256": _sha256(agent),
-        "init_sha256": _sha256(INIT_SCRIPT),
+        "busybox_sha256": file_sha256(BUSYBOX),
+        "agent_sha256": file_sha256(agent),
+        "init_sha256": file_sha256(INIT_SCRIPT),
         "qemu": qemu_version(),
         "machine": list(MACHINE_ARGS),
         "cmdline": kernel_cmdline(),

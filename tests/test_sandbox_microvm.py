@@ -113,8 +113,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 @pytest.fixture(scope="module")
 def image() -> vm_image.Image:
-    """The current image, built first if missing (cached: a no-op when it is up to date)."""
-    return vm_image.current_image() or vm_image.build_image(log=lambda message: None)
+    """The image for the current agent and kernel: built when missing or stale, else cached."""
+    return vm_image.build_image(log=lambda message: None)
 
 
 def job(source: str, *ops: dict[str, Any], wall_s: float = 20, log_level: int = 1) -> Job:

@@ -2,7 +2,7 @@
 
 `MicroVMBackend(mode="warm")` (the default) starts a NEW qemu process per run with
 `-incoming defer` and restores the image's saved snapshot into it (QMP
-`migrate-incoming exec:cat FILE`, then `cont`): a VM whose kernel has booted and whose
+`migrate-incoming fd:N` on the snapshot file, opened by us and inherited, then `cont`): a VM whose kernel has booted and whose
 agent already waits for its job on the serial port. `MicroVMBackend(mode="cold")` boots
 the kernel and initramfs from scratch instead (also what "warm" does when the image has
 no snapshot). Either way the VM runs exactly one job and is then killed: no kernel is
@@ -33,6 +33,7 @@ absent.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import selectors
 import shlex
@@ -44,12 +45,14 @@ import tempfile
 import time
 from typing import IO, Literal
 
+from sandbox import build
 from sandbox import image as vm_image
 from sandbox.backends.base import Backend, EventCallback, EventStream
 from sandbox.job import Job, Result
 from sandbox.qmp import QMPClient, QMPError
 from sandbox.wire import encode_job
 
+logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 EVENT_START = b'{"event"'
 MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -64,11 +67,13 @@ class Machine:
     """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
 
     def __init__(
-        self, image: vm_image.Image, *, accel: str | None = None, incoming: bool = False
+        self, image: vm_image.Image, *, accel: str | None = None, restore: bool = False
     ) -> None:
+        """restore: start qemu waiting for the image's snapshot (see restore())."""
         self.image = image
         self.accel = accel or image.accel
-        self.incoming = incoming
+        self.incoming = restore
+        self.snapshot_fd: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.channel: socket.socket | None = None
         self.console: socket.socket | None = None
@@ -77,9 +82,8 @@ class Machine:
         self.pending = b""  # channel bytes read but not yet consumed
 
     @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
 
     @property
     def qmp(self) -> QMPClient:
@@ -109,13 +113,18 @@ class Machine:
         # unlinked at once: nothing to remove, whatever happens; closed in kill()
         self.stderr = tempfile.TemporaryFile(prefix="bpflab-qemu-")  # noqa: SIM115
         guest_fds = (channel_guest.fileno(), console_guest.fileno(), monitor_guest.fileno())
+        inherited = list(guest_fds)
         try:
+            if self.incoming:
+                # qemu reads the snapshot from this fd: no `exec:cat` shell per run
+                self.snapshot_fd = os.open(self.image.snapshot, os.O_RDONLY | os.O_CLOEXEC)
+                inherited.append(self.snapshot_fd)
             self.proc = subprocess.Popen(
                 self.argv(*guest_fds),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self.stderr,
-                pass_fds=guest_fds,
+                pass_fds=inherited,
                 start_new_session=True,
             )
         except OSError as error:
@@ -124,13 +133,14 @@ class Machine:
             for sock in (channel_guest, console_guest, monitor_guest):
                 sock.close()
 
-    def restore(self, snapshot: os.PathLike[str], deadline: float) -> None:
-        """Loads the saved VM into this (-incoming defer) qemu and lets it run."""
+    def restore(self, deadline: float) -> None:
+        """Loads the image's saved VM into this (-incoming defer) qemu and lets it run."""
+        assert self.snapshot_fd is not None, "Machine(restore=True) first"
         try:
             self.qmp.handshake(deadline)
             capability = {"capability": "events", "state": True}
             self.qmp.execute("migrate-set-capabilities", {"capabilities": [capability]}, deadline)
-            uri = f"exec:cat {shlex.quote(os.fspath(snapshot))}"
+            uri = f"fd:{self.snapshot_fd}"
             self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
             while True:
                 status = self.qmp.wait_event("MIGRATION", deadline)["data"]["status"]
@@ -220,6 +230,9 @@ class Machine:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
             self.proc.wait()
+        if self.snapshot_fd is not None:
+            os.close(self.snapshot_fd)
+            self.snapshot_fd = None
         for sock in (self.channel, self.console, self.monitor):
             if sock is not None:
                 sock.close()
@@ -246,11 +259,13 @@ class MicroVMBackend(Backend):
             return False, "the VM image is not built: run `python -m sandbox image build`"
         if self._qemu_version is None:
             self._qemu_version = vm_image.qemu_version()
-        if image.manifest.get("inputs", {}).get("qemu") != self._qemu_version:
-            return (
-                False,
-                "the VM image was built for another qemu: run `python -m sandbox image build`",
-            )
+        inputs = image.manifest.get("inputs", {})
+        rebuild = "run `python -m sandbox image build`"
+        if inputs.get("qemu") != self._qemu_version:
+            return False, f"the VM image was built for another qemu: {rebuild}"
+        agent = build.AGENT_STATIC_BINARY
+        if agent.exists() and vm_image.file_sha256(agent) != inputs.get("agent_sha256"):
+            return False, f"the VM image holds another build of the agent: {rebuild}"
         if self.mode == "warm" and not image.has_snapshot():
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
@@ -265,33 +280,47 @@ class MicroVMBackend(Backend):
             stream.fail("microvm: no VM image; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
-        machine = Machine(image, incoming=restore)
+        machine = Machine(image, restore=restore)
+        phase = "starting qemu"
         try:
             machine.start()
             boot = "snapshot" if restore else "cold"
             stream.emit({"event": "stage", "stage": "booting", "boot": boot, "vm_pid": machine.pid})
             if restore:
-                machine.restore(image.snapshot, deadline)
+                phase = "restoring the snapshot"
+                machine.restore(deadline)
             else:
+                phase = "booting"
                 machine.wait_ready(deadline)
+            phase = "running the job"
             _exchange(machine, encode_job(job), stream, deadline)
             if stream.done is None:
-                _fail_unfinished(machine, stream, deadline, job.limits.wall_s)
+                _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase)
         except VMError as error:
-            if time.monotonic() >= deadline:
-                stream.fail(f"wall limit of {job.limits.wall_s:g} s exceeded; the VM was killed")
-            else:
-                stream.fail(f"microvm: {error}")
+            _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase, error)
         finally:
             machine.kill()
         return stream.result()
 
 
-def _fail_unfinished(machine: Machine, stream: EventStream, deadline: float, wall_s: float) -> None:
+def _fail_unfinished(
+    machine: Machine,
+    stream: EventStream,
+    deadline: float,
+    wall_s: float,
+    phase: str,
+    error: VMError | None = None,
+) -> None:
+    """Ends a run the VM did not finish; the full story goes to the log, for operators."""
+    diagnosis = machine.diagnosis()
     if time.monotonic() >= deadline:
-        stream.fail(f"wall limit of {wall_s:g} s exceeded; the VM was killed")
-        return
-    stream.fail(f"the VM stopped before the agent finished; {machine.diagnosis()}")
+        message = f"wall limit of {wall_s:g} s exceeded while {phase}; the VM was killed"
+    elif error is not None:
+        message = f"microvm: {error}"
+    else:
+        message = f"the VM stopped while {phase}; {diagnosis}"
+    logger.warning("microvm run (qemu pid %s) failed: %s; %s", machine.pid, message, diagnosis)
+    stream.fail(message)
 
 
 def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: float) -> None:
