@@ -45,13 +45,13 @@ def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(tmp_path: Path, output_dir: Path) -> Iterator:  # type: ignore[type-arg]
+def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
     # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
     # makes between browser steps are plain synchronous ones.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
