@@ -46,9 +46,9 @@ def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
     # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
     # makes between browser steps are plain synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
