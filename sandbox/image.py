@@ -67,7 +67,8 @@ APPLETS = (
 
 MEMORY_MIB = 256
 KERNEL_CMDLINE = (
-    "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on"
+    "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on "
+    "init_on_free=1"
 )
 # Everything but the per-run sockets and -incoming: the snapshot is only valid for the
 # very same machine, so this is part of the image key. The job and its events travel on
