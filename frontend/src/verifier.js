@@ -3,7 +3,7 @@
 // usually means in plain words.
 const INSN = /^\s*(\d+): \([0-9a-f]{2}\)/;
 const SOURCE = /^; (.*?)(?: @ ([^:\s]+):(\d+))?$/;
-const NOISE = /^(processed \d+ insns|verification time|stack depth|\s*$|Validating |func#|last_idx|regs=|parent didn't have regs)/;
+const NOISE = /^(processed \d+ insns|verification time|libbpf: |-- (BEGIN|END) PROG LOAD LOG|stack depth|\s*$|Validating |func#|last_idx|regs=|parent didn't have regs)/;
 
 export function analyseVerifierLog(log, patterns) {
   const lines = String(log || "").split("\n");
