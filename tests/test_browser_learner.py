@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.models import Lab
+from labs.models import Draft, Lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -120,6 +120,9 @@ def test_it_runs_a_correct_then_a_broken_program_in_the_browser(
     page.wait_for_selector(".cm-content")
 
     replace_code(page, lab.solution)
+    # The draft is saved as the learner types, on the server, so another browser sees it.
+    expect(page.locator("#draft-status")).to_have_text("Draft saved", timeout=10_000)
+    assert Draft.objects.get(user__username="browser-learner", lab=lab).source == lab.solution
     run_and_wait(page)
     expect(page.locator("#run-trace")).to_contain_text("Hello, eBPF!")
     expect(page.locator("#run-checks li.check.passed")).to_have_count(check_count)

@@ -83,3 +83,12 @@ def test_it_sends_a_visitor_to_log_in(client):
     response = client.post("/labs/hello-printk/run/", {"source": SOURCE})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not Submission.objects.exists()
+
+
+def test_it_stores_the_browsers_crlf_line_breaks_as_lf(client, learner):
+    make_lab()
+    client.force_login(learner)
+    client.post("/labs/hello-printk/run/", {"source": SOURCE.replace("\n", "\r\n")})
+    client.post("/labs/hello-printk/draft/", {"source": "int a;\r\nint b;\r\n"})
+    assert Submission.objects.get().source == SOURCE
+    assert Draft.objects.get().source == "int a;\nint b;\n"

@@ -24,9 +24,17 @@ class CodeEditor(forms.Textarea):
         super().__init__({**defaults, **(attrs or {})})
 
 
+def normalise_newlines(source: str) -> str:
+    """Browsers send a textarea's (and FormData's) line breaks as CRLF; store plain LF."""
+    return source.replace("\r\n", "\n")
+
+
 class SourceForm(forms.Form):
     # Size limits are enforced by labs.submissions (413 with a message), not here.
     source = forms.CharField(widget=CodeEditor(), strip=False, label=_("Your program"))
+
+    def clean_source(self) -> str:
+        return normalise_newlines(self.cleaned_data["source"])
 
 
 class SignupForm(UserCreationForm):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from labs.models import Draft, Lab
 from labs.submissions import SubmissionRefused, submit
-from web.pages.forms import SourceForm
+from web.pages.forms import SourceForm, normalise_newlines
 from web.pages.workspace import draft_or_starter, render_workspace, save_draft
 
 
@@ -28,7 +28,7 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
     lab = get_active_lab(slug)
-    source = request.POST.get("source", "")
+    source = normalise_newlines(request.POST.get("source", ""))
     size = len(source.encode())
     if size > settings.MAX_SOURCE_BYTES:
         message = _("The source is %(size)d bytes; the limit is %(limit)d bytes.")
