@@ -8,6 +8,7 @@ after the passing run is also written to docs/screenshots/lab-page.png for the R
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -182,3 +183,48 @@ def test_it_explains_a_verifier_rejection_and_shows_map_contents(
     expect(table).not_to_have_count(0)
     expect(table.first).to_contain_text("00 00 00 00 = 0")
     page.screenshot(path=str(output_dir / "map-table.png"))
+
+
+def test_it_recovers_a_dropped_connection_without_losing_or_repeating_events(
+    live_stack, content, page, output_dir
+):
+    from playwright.sync_api import expect
+
+    from labs.models import RunEvent
+
+    connections: list = []
+
+    def drop_the_first_connection_after_two_trace_lines(socket) -> None:  # type: ignore[no-untyped-def]
+        connections.append(socket)
+        server = socket.connect_to_server()
+        if len(connections) > 1:
+            return  # later connections pass through untouched
+        traces = 0
+
+        def relay(message) -> None:  # type: ignore[no-untyped-def]
+            nonlocal traces
+            if traces == 2:
+                return
+            socket.send(message)
+            traces += json.loads(message).get("event") == "trace"
+            if traces == 2:
+                socket.close(code=4000, reason="dropped by the test")
+                server.close()
+
+        server.on_message(relay)
+
+    page.route_web_socket(re.compile(r"/ws/runs/"), drop_the_first_connection_after_two_trace_lines)
+    lab = Lab.objects.get(slug="hello-printk")
+    sign_up(page, live_stack.http_url, username="browser-learner-3")
+    page.goto(f"{live_stack.http_url}/labs/hello-printk/")
+    replace_code(page, lab.solution)
+    run_and_wait(page)
+
+    assert len(connections) >= 2, "the page did not reconnect"
+    token = page.url.rstrip("/").rsplit("/", 1)[-1]
+    traced = RunEvent.objects.filter(run__token=token, kind="trace").count()
+    assert traced > 0
+    expect(page.locator("#run-trace .trace-line:not(.trace-note)")).to_have_count(traced)
+    expect(page.locator("#run-checks li.check.passed")).to_have_count(len(lab.checks))
+    expect(page.locator("#run-stages li.done")).to_have_count(5)
+    page.screenshot(path=str(output_dir / "after-reconnect.png"))
