@@ -108,15 +108,35 @@ class _JailedRun:
     cpu_s: float
 
 
-def compile_source(source: str, limits: CompileLimits | None = None) -> CompileResult:
+def compile_source(
+    source: str, limits: CompileLimits | None = None, *, disassemble: bool = True
+) -> CompileResult:
+    """Compiles in the jail. With disassemble=False the result's disassembly is "" and
+    the caller may get it later, off its critical path, with `disassemble()`."""
     limits = limits or CompileLimits()
     started = time.monotonic()
-    result = _compile(source, limits, deadline=started + limits.wall_s)
+    result = _compile(
+        source, limits, deadline=started + limits.wall_s, with_disassembly=disassemble
+    )
     result.duration_s = round(time.monotonic() - started, 4)
     return result
 
 
-def _compile(source: str, limits: CompileLimits, deadline: float) -> CompileResult:
+def disassemble(obj: bytes, source: str | None = None, limits: CompileLimits | None = None) -> str:
+    """`llvm-objdump -d -S` of an object, in the same jail as the compiler ("" when it
+    fails). With the source, its lines are interleaved as compile_source does."""
+    limits = limits or CompileLimits()
+    deadline = time.monotonic() + limits.wall_s
+    with _JobFolder() as job:
+        if source is not None:
+            job.write_source(source.encode("utf-8", errors="replace"))
+        job.write_object(obj)
+        return _disassemble(job, limits, deadline)
+
+
+def _compile(
+    source: str, limits: CompileLimits, deadline: float, with_disassembly: bool = True
+) -> CompileResult:
     encoded = source.encode("utf-8", errors="replace")
     if len(encoded) > limits.source_bytes:
         return CompileResult(
@@ -129,11 +149,14 @@ def _compile(source: str, limits: CompileLimits, deadline: float) -> CompileResu
     with _JobFolder() as job:
         job.write_source(encoded)
         run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
-        return _compile_result(source, job, run, limits, deadline)
+        result = _compile_result(source, job, run, limits)
+        if result.ok and with_disassembly:
+            result.disassembly = _disassemble(job, limits, deadline)
+        return result
 
 
 def _compile_result(
-    source: str, job: _JobFolder, run: _JailedRun, limits: CompileLimits, deadline: float
+    source: str, job: _JobFolder, run: _JailedRun, limits: CompileLimits
 ) -> CompileResult:
     output = _decode(run.output, run.dropped_bytes)
     diagnostics = parse_diagnostics(output, source)
@@ -150,7 +173,6 @@ def _compile_result(
         ok=True,
         diagnostics=diagnostics,
         object=obj,
-        disassembly=_disassemble(job, limits, deadline),
         output=output,
     )
 
@@ -272,6 +294,11 @@ class _JobFolder:
     def write_source(self, encoded: bytes) -> None:
         path = self.job / SOURCE_NAME
         path.write_bytes(encoded)
+        path.chmod(0o644)
+
+    def write_object(self, obj: bytes) -> None:
+        path = self.job / OBJECT_NAME
+        path.write_bytes(obj)
         path.chmod(0o644)
 
     def read_object(self) -> bytes | None:

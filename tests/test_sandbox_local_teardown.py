@@ -136,7 +136,10 @@ def run(source: str, ops: list[dict], spy: Spy, limits: RunLimits | None = None)
         ops=[{"op": "load", "id": "load"}, *ops],
         limits=limits or RunLimits(),
     )
-    result = LocalBackend().run(job, on_event=spy)
+    backend = LocalBackend()
+    result = backend.run(job, on_event=spy)
+    # run() returns at done; the agent's teardown goes on in the background
+    assert backend.wait_idle(10), "the agent finished its teardown"
     spy.ended = ticks_since_boot()
     return result
 

@@ -8,12 +8,19 @@
 // Options:
 //   --trace-instance NAME  create/use /sys/kernel/tracing/instances/NAME, removed at exit
 //   --trace-global         read the global trace_pipe instead of an instance
+//   --no-trace             read no trace at all (the host found no printing helper call
+//                          in the object): no instance to create and remove
 //   --no-pid-filter        keep trace lines of every task (single-tenant kernels: the VM)
 //   --netns                unshare a fresh network namespace before doing anything
 //   --ready-line           print "bpflab-agent: ready" once stdin is ready for the job
 // Default: an instance named bpflab-agent-<pid> with the pid filter on. The pid filter
 // keeps the lines of the agent and of the triggers it started (a common_pid event filter
 // in an instance, the same test in user space).
+//
+// `done` is written BEFORE the teardown (detach, close the object, remove the trace
+// instance; the instance's removal alone waits ~40 ms for RCU), so a host can return the
+// verdict at once and let the process finish tearing down on its own (it stays in the
+// host's process group and wall-limit kill until it exits).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -1977,14 +1984,14 @@ static bool run_ops(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global] "
+	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global | --no-trace] "
 			"[--no-pid-filter] [--netns] [--ready-line] < job\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *instance = NULL;
-	bool global = false, netns = false, ready_line = false;
+	bool global = false, netns = false, ready_line = false, no_trace = false;
 	char default_instance[64];
 	char msg[1024];
 
@@ -1993,6 +2000,8 @@ int main(int argc, char **argv)
 			instance = argv[++i];
 		} else if (!strcmp(argv[i], "--trace-global")) {
 			global = true;
+		} else if (!strcmp(argv[i], "--no-trace")) {
+			no_trace = true;
 		} else if (!strcmp(argv[i], "--no-pid-filter")) {
 			pid_filter = false;
 		} else if (!strcmp(argv[i], "--netns")) {
@@ -2051,15 +2060,17 @@ int main(int argc, char **argv)
 	/* a crash too: the instance must not outlive us (hosts that name it remove it too) */
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		sigaction(fatal_signals[i], &sa, NULL);
-	if (setup_trace(instance, global, msg, sizeof(msg))) {
+	if (!no_trace && setup_trace(instance, global, msg, sizeof(msg))) {
 		emit_error("%s", msg);
-		cleanup();
 		emit_done(false);
+		cleanup();
 		return 1;
 	}
 	bool ok = run_ops();
 	drain_trace(NULL);
-	cleanup();
+	/* the verdict first: nothing below changes it, and the host need not wait for it */
 	emit_done(ok);
+	close(1);
+	cleanup();
 	return ok ? 0 : 1;
 }

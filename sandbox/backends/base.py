@@ -10,15 +10,23 @@ Reusable pieces for the microvm and docker backends:
   writes the job on its stdin in the wire format, streams its stdout through an
   EventStream, kills its whole process group at the wall limit, and returns the Result.
 - `mount_if_missing(fstype, target)`: mounts tracefs/bpffs on a fresh machine.
+- `trace_lock(job, reads_trace)`: the host-wide shared/exclusive lock that keeps one run's
+  tracepoint program from printing into another run's trace (see `TraceLock`).
+- `object_may_print(obj)`: whether an object calls a printing helper at all (a run whose
+  object cannot print needs no trace instance).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import fcntl
 import json
 import os
+import re
 import selectors
 import signal
+import struct
 import subprocess
 import threading
 import time
@@ -41,6 +49,13 @@ MAX_LINE_BYTES = 8 * 1024 * 1024
 STDERR_TAIL_BYTES = 4096
 # How long a process gets to clean up after SIGTERM at the wall limit before SIGKILL.
 TERM_GRACE_S = 0.5
+# After `done`, an agent tears down in the background (detach, close, remove its trace
+# instance: ~40 ms of RCU waits). It gets until the wall limit, and at least this long,
+# before it is killed like a run that hit the wall limit.
+TEARDOWN_GRACE_S = 2.0
+# At most this many agents of this process may still be tearing down: a new run waits
+# for room, so leftovers never pile up however fast runs come.
+MAX_PENDING_TEARDOWNS = 4
 
 
 class Backend(ABC):
@@ -55,6 +70,11 @@ class Backend(ABC):
     @abstractmethod
     def available(self) -> tuple[bool, str]:
         """Whether this backend can run here, and a short reason either way."""
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Waits until no sandbox this process started is still tearing down (a run
+        returns at `done`, before its teardown ends). True when idle, False at timeout."""
+        return wait_for_teardowns(timeout)
 
 
 def _ignore(event: dict[str, Any]) -> None:
@@ -207,6 +227,8 @@ def run_agent_process(
     stream: EventStream | None = None,
     env: dict[str, str] | None = None,
     stdin_data: bytes | None = None,
+    teardown_in_background: bool = False,
+    on_exit: Callable[[], None] | None = None,
 ) -> Result:
     """Runs argv (which runs the agent), streams its events, kills it at the wall limit.
 
@@ -214,19 +236,30 @@ def run_agent_process(
     `stream` to share one EventStream with events the backend emits itself (e.g. a
     `stage: booting` before the process starts); `stdin_data` replaces the encoded job
     (e.g. a prefix a boot loader needs). The caller tears down whatever else it made.
+
+    With `teardown_in_background`, the Result is returned as soon as `done` arrives and a
+    reaper thread waits for the process to exit (killing its group at the wall limit, at
+    least TEARDOWN_GRACE_S after `done`); `Backend.wait_idle()` waits for it. `on_exit`
+    runs once the process and everything it started are gone (in the reaper when there is
+    one), whatever happened, even when the process could not be started.
     """
     stream = stream or EventStream(job.limits, on_event)
     wall = job.limits.wall_s if wall_s is None else wall_s
     deadline = stream.started + wall
     data = encode_job(job) if stdin_data is None else stdin_data
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        env=env,
-    )
+    _wait_for_teardown_room()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=env,
+        )
+    except BaseException:
+        _call(on_exit)
+        raise
     stderr_tail: deque[bytes] = deque(maxlen=STDERR_TAIL_BYTES // 4096 + 1)
     threads = [
         threading.Thread(target=_write_stdin, args=(proc, data), daemon=True),
@@ -234,6 +267,7 @@ def run_agent_process(
     ]
     for thread in threads:
         thread.start()
+    background = False
     try:
         timed_out = _pump_stdout(proc, stream, deadline)
         if timed_out:
@@ -246,15 +280,109 @@ def run_agent_process(
                 f"the agent exited (status {code}) without finishing"
                 + (f": {tail}" if tail else "")
             )
+        elif teardown_in_background:
+            _start_teardown(proc, threads, deadline, on_exit)
+            background = True
     finally:
-        _kill_group(proc)  # the agent is done: nothing it started may outlive the run
+        if not background:
+            _finish_process(proc, threads, deadline, on_exit)
+    return stream.result()
+
+
+def _finish_process(
+    proc: subprocess.Popen[bytes],
+    threads: list[threading.Thread],
+    deadline: float,
+    on_exit: Callable[[], None] | None,
+) -> None:
+    """Lets the process end its teardown (until the deadline, at least
+    TEARDOWN_GRACE_S), then kills whatever of its group is left and reaps it."""
+    try:
+        limit = max(deadline, time.monotonic() + TEARDOWN_GRACE_S)
+        if proc.poll() is None and _drain_until_exit(proc, limit) is None:
+            _terminate(proc)
+        _kill_group(proc)  # nothing it started may outlive the run
         _wait(proc, 10)  # bounded: a process stuck in the kernel must not hang the worker
         for thread in threads:
             thread.join(timeout=1)
-        for pipe in (proc.stdout, proc.stderr):
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
             if pipe is not None:
-                pipe.close()
-    return stream.result()
+                with contextlib.suppress(OSError):
+                    pipe.close()
+    finally:
+        _call(on_exit)
+
+
+def _drain_until_exit(proc: subprocess.Popen[bytes], limit: float) -> int | None:
+    """Discards what the process still writes (so it never blocks on a full pipe) until
+    it closes stdout, then waits for its exit; None if the limit came first."""
+    assert proc.stdout is not None
+    fd = proc.stdout.fileno()
+    os.set_blocking(fd, False)
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while (remaining := limit - time.monotonic()) > 0:
+            if not selector.select(timeout=remaining):
+                continue
+            try:
+                if not os.read(fd, 65536):
+                    break
+            except BlockingIOError:
+                continue
+            except OSError:
+                break
+    return _wait(proc, max(0.0, limit - time.monotonic()))
+
+
+def _call(callback: Callable[[], None] | None) -> None:
+    if callback is None:
+        return
+    try:
+        callback()
+    except Exception:  # a teardown step that failed must not take the worker with it
+        import logging
+
+        logging.getLogger(__name__).exception("sandbox teardown step failed")
+
+
+# The reapers of this process's agents that are still tearing down.
+_teardowns: set[threading.Thread] = set()
+_teardowns_changed = threading.Condition()
+
+
+def _start_teardown(
+    proc: subprocess.Popen[bytes],
+    threads: list[threading.Thread],
+    deadline: float,
+    on_exit: Callable[[], None] | None,
+) -> None:
+    def reap() -> None:
+        try:
+            _finish_process(proc, threads, deadline, on_exit)
+        finally:
+            with _teardowns_changed:
+                _teardowns.discard(reaper)
+                _teardowns_changed.notify_all()
+
+    reaper = threading.Thread(target=reap, name=f"bpflab-reaper-{proc.pid}", daemon=True)
+    with _teardowns_changed:
+        _teardowns.add(reaper)
+    reaper.start()
+
+
+def _wait_for_teardown_room() -> None:
+    with _teardowns_changed:
+        _teardowns_changed.wait_for(lambda: len(_teardowns) < MAX_PENDING_TEARDOWNS)
+
+
+def wait_for_teardowns(timeout: float = 30.0) -> bool:
+    """Waits until every agent this process started has exited and been cleaned up."""
+    with _teardowns_changed:
+        return _teardowns_changed.wait_for(lambda: not _teardowns, timeout=timeout)
+
+
+# A worker that exits (or a test process) lets its last agents finish their teardown.
+atexit.register(wait_for_teardowns, 10.0)
 
 
 def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
@@ -293,3 +421,163 @@ def _pump_stdout(proc: subprocess.Popen[bytes], stream: EventStream, deadline: f
             if len(buffer) > MAX_LINE_BYTES:
                 buffer = b""  # an endless line: drop it rather than grow forever
     return False
+
+
+# ------------------------------------------------------------------ trace isolation
+#
+# A tracepoint (or any global hook) program fires for every process on the host and
+# prints in that process's context: with its pid, so it passes the pid filter of any
+# run whose process hit the hook. A run reading traces while another run's global hook
+# is attached could read that program's lines (and a wrong program pass on them). So:
+# a run that attaches a global hook holds this lock exclusively until its agent has
+# exited (the hook detached); a run that reads traces holds it shared until `done`.
+GLOBAL_HOOK_LOCK = Path("/run/lock/bpflab-global-hooks.lock")
+# flock has no writer preference: a steady stream of shared holders would starve an
+# exclusive waiter. Every taker passes through this gate first, and an exclusive taker
+# keeps it until it holds the lock, so later readers queue behind it.
+GLOBAL_HOOK_GATE = Path("/run/lock/bpflab-global-hooks.gate")
+GLOBAL_HOOK_WAIT_S = 60.0
+LOCK_POLL_S = 0.002
+GLOBAL_HOOK_SECTIONS = (
+    b"tracepoint/",
+    b"tp/",
+    b"raw_tracepoint/",
+    b"raw_tp/",
+    b"tp_btf/",
+    b"fentry/",
+    b"fexit/",
+    b"fmod_ret/",
+    b"kprobe/",
+    b"kretprobe/",
+    b"uprobe/",
+    b"uretprobe/",
+    b"ksyscall/",
+    b"usdt/",
+    b"perf_event",
+    b"lsm/",
+    b"iter/",
+)
+
+
+class GlobalHooksBusy(RuntimeError):
+    pass
+
+
+def attaches_global_hook(job: Job) -> bool:
+    """Whether the job attaches a program to a hook every process on the host hits."""
+    for op in job.ops:
+        if op["op"] != "attach":
+            continue
+        target = op.get("target")
+        if target is None and any(prefix in job.object for prefix in GLOBAL_HOOK_SECTIONS):
+            return True  # the section decides; a false positive only costs a wait
+        if target is not None and not str(target).startswith(("xdp", "tc")):
+            return True
+    return False
+
+
+class TraceLock:
+    """One run's hold on the host-wide global-hook lock (exclusive or shared).
+
+    acquire() waits up to `timeout_s` (GlobalHooksBusy after that); release() may be
+    called more than once and from another thread (a reaper)."""
+
+    def __init__(self, exclusive: bool, timeout_s: float = GLOBAL_HOOK_WAIT_S) -> None:
+        self.exclusive = exclusive
+        self.timeout_s = timeout_s
+        self._fd: int | None = None
+        self._guard = threading.Lock()
+
+    def acquire(self) -> TraceLock:
+        deadline = time.monotonic() + self.timeout_s
+        GLOBAL_HOOK_LOCK.parent.mkdir(parents=True, exist_ok=True)
+        gate = _open_lock_file(GLOBAL_HOOK_GATE)
+        fd = _open_lock_file(GLOBAL_HOOK_LOCK)
+        try:
+            _flock(gate, fcntl.LOCK_EX, deadline)
+            _flock(fd, fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH, deadline)
+        except BaseException:
+            os.close(fd)
+            raise
+        finally:
+            os.close(gate)  # releases the gate
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        with self._guard:
+            fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+    def __enter__(self) -> TraceLock:
+        return self.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+def trace_lock(job: Job, reads_trace: bool = True) -> TraceLock | None:
+    """The lock this job's run must hold: exclusive when it attaches a global hook,
+    shared when it reads traces, none when it does neither."""
+    if attaches_global_hook(job):
+        return TraceLock(exclusive=True)
+    return TraceLock(exclusive=False) if reads_trace else None
+
+
+def _open_lock_file(path: Path) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+def _flock(fd: int, mode: int, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise GlobalHooksBusy(
+                    "other runs kept the tracing hooks busy; try again in a moment"
+                ) from None
+            time.sleep(LOCK_POLL_S)
+
+
+# BPF_JMP | BPF_CALL with src_reg 0 (a helper, not a bpf-to-bpf or kfunc call) and imm
+# 6 (bpf_trace_printk) or 177 (bpf_trace_vprintk), little-endian. A lookahead, so
+# matches may overlap: one at a wrong offset must not hide the real one; only matches at
+# an instruction boundary count.
+_PRINT_CALL = re.compile(rb"(?=\x85[\x00-\x0f]..(?:\x06|\xb1)\x00\x00\x00)", re.DOTALL)
+SHF_EXECINSTR = 0x4
+SHT_PROGBITS = 1
+
+
+def object_may_print(obj: bytes) -> bool:
+    """Whether any program section of the ELF object calls bpf_trace_printk or
+    bpf_trace_vprintk. An object this cannot read (not a little-endian ELF64) may."""
+    try:
+        return any(_calls_print(obj[start:end]) for start, end in _code_sections(obj))
+    except (struct.error, ValueError):
+        return True
+
+
+def _code_sections(obj: bytes) -> list[tuple[int, int]]:
+    if obj[:6] != b"\x7fELF\x02\x01":  # ELF, 64-bit, little-endian
+        raise ValueError("not a little-endian ELF64 object")
+    (shoff,) = struct.unpack_from("<Q", obj, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", obj, 0x3A)
+    if shentsize < 0x28:
+        raise ValueError("bad section header size")
+    sections = []
+    for index in range(shnum):
+        header = shoff + index * shentsize
+        sh_type, sh_flags = struct.unpack_from("<IQ", obj, header + 4)
+        offset, size = struct.unpack_from("<QQ", obj, header + 0x18)
+        if sh_type == SHT_PROGBITS and sh_flags & SHF_EXECINSTR:
+            if offset + size > len(obj):
+                raise ValueError("section past the end of the object")
+            sections.append((offset, offset + size))
+    return sections
+
+
+def _calls_print(code: bytes) -> bool:
+    return any(match.start() % 8 == 0 for match in _PRINT_CALL.finditer(code))

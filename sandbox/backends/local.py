@@ -3,14 +3,21 @@
 For development and CI speed, not for untrusted multi-user traffic: the learner's program
 is loaded into the host kernel. Isolation between runs: the agent unshares a fresh network
 namespace (its veth pair and any XDP/tc attachment vanish with it), reads trace lines from
-its own tracefs instance filtered to its own process tree (set_event_pid + event-fork),
-and pins nothing. The backend kills the agent's process group at the wall limit and
-removes the trace instance even when the agent was killed.
+its own tracefs instance filtered to its own processes (a common_pid event filter; no
+instance at all when the object calls no printing helper and attaches no global hook),
+and pins nothing. Runs hold the host-wide global-hook lock (base.TraceLock): exclusive
+while a tracepoint program of theirs may be attached, shared while they read traces.
+
+run() returns at the agent's `done`; the agent then detaches, closes and removes its
+instance on its own while a reaper thread waits for it (wait_idle() waits for that), kills
+its process group at the wall limit, removes the instance if the agent could not, and
+only then releases an exclusive lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import time
@@ -22,8 +29,13 @@ from sandbox.backends.base import (
     Backend,
     EventCallback,
     EventStream,
+    GlobalHooksBusy,
+    TraceLock,
+    attaches_global_hook,
     mount_if_missing,
+    object_may_print,
     run_agent_process,
+    trace_lock,
 )
 from sandbox.job import Job, Result
 
@@ -59,12 +71,39 @@ class LocalBackend(Backend):
         mount_if_missing("tracefs", str(TRACEFS))
         mount_if_missing("bpf", str(BPFFS))
         reap_orphan_instances()
-        instance = f"{INSTANCE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        argv = [str(agent), "--netns", "--trace-instance", instance]
+        # No printing helper call and no global hook: nothing can reach a trace, so no
+        # instance to make (and to wait ~40 ms for the kernel to remove).
+        reads_trace = object_may_print(job.object) or attaches_global_hook(job)
+        lock = trace_lock(job, reads_trace)
         try:
-            return run_agent_process(argv, job, stream=stream)
+            if lock is not None:
+                lock.acquire()
+        except GlobalHooksBusy as busy:
+            stream.fail(str(busy))
+            return stream.result()
+        instance = f"{INSTANCE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}" if reads_trace else None
+        trace = ["--trace-instance", instance] if instance else ["--no-trace"]
+        try:
+            return run_agent_process(
+                [str(agent), "--netns", *trace],
+                job,
+                stream=stream,
+                teardown_in_background=True,
+                on_exit=functools.partial(_after_exit, instance, lock),
+            )
         finally:
+            if lock is not None and not lock.exclusive:
+                lock.release()  # its trace reading ended with done
+
+
+def _after_exit(instance: str | None, lock: TraceLock | None) -> None:
+    """Once the agent is gone (its hooks detached): what it may have left, then the lock."""
+    try:
+        if instance is not None:
             remove_trace_instance(instance)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def remove_trace_instance(name: str) -> None:
