@@ -20,16 +20,13 @@ is in place; it runs with `--no-pid-filter` so it leaves our filter alone.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import selectors
 import socket
 import struct
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sandbox import docker_image
@@ -38,7 +35,9 @@ from sandbox.backends.base import (
     Backend,
     EventCallback,
     EventStream,
+    GlobalHooksBusy,
     mount_if_missing,
+    trace_lock,
 )
 from sandbox.backends.local import TRACEFS, remove_trace_instance
 from sandbox.job import Job, Result
@@ -59,31 +58,6 @@ STDOUT, STDERR = 1, 2
 REAP_EVERY_S = 60.0
 STALE_CREATED_S = 60.0
 _last_reap = -REAP_EVERY_S
-# A tracepoint program fires for every process on the host and prints in that process's
-# context, so with two such runs at once each run's pid filter also lets in the other
-# run's program's lines, printed for its own execs: a wrong program could pass on a
-# neighbour's output. Runs that attach such hooks take this host-wide lock in turn.
-GLOBAL_HOOK_LOCK = Path("/run/lock/bpflab-global-hooks.lock")
-GLOBAL_HOOK_WAIT_S = 60.0
-GLOBAL_HOOK_SECTIONS = (
-    b"tracepoint/",
-    b"tp/",
-    b"raw_tracepoint/",
-    b"raw_tp/",
-    b"tp_btf/",
-    b"fentry/",
-    b"fexit/",
-    b"fmod_ret/",
-    b"kprobe/",
-    b"kretprobe/",
-    b"uprobe/",
-    b"uretprobe/",
-    b"ksyscall/",
-    b"usdt/",
-    b"perf_event",
-    b"lsm/",
-    b"iter/",
-)
 STDERR_TAIL_BYTES = 4096
 
 
@@ -123,8 +97,12 @@ class DockerBackend(Backend):
 
     def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
         job.validate()
+        # Every run reads its trace instance: shared lock, or exclusive while it may
+        # have a tracepoint program attached (base.TraceLock says why).
+        lock = trace_lock(job, reads_trace=True)
+        assert lock is not None
         try:
-            with exclusive_global_hooks(job):
+            with lock:
                 return self._run(job, on_event)
         except GlobalHooksBusy as busy:
             stream = EventStream(job.limits, on_event)
@@ -213,52 +191,6 @@ def _age_s(container: Any) -> float:
     except ValueError:
         return 0.0
     return (datetime.now(UTC) - stamp).total_seconds()
-
-
-class GlobalHooksBusy(RuntimeError):
-    pass
-
-
-def attaches_global_hook(job: Job) -> bool:
-    """Whether the job attaches a program to a hook every process on the host hits."""
-    for op in job.ops:
-        if op["op"] != "attach":
-            continue
-        target = op.get("target")
-        if target is None and any(prefix in job.object for prefix in GLOBAL_HOOK_SECTIONS):
-            return True  # the section decides; a false positive only costs a wait
-        if target is not None and not str(target).startswith(("xdp", "tc")):
-            return True
-    return False
-
-
-@contextlib.contextmanager
-def exclusive_global_hooks(job: Job, timeout_s: float = GLOBAL_HOOK_WAIT_S) -> Iterator[None]:
-    """Holds the host-wide lock while the job has a tracepoint (or other global hook)
-    attached; XDP/tc attach to the run's own veth and test runs need no lock."""
-    if not attaches_global_hook(job):
-        yield
-        return
-    GLOBAL_HOOK_LOCK.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(GLOBAL_HOOK_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        _lock(fd, time.monotonic() + timeout_s)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _lock(fd: int, deadline: float) -> None:
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise GlobalHooksBusy(
-                    "other runs kept the tracing hooks busy; try again in a moment"
-                ) from None
-            time.sleep(0.02)
 
 
 def _run_container(
