@@ -227,14 +227,26 @@ def image_key(inputs: dict[str, Any]) -> str:
 # --- the kernel and its modules -----------------------------------------------------
 
 
-def fetch_kernel(package: str, workdir: Path) -> Path:
-    """Downloads and unpacks the kernel package; returns the unpacked root."""
-    _run(["apt-get", "download", package], cwd=workdir)
-    debs = sorted(workdir.glob(f"{package}_*.deb"))
-    if not debs:
-        raise ImageError(f"apt-get download {package} left no .deb")
+def fetch_kernel(package: str, version: str, workdir: Path) -> Path:
+    """Unpacks the kernel package into workdir; returns the unpacked root.
+
+    The .deb is kept under IMAGE_ROOT/debs (one version at a time): a rebuild for a new
+    agent then needs no download.
+    """
+    cache = IMAGE_ROOT / "debs"
+    deb = cache / f"{package}_{version.replace(':', '%3a')}_amd64.deb"
+    if not deb.exists():
+        download = workdir / "download"
+        download.mkdir()
+        _run(["apt-get", "download", f"{package}={version}"], cwd=download)
+        debs = sorted(download.glob(f"{package}_*.deb"))
+        if not debs:
+            raise ImageError(f"apt-get download {package}={version} left no .deb")
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir(parents=True)
+        shutil.move(debs[0], deb)
     root = workdir / "root"
-    _run(["dpkg", "-x", str(debs[0]), str(root)])
+    _run(["dpkg", "-x", str(deb), str(root)])
     return root
 
 
@@ -361,7 +373,10 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return "tcg", "no usable /dev/kvm"
     cache = IMAGE_ROOT / "kvm-probe.json"
-    key = image.manifest["key"]  # a verdict on a broken image says nothing about KVM
+    # Every input but the agent: a verdict on a broken init says nothing about KVM, while
+    # the agent (rebuilt often) does not decide whether the VM reaches the ready line.
+    inputs = {k: v for k, v in image.manifest["inputs"].items() if k != "agent_sha256"}
+    key = image_key(inputs)
     with contextlib.suppress(OSError, ValueError):
         verdict = json.loads(cache.read_text())
         if verdict.get("key") == key:
@@ -445,7 +460,7 @@ def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bpflab-kernel-") as workdir:
         log(f"fetching {inputs['kernel_package']} {inputs['kernel_version']}")
-        root = fetch_kernel(inputs["kernel_package"], Path(workdir))
+        root = fetch_kernel(inputs["kernel_package"], inputs["kernel_version"], Path(workdir))
         kernels = sorted((root / "boot").glob("vmlinuz-*"))
         if not kernels:
             raise ImageError("the kernel package holds no /boot/vmlinuz-*")

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +140,23 @@ def alive(pid: int) -> bool:
 
 
 def leftovers() -> set[str]:
-    """Temp entries and our own open fds: what a run could leave behind on the host."""
-    temp = {f"tmp:{name}" for name in os.listdir(tempfile.gettempdir()) if "bpflab" in name}
+    """What a run could leave behind: qemu temp files, our open fds, our child processes."""
+    temp = {f"tmp:{name}" for name in os.listdir(tempfile.gettempdir()) if "bpflab-qemu" in name}
     fds = {f"fd:{fd}" for fd in os.listdir("/proc/self/fd")}
-    return temp | fds
+    return temp | fds | {f"child:{pid}" for pid in children()}
+
+
+def children() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found
 
 
 def xdp_job() -> Job:
@@ -181,6 +195,14 @@ def test_it_restores_every_warm_run_into_a_new_qemu(image: vm_image.Image) -> No
     assert not any(alive(start["vm_pid"]) for start in starts)
     # each VM starts from the snapshot, not from the previous run's map
     assert outcome(results[0]) == outcome(results[1])
+
+
+def test_it_gives_concurrent_runs_their_own_vms(image: vm_image.Image) -> None:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda _: MicroVMBackend().run(xdp_job()), range(2)))
+
+    assert [outcome(result) for result in results] == [outcome(results[0])] * 2
+    assert booting(results[0])["vm_pid"] != booting(results[1])["vm_pid"]
 
 
 def test_it_boots_from_scratch_in_cold_mode(image: vm_image.Image) -> None:
