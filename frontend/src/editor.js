@@ -32,6 +32,7 @@ export function mountEditor(textarea, { onChange, onRun }) {
       lintGutter(),
       oneDark,
       sizing,
+      EditorView.contentAttributes.of({ "aria-label": textarea.labels?.[0]?.textContent || "prog.c" }),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
         textarea.value = update.state.doc.toString();
