@@ -128,6 +128,7 @@ def test_it_runs_a_correct_then_a_broken_program_in_the_browser(
     expect(page.locator("#run-trace")).to_contain_text("Hello, eBPF!")
     expect(page.locator("#run-checks li.check.passed")).to_have_count(check_count)
     expect(page.locator("#run-checks li.check:not(.passed)")).to_have_count(0)
+    expect(page.locator("#run-disasm pre")).to_contain_text("bpf_printk", use_inner_text=False)
     expect(page.locator("#run-panel")).to_have_class(has_class("passed"))
     # Reloading replays the stored events: the same trace and verdicts come back.
     page.reload()

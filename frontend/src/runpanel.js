@@ -136,12 +136,20 @@ class RunPanel {
       !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", {}, event.output)) : null);
     this.el("run-compile").replaceChildren(block);
     this.editor.mark(diagnostics.filter((d) => !d.file || d.file === "prog.c").map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message, source: "clang" })));
-    if (event.disassembly) {
-      const disasm = this.el("run-disasm");
-      disasm.hidden = false;
-      disasm.querySelector("pre").textContent = event.disassembly;
-    }
+    if (event.disassembly) this.showDisassembly(event.disassembly);
     if (!event.ok) this.stage("done");
+  }
+
+  // The grader sends the disassembly in its own event once llvm-objdump is done (it runs
+  // beside the sandbox run); older runs carried it in the compile event.
+  on_disassembly(event) {
+    if (event.text) this.showDisassembly(event.text);
+  }
+
+  showDisassembly(text) {
+    const disasm = this.el("run-disasm");
+    disasm.hidden = false;
+    disasm.querySelector("pre").textContent = text;
   }
 
   on_load(event) {
