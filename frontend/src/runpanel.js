@@ -196,6 +196,15 @@ class RunPanel {
 
   on_test_run() {}
 
+  // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
+  on_attach(event) {
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `attach ${event.target || ""}: ${event.error || ""}`));
+  }
+
+  on_map_update(event) {
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `map_update: ${event.error || ""}`));
+  }
+
   on_check(event) {
     const s = this.strings;
     let item = this.root.querySelector(`#run-checks li[data-check="${CSS.escape(event.name)}"]`);
