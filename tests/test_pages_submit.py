@@ -92,3 +92,11 @@ def test_it_stores_the_browsers_crlf_line_breaks_as_lf(client, learner):
     client.post("/labs/hello-printk/draft/", {"source": "int a;\r\nint b;\r\n"})
     assert Submission.objects.get().source == SOURCE
     assert Draft.objects.get().source == "int a;\nint b;\n"
+
+
+def test_it_sends_a_get_of_the_run_url_back_to_the_lab(client, learner):
+    make_lab()
+    client.force_login(learner)
+    response = client.get("/labs/hello-printk/run/")
+    assert response.status_code == 302 and response["Location"] == "/labs/hello-printk/"
+    assert not Submission.objects.exists()

@@ -9,6 +9,14 @@ function readJson(id) {
   return node ? JSON.parse(node.textContent) : null;
 }
 
+// The run shortcut is Ctrl-Enter, or Cmd-Enter on a Mac: say the one this keyboard has.
+function labelShortcut() {
+  if (!/Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)) return;
+  for (const key of document.querySelectorAll(".run-button kbd")) {
+    if (key.textContent === "Ctrl") key.textContent = "⌘";
+  }
+}
+
 function enhanceLanguageSwitch() {
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());
@@ -51,5 +59,6 @@ function enhanceWorkspace() {
 
 document.addEventListener("DOMContentLoaded", () => {
   enhanceLanguageSwitch();
+  labelShortcut();
   enhanceWorkspace();
 });

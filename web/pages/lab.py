@@ -50,9 +50,12 @@ def draft_reset(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def submit_run(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_active_lab(slug)
+    if request.method != "POST":
+        # A refused run leaves the browser on this URL; a reload or a language switch
+        # then asks for it with GET: show the lab again.
+        return redirect("lab", slug=lab.slug)
     form = SourceForm(request.POST)
     if not form.is_valid():
         return render_workspace(request, lab, "", refusal=_("The source is empty."), status=400)
