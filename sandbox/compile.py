@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sysconfig
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,6 +87,8 @@ class CompileResult:
     output: str = ""
     error: str | None = None
     duration_s: float = 0.0
+    # with compile_source(..., disassemble="later"): the disassembly still being made
+    pending_disassembly: PendingDisassembly | None = field(default=None, repr=False, compare=False)
 
     # `Any`, not `object`: inside this class `object` names the field above.
     def to_dict(self) -> dict[str, Any]:
@@ -111,15 +114,21 @@ class _JailedRun:
 
 
 def compile_source(
-    source: str, limits: CompileLimits | None = None, *, disassemble: bool = True
+    source: str, limits: CompileLimits | None = None, *, disassemble: bool | str = True
 ) -> CompileResult:
-    """Compiles in the jail. With disassemble=False the result's disassembly is "" and
-    the caller may get it later, off its critical path, with `disassemble()`."""
+    """Compiles in the jail.
+
+    `disassemble`: True (the default) fills `disassembly`; False leaves it "" (the
+    caller may get it later with `disassemble()`); "later" returns as soon as clang is
+    done, with `pending_disassembly` set on success: llvm-objdump goes on in a jail of
+    its own, started while clang ran (its setup off the critical path too), and
+    `pending_disassembly.result()` waits for its text."""
     limits = limits or CompileLimits()
     started = time.monotonic()
-    result = _compile(
-        source, limits, deadline=started + limits.wall_s, with_disassembly=disassemble
-    )
+    result = _compile(source, limits, deadline=started + limits.wall_s, disassemble=disassemble)
+    if disassemble is True and result.pending_disassembly is not None:
+        result.disassembly = result.pending_disassembly.result()
+        result.pending_disassembly = None
     result.duration_s = round(time.monotonic() - started, 4)
     return result
 
@@ -137,7 +146,7 @@ def disassemble(obj: bytes, source: str | None = None, limits: CompileLimits | N
 
 
 def _compile(
-    source: str, limits: CompileLimits, deadline: float, with_disassembly: bool = True
+    source: str, limits: CompileLimits, deadline: float, disassemble: bool | str = True
 ) -> CompileResult:
     encoded = source.encode("utf-8", errors="replace")
     if len(encoded) > limits.source_bytes:
@@ -148,13 +157,80 @@ def _compile(
     clang = _tool_path("clang")
     if clang is None:
         return CompileResult(ok=False, error="clang is not installed under /usr")
-    with _JobFolder() as job:
+    job = _JobFolder().__enter__()
+    pending: PendingDisassembly | None = None
+    handed_over = False
+    try:
         job.write_source(encoded)
+        if disassemble:
+            pending = PendingDisassembly(job, limits, deadline)  # set up while clang runs
         run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
         result = _compile_result(source, job, run, limits)
-        if result.ok and with_disassembly:
-            result.disassembly = _disassemble(job, limits, deadline)
+        if pending is not None and result.ok:
+            result.pending_disassembly = pending.start()  # it removes the folder
+            handed_over = True
         return result
+    finally:
+        if not handed_over:
+            if pending is not None:
+                pending.cancel()
+            job.__exit__(None, None, None)
+
+
+class PendingDisassembly:
+    """llvm-objdump in its own jail, set up before it has an object to read: the jail
+    waits on its stdin (`sh -c 'read -r go && exec llvm-objdump ...'`), so bwrap's setup
+    overlaps clang. start() lets it run (in a thread, which then removes the job folder);
+    cancel() lets it exit without running."""
+
+    def __init__(self, job: _JobFolder, limits: CompileLimits, deadline: float) -> None:
+        self._job, self._limits, self._deadline = job, limits, deadline
+        self._text = ""
+        self._finished = threading.Event()
+        objdump, shell = _tool_path("llvm-objdump"), _tool_path("sh")
+        self._proc: subprocess.Popen[bytes] | None = None
+        if objdump is not None and shell is not None:
+            waiting = [shell, "-c", 'read -r go && exec "$@"', "sh", *_objdump_argv(objdump)]
+            self._proc = _spawn_jailed(job, waiting, limits, stdin=subprocess.PIPE)
+
+    def start(self) -> PendingDisassembly:
+        threading.Thread(target=self._work, name="bpflab-objdump", daemon=True).start()
+        return self
+
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def result(self, timeout: float | None = None) -> str:
+        """The disassembly text ("" when objdump failed or is not done by the timeout)."""
+        self._finished.wait(timeout)
+        return self._text
+
+    def cancel(self) -> None:
+        try:
+            if self._proc is not None:
+                self._release(b"")  # EOF: the shell exits without running objdump
+                _collect_jailed(self._proc, self._deadline, 0)
+        finally:
+            self._finished.set()
+
+    def _work(self) -> None:
+        try:
+            if self._proc is not None:
+                self._release(b"go\n")
+                limit = self._limits.disassembly_bytes
+                run = _collect_jailed(self._proc, self._deadline, limit)
+                if not run.timed_out and run.returncode == 0:
+                    self._text = _decode(run.output, run.dropped_bytes)
+        finally:
+            self._job.__exit__(None, None, None)
+            self._finished.set()
+
+    def _release(self, data: bytes) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        with contextlib.suppress(OSError):  # it died early: its exit status says so
+            self._proc.stdin.write(data)
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()
 
 
 def _compile_result(
@@ -230,11 +306,14 @@ def _disassemble(job: _JobFolder, limits: CompileLimits, deadline: float) -> str
     objdump = _tool_path("llvm-objdump")
     if objdump is None:
         return ""
-    argv = [objdump, "-d", "-S", "--no-show-raw-insn", OBJECT_NAME]
-    run = _run_jailed(job, argv, limits, deadline, limits.disassembly_bytes)
+    run = _run_jailed(job, _objdump_argv(objdump), limits, deadline, limits.disassembly_bytes)
     if run.timed_out or run.returncode != 0:
         return ""
     return _decode(run.output, run.dropped_bytes)
+
+
+def _objdump_argv(objdump: str) -> list[str]:
+    return [objdump, "-d", "-S", "--no-show-raw-insn", OBJECT_NAME]
 
 
 def _clang_argv(clang: str) -> list[str]:
@@ -391,10 +470,16 @@ def _system_links() -> list[str]:
 def _run_jailed(
     job: _JobFolder, command: list[str], limits: CompileLimits, deadline: float, cap: int
 ) -> _JailedRun:
+    return _collect_jailed(_spawn_jailed(job, command, limits), deadline, cap)
+
+
+def _spawn_jailed(
+    job: _JobFolder, command: list[str], limits: CompileLimits, stdin: int = subprocess.DEVNULL
+) -> subprocess.Popen[bytes]:
     drop = _drops_to_nobody()
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         _jail_argv(job, limits, command),
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
@@ -404,6 +489,11 @@ def _run_jailed(
         group=NOBODY if drop else None,
         extra_groups=[] if drop else None,
     )
+
+
+def _collect_jailed(proc: subprocess.Popen[bytes], deadline: float, cap: int) -> _JailedRun:
+    """Reads the jail's output (keeping `cap` bytes) and reaps it, killing it at the
+    deadline."""
     assert proc.stdout is not None
     with proc.stdout:
         output, dropped, timed_out = _read_capped(proc.stdout.fileno(), cap, deadline)

@@ -2,15 +2,15 @@
 
 Events go to `on_event` live and in order (docs/protocol.md, "Run events (grader)"):
 stage compiling, compile, every sandbox event, a check event as soon as each check is
-decided, and the verdict. The disassembly is not on the way to the verdict: the compile
-event carries `disassembly: ""`, a background thread runs llvm-objdump (jailed) while the
-sandbox runs, and a `disassembly` event follows as soon as it is ready, before the
-verdict. All events are emitted from the calling thread.
+decided, and the verdict. The disassembly is kept off the way to the verdict as far as
+it can be: the compile event carries `disassembly: ""`, llvm-objdump runs in its own
+jail (set up while clang ran) during the sandbox run, and a `disassembly` event follows
+as soon as it is ready, before the verdict. All events are emitted from the calling
+thread.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -49,7 +49,7 @@ def grade(
         if compiled.error:
             reason += f" ({compiled.error})"
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
-    disassembly = _Disassembly(compiled.object or b"", source)
+    disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
     disassembly.flush(emit)
@@ -63,7 +63,8 @@ def grade(
 def _compile(source: str) -> Any:
     from sandbox.compile import compile_source
 
-    return compile_source(source, disassemble=False)
+    # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
+    return compile_source(source, disassemble="later")
 
 
 # How long the verdict waits for a disassembly still running after the sandbox run.
@@ -71,31 +72,22 @@ DISASSEMBLY_WAIT_S = 15.0
 
 
 class _Disassembly:
-    """llvm-objdump in a background thread; its event is sent by the grading thread, at
+    """The compile's pending disassembly; its event is sent by the grading thread, at
     the first event boundary after it is ready, or at the end of the run."""
 
-    def __init__(self, obj: bytes, source: str) -> None:
-        self.text = ""
+    def __init__(self, pending: Any) -> None:
+        self.pending = pending  # a sandbox.compile.PendingDisassembly, or None
         self.sent = False
-        self.thread = threading.Thread(
-            target=self._work, args=(obj, source), name="bpflab-disassembly", daemon=True
-        )
-        self.thread.start()
 
-    def _work(self, obj: bytes, source: str) -> None:
-        from sandbox.compile import disassemble
-
-        try:
-            self.text = disassemble(obj, source)
-        except Exception:  # no disassembly is not a reason to fail a submission
-            self.text = ""
+    def ready(self) -> bool:
+        return self.pending is None or self.pending.done()
 
     def before(self, emit: EventSink) -> EventSink:
         """emit, preceded by the disassembly event once it is ready."""
 
         def emit_with_disassembly(event: dict[str, Any]) -> None:
             # never between an op's result and the check it decides
-            if not self.sent and event["event"] != "check" and not self.thread.is_alive():
+            if not self.sent and event["event"] != "check" and self.ready():
                 self.flush(emit)
             emit(event)
 
@@ -104,9 +96,9 @@ class _Disassembly:
     def flush(self, emit: EventSink) -> None:
         if self.sent:
             return
-        self.thread.join(timeout=DISASSEMBLY_WAIT_S)
         self.sent = True
-        emit({"event": "disassembly", "text": self.text})
+        text = self.pending.result(DISASSEMBLY_WAIT_S) if self.pending is not None else ""
+        emit({"event": "disassembly", "text": text})
 
 
 def _compile_event(compiled: Any) -> dict[str, Any]:
