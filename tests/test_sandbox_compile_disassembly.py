@@ -1,10 +1,12 @@
 """The disassembly can be taken off the compile's critical path: compile_source(...,
-disassemble=False) leaves it empty, disassemble() makes the same text later, in the same
+disassemble=False) leaves it empty, disassemble() makes the same text later, and
+disassemble="later" returns after clang with the text still being made; always in the
 jail (objdump -S opens the file the DWARF names, which #line lets the learner choose)."""
 
 from __future__ import annotations
 
 import secrets
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,16 @@ def secret_file() -> Iterator[Path]:
     path.chmod(0o644)
     yield path
     path.unlink()
+
+
+@pytest.fixture
+def temp_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private temp root for job folders (world-traversable, as /tmp is)."""
+    root = Path(tempfile.mkdtemp(prefix="bpflab-compile-test-", dir="/tmp"))
+    root.chmod(0o755)
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    yield root
+    root.rmdir()  # fails the test if a job folder was left behind
 
 
 def test_it_leaves_the_disassembly_out_when_asked() -> None:
@@ -78,3 +90,33 @@ def test_it_hides_host_files_from_a_later_disassembly(secret_file: Path) -> None
 
         assert "add_one" in text
         assert (first_line in text) is should_show, path
+
+
+def test_it_returns_before_the_disassembly_and_finishes_it_later(temp_root: Path) -> None:
+    whole = compile_source(SOURCE)
+
+    later = compile_source(SOURCE, disassemble="later")
+
+    assert later.ok and later.disassembly == "" and later.pending_disassembly is not None
+    assert later.pending_disassembly.result(10) == whole.disassembly
+    assert later.pending_disassembly.done()
+    assert "pending_disassembly" not in later.to_dict()
+    assert list(temp_root.iterdir()) == [], "the job folder is removed once it is done"
+
+
+def test_it_has_nothing_pending_when_the_compile_fails(temp_root: Path) -> None:
+    failed = compile_source("int x = ;\n", disassemble="later")
+
+    assert not failed.ok and failed.pending_disassembly is None
+    assert list(temp_root.iterdir()) == []
+
+
+def test_it_hides_host_files_from_a_pending_disassembly(secret_file: Path) -> None:
+    source = f'#line 1 "{secret_file}"\nint add_one(int a) {{ return a + 1; }}\n'
+    compiled = compile_source(source, disassemble="later")
+    assert compiled.ok and compiled.pending_disassembly is not None, compiled.output
+
+    text = compiled.pending_disassembly.result(10)
+
+    assert "add_one" in text
+    assert secret_file.read_text().strip() not in text
