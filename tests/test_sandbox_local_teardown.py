@@ -201,6 +201,8 @@ def test_it_reports_and_cleans_up_an_agent_that_dies_mid_run(spy: Spy) -> None:
         [
             HOLD,
             *({"op": "test_run", "id": f"run{i}", "data": udp_frame(1).hex()} for i in range(50)),
+            # the agent writes done before its teardown: keep it busy until the kill
+            {**HOLD, "id": "hold-after"},
         ],
         spy,
     )

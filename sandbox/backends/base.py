@@ -381,8 +381,16 @@ def wait_for_teardowns(timeout: float = 30.0) -> bool:
         return _teardowns_changed.wait_for(lambda: not _teardowns, timeout=timeout)
 
 
+def _forget_teardowns() -> None:
+    """In a forked child (a Celery prefork worker) the parent's reapers do not exist."""
+    global _teardowns_changed
+    _teardowns.clear()
+    _teardowns_changed = threading.Condition()
+
+
 # A worker that exits (or a test process) lets its last agents finish their teardown.
 atexit.register(wait_for_teardowns, 10.0)
+os.register_at_fork(after_in_child=_forget_teardowns)
 
 
 def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int | None:
