@@ -89,8 +89,40 @@ def stage_standings(user: Any) -> list[StageStanding]:
     return list(stages.values())
 
 
-def standing_for(user: Any, lab: Lab) -> LabStanding:
-    for standing in lab_standings(user):
-        if standing.lab.pk == lab.pk:
-            return standing
-    return LabStanding(lab=lab)
+def neighbours(lab: Lab) -> tuple[Lab | None, Lab | None]:
+    """The active labs just before and just after `lab` in catalogue order, in one query."""
+    ordered = list(
+        Lab.objects.filter(is_active=True)
+        .select_related("stage")
+        .order_by("stage__order", "order")
+        .only("id", "slug", "title", "order", "stage__order", "stage__slug")
+    )
+    ids = [each.pk for each in ordered]
+    if lab.pk not in ids:
+        return None, None
+    at = ids.index(lab.pk)
+    before = ordered[at - 1] if at > 0 else None
+    after = ordered[at + 1] if at + 1 < len(ordered) else None
+    return before, after
+
+
+def standing_for(user: Any, lab: Lab, before: Lab | None) -> LabStanding:
+    """One lab's status and lock, by the same rule as `lab_standings`, from the lab before
+    it alone: the lab page is the hottest page and must not load every learner's progress."""
+    standing = LabStanding(lab=lab)
+    mine = _progress_on(user, [lab, before] if before else [lab])
+    found = mine.get(lab.pk)
+    if found:
+        standing.status, standing.attempts = found.status, found.attempts
+    if before is not None:
+        before_progress = mine.get(before.pk)
+        if before_progress is None or before_progress.status != Progress.PASSED:
+            standing.unlocked = bool(found) or getattr(user, "is_staff", False)
+            standing.unlocked_by = before
+    return standing
+
+
+def _progress_on(user: Any, labs: list[Lab]) -> dict[int, Progress]:
+    if not user.is_authenticated:
+        return {}
+    return {p.lab_id: p for p in Progress.objects.filter(user=user, lab__in=labs)}

@@ -5,6 +5,9 @@ Keeping them here (not in the JS) puts them in the same gettext catalogue as the
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 # Common verifier rejections: (key, what the log says, as a JS regex source). The
@@ -87,6 +90,17 @@ def verifier_explanations() -> dict[str, str]:
 
 
 def run_panel_strings() -> dict[str, object]:
+    """The run panel's words in the active language; built once per language."""
+    return _panel_strings_in(get_language() or "en")
+
+
+@lru_cache(maxsize=8)
+def _panel_strings_in(language: str) -> dict[str, object]:
+    with override(language):
+        return _panel_strings()
+
+
+def _panel_strings() -> dict[str, object]:
     return {
         "stages": {
             "queued": _("Queued"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from labs.i18n import pick
 from labs.models import Draft, Lab, Run
 from web.pages.forms import SourceForm
 from web.pages.lessons import render_markdown
-from web.pages.progress import LAB_TEXT_FIELDS, standing_for
+from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
 from web.pages.verdicts import run_summary
 
@@ -47,6 +46,7 @@ def render_workspace(
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    before, after = neighbours(lab)
     recent = []
     if request.user.is_authenticated:
         recent = Run.objects.filter(submission__user=request.user, submission__lab=lab)[:5]
@@ -55,32 +55,21 @@ def render_workspace(
         "lesson_html": render_markdown(lab.lesson_text() or ""),
         "hints": [render_markdown(str(hint)) for hint in lab.hint_list()],
         "form": SourceForm(initial={"source": source}),
-        "standing": standing_for(request.user, lab),
+        "standing": standing_for(request.user, lab, before),
         "checks": check_summaries(lab),
         "run": run,
         "run_summary": run_summary(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
-        "panel_config": _panel_config(request, lab, run),
+        "panel_config": _panel_config(request, lab, run, after),
         "strings": run_panel_strings(),
     }
     return render(request, "pages/lab.html", context, status=status)
 
 
-def next_lab(lab: Lab) -> Lab | None:
-    return (
-        Lab.objects.filter(is_active=True)
-        .filter(
-            Q(stage__order__gt=lab.stage.order)
-            | Q(stage__order=lab.stage.order, order__gt=lab.order)
-        )
-        .defer(*LAB_TEXT_FIELDS)
-        .first()
-    )
-
-
-def _panel_config(request: HttpRequest, lab: Lab, run: Run | None) -> dict[str, Any]:
-    following = next_lab(lab)
+def _panel_config(
+    request: HttpRequest, lab: Lab, run: Run | None, following: Lab | None
+) -> dict[str, Any]:
     signed_in = request.user.is_authenticated
     return {
         "draftUrl": reverse("lab-draft", args=[lab.slug]) if signed_in else "",
