@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -137,12 +138,8 @@ def disassemble(obj: bytes, source: str | None = None, limits: CompileLimits | N
     """`llvm-objdump -d -S` of an object, in the same jail as the compiler ("" when it
     fails). With the source, its lines are interleaved as compile_source does."""
     limits = limits or CompileLimits()
-    deadline = time.monotonic() + limits.wall_s
-    with _JobFolder() as job:
-        if source is not None:
-            job.write_source(source.encode("utf-8", errors="replace"))
-        job.write_object(obj)
-        return _disassemble(job, limits, deadline)
+    encoded = source.encode("utf-8", errors="replace") if source is not None else None
+    return PendingDisassembly(encoded, limits).start(obj).result()
 
 
 def _compile(
@@ -157,44 +154,55 @@ def _compile(
     clang = _tool_path("clang")
     if clang is None:
         return CompileResult(ok=False, error="clang is not installed under /usr")
-    job = _JobFolder().__enter__()
-    pending: PendingDisassembly | None = None
-    handed_over = False
+    # objdump's own jail first: its setup and objdump's start (~15 ms of loading LLVM)
+    # overlap clang, and it waits for the object on a FIFO
+    pending = PendingDisassembly(encoded, limits, deadline) if disassemble else None
     try:
-        job.write_source(encoded)
-        if disassemble:
-            pending = PendingDisassembly(job, limits, deadline)  # set up while clang runs
-        run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
-        result = _compile_result(source, job, run, limits)
-        if pending is not None and result.ok:
-            result.pending_disassembly = pending.start()  # it removes the folder
-            handed_over = True
+        with _JobFolder() as job:
+            job.write_source(encoded)
+            run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
+            result = _compile_result(source, job, run, limits)
+        if pending is not None and result.ok and result.object is not None:
+            result.pending_disassembly, pending = pending.start(result.object), None
         return result
     finally:
-        if not handed_over:
-            if pending is not None:
-                pending.cancel()
-            job.__exit__(None, None, None)
+        if pending is not None:
+            pending.cancel()
 
 
 class PendingDisassembly:
-    """llvm-objdump in its own jail, set up before it has an object to read: the jail
-    waits on its stdin (`sh -c 'read -r go && exec llvm-objdump ...'`), so bwrap's setup
-    overlaps clang. start() lets it run (in a thread, which then removes the job folder);
-    cancel() lets it exit without running."""
+    """`llvm-objdump -d -S prog.o` in its own jail, started before the object exists.
 
-    def __init__(self, job: _JobFolder, limits: CompileLimits, deadline: float) -> None:
-        self._job, self._limits, self._deadline = job, limits, deadline
+    Its job folder holds the source (for -S) and, as prog.o, a FIFO: objdump loads (most
+    of its run time) and then waits on the FIFO; start(obj) writes the object into it
+    from a thread, collects the text and removes the folder. LLVM reads a FIFO into
+    memory as it reads stdin, and the output is the same as for a regular file. The
+    clang jail never sees this folder. cancel() kills it unused."""
+
+    def __init__(
+        self, source: bytes | None, limits: CompileLimits, deadline: float | None = None
+    ) -> None:
+        self._limits = limits
+        self._deadline = time.monotonic() + limits.wall_s if deadline is None else deadline
         self._text = ""
         self._finished = threading.Event()
-        objdump, shell = _tool_path("llvm-objdump"), _tool_path("sh")
         self._proc: subprocess.Popen[bytes] | None = None
-        if objdump is not None and shell is not None:
-            waiting = [shell, "-c", 'read -r go && exec "$@"', "sh", *_objdump_argv(objdump)]
-            self._proc = _spawn_jailed(job, waiting, limits, stdin=subprocess.PIPE)
+        self._folder = _JobFolder().__enter__()
+        objdump = _tool_path("llvm-objdump")
+        try:
+            if source is not None:
+                self._folder.write_source(source)
+            fifo = self._folder.job / OBJECT_NAME
+            os.mkfifo(fifo)
+            fifo.chmod(0o644)
+            if objdump is not None:
+                self._proc = _spawn_jailed(self._folder, _objdump_argv(objdump), limits)
+        except BaseException:
+            self._folder.__exit__(None, None, None)
+            raise
 
-    def start(self) -> PendingDisassembly:
-        threading.Thread(target=self._work, name="bpflab-objdump", daemon=True).start()
+    def start(self, obj: bytes) -> PendingDisassembly:
+        threading.Thread(target=self._work, args=(obj,), name="bpflab-objdump", daemon=True).start()
         return self
 
     def done(self) -> bool:
@@ -208,29 +216,55 @@ class PendingDisassembly:
     def cancel(self) -> None:
         try:
             if self._proc is not None:
-                self._release(b"")  # EOF: the shell exits without running objdump
+                _kill_group(self._proc)
                 _collect_jailed(self._proc, self._deadline, 0)
         finally:
+            self._folder.__exit__(None, None, None)
             self._finished.set()
 
-    def _work(self) -> None:
+    def _work(self, obj: bytes) -> None:
         try:
             if self._proc is not None:
-                self._release(b"go\n")
+                _feed_fifo(self._folder.job / OBJECT_NAME, obj, self._proc, self._deadline)
                 limit = self._limits.disassembly_bytes
                 run = _collect_jailed(self._proc, self._deadline, limit)
                 if not run.timed_out and run.returncode == 0:
                     self._text = _decode(run.output, run.dropped_bytes)
         finally:
-            self._job.__exit__(None, None, None)
+            self._folder.__exit__(None, None, None)
             self._finished.set()
 
-    def _release(self, data: bytes) -> None:
-        assert self._proc is not None and self._proc.stdin is not None
-        with contextlib.suppress(OSError):  # it died early: its exit status says so
-            self._proc.stdin.write(data)
-        with contextlib.suppress(OSError):
-            self._proc.stdin.close()
+
+def _feed_fifo(fifo: Path, data: bytes, reader: subprocess.Popen[bytes], deadline: float) -> None:
+    """Writes data into the FIFO once the reader has opened it, then closes it (EOF).
+    Gives up at the deadline or when the reader is gone (its exit status says why)."""
+    fd = None
+    while fd is None:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as error:
+            if error.errno != errno.ENXIO:  # ENXIO: no reader yet
+                return
+            if time.monotonic() >= deadline or reader.poll() is not None:
+                return
+            time.sleep(0.001)
+    view = memoryview(data)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_WRITE)
+            while view and (remaining := deadline - time.monotonic()) > 0:
+                if not selector.select(timeout=min(remaining, 0.1)):
+                    if reader.poll() is not None:
+                        return
+                    continue
+                try:
+                    view = view[os.write(fd, view[: 64 * KIB]) :]
+                except BlockingIOError:
+                    continue
+    except OSError:  # EPIPE: the reader is gone
+        return
+    finally:
+        os.close(fd)
 
 
 def _compile_result(
@@ -300,18 +334,6 @@ def _signal_of(returncode: int | None) -> int | None:
     return None
 
 
-def _disassemble(job: _JobFolder, limits: CompileLimits, deadline: float) -> str:
-    # Jailed too: with -S objdump opens the source files named in the DWARF, and
-    # `#line 1 "/etc/shadow"` lets the learner choose that name.
-    objdump = _tool_path("llvm-objdump")
-    if objdump is None:
-        return ""
-    run = _run_jailed(job, _objdump_argv(objdump), limits, deadline, limits.disassembly_bytes)
-    if run.timed_out or run.returncode != 0:
-        return ""
-    return _decode(run.output, run.dropped_bytes)
-
-
 def _objdump_argv(objdump: str) -> list[str]:
     return [objdump, "-d", "-S", "--no-show-raw-insn", OBJECT_NAME]
 
@@ -375,11 +397,6 @@ class _JobFolder:
     def write_source(self, encoded: bytes) -> None:
         path = self.job / SOURCE_NAME
         path.write_bytes(encoded)
-        path.chmod(0o644)
-
-    def write_object(self, obj: bytes) -> None:
-        path = self.job / OBJECT_NAME
-        path.write_bytes(obj)
         path.chmod(0o644)
 
     def read_object(self) -> bytes | None:
