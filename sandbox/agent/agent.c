@@ -1982,6 +1982,19 @@ static bool run_ops(void)
 	return true;
 }
 
+/* /dev/null rather than a closed fd 1, which the next open() would reuse */
+static void close_stdout(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0 && dup2(null, 1) == 1) {
+		close(null);
+		return;
+	}
+	if (null >= 0)
+		close(null);
+	close(1);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global | --no-trace] "
@@ -2070,7 +2083,7 @@ int main(int argc, char **argv)
 	drain_trace(NULL);
 	/* the verdict first: nothing below changes it, and the host need not wait for it */
 	emit_done(ok);
-	close(1);
+	close_stdout(); /* the host reads EOF: nothing more comes */
 	cleanup();
 	return ok ? 0 : 1;
 }
