@@ -6,8 +6,9 @@ The lab: drop UDP to port 9999 and count packets; the job is compile + load + 4 
 - baseline: the same file with no platform code: `clang` + `bpftool prog loadall` +
   4 x `bpftool prog run` + `bpftool map dump` (+ unpinning).
 - local: `compile_source` (the jail) + the local backend, as the grader runs them
-  (labs/grading/grade.py): the disassembly (llvm-objdump, in its own jail) is made during
-  the run and waited for, as the verdict comes after the disassembly event. The run
+  (labs/grading/grade.py): llvm-objdump starts in its own jail while clang runs, gets
+  the object through a FIFO, and its text is waited for, as the verdict comes after the
+  disassembly event (phase `disassembly_wait`: what is left after the run). The run
   returns at the agent's `done`; its teardown (trace instance removal, ~40 ms of RCU)
   goes on in the background, overlapping the next iteration as it would the next
   submission. No compile result is reused across runs.
@@ -149,9 +150,9 @@ FAILURES: dict[str, int] = {}
 
 
 def platform_once(backend: Any) -> None:
-    """compile_source + backend.run, as the grader runs a submission: clang, then the
-    run while llvm-objdump (its jail set up while clang ran) makes the disassembly,
-    waited for before the end as the verdict waits for it."""
+    """compile_source + backend.run, as the grader runs a submission: clang (llvm-objdump
+    starting alongside), then the run while objdump disassembles, then the wait for its
+    text, as the verdict waits for it."""
     from sandbox.compile import compile_source
 
     started = time.perf_counter()
