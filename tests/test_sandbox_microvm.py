@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from sandbox import image as vm_image
+from sandbox.backends import microvm
 from sandbox.backends.local import LocalBackend
 from sandbox.backends.microvm import MicroVMBackend
 from sandbox.compile import compile_source
@@ -203,6 +204,24 @@ def test_it_gives_concurrent_runs_their_own_vms(image: vm_image.Image) -> None:
 
     assert [outcome(result) for result in results] == [outcome(results[0])] * 2
     assert booting(results[0])["vm_pid"] != booting(results[1])["vm_pid"]
+
+
+def test_it_hands_each_pooled_vm_to_one_run_only(image: vm_image.Image) -> None:
+    before = leftovers()
+    try:
+        first = MicroVMBackend(pool_size=1).run(xdp_job())
+        assert microvm.warm_pool(image, 1).wait_filled(timeout_s=20)
+        second = MicroVMBackend(pool_size=1).run(xdp_job())
+        assert microvm.warm_pool(image, 1).wait_filled(timeout_s=20)
+        third = MicroVMBackend(pool_size=1).run(xdp_job())
+    finally:
+        microvm.close_pool()
+
+    starts = [booting(result) for result in (first, second, third)]
+    assert [start["pooled"] for start in starts[1:]] == [True, True]
+    assert len({start["vm_pid"] for start in starts}) == 3
+    assert outcome(first) == outcome(second) == outcome(third)
+    assert leftovers() == before  # the VM the pool had restored for a fourth run is gone
 
 
 def test_it_boots_from_scratch_in_cold_mode(image: vm_image.Image) -> None:

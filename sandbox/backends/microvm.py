@@ -9,6 +9,10 @@ no snapshot). Either way the VM runs exactly one job and is then killed: no kern
 ever shared between runs. The benchmark measures both modes with
 `get_backend("microvm", mode="cold" | "warm")`.
 
+Optionally (`pool_size=N`, or BPFLAB_MICROVM_POOL=N in the worker's environment), a
+background thread keeps N VMs restored and paused, so a warm run only has to resume one
+(WarmPool): each pooled VM still serves exactly one run and is killed after it.
+
 The first event of a run is `{"event": "stage", "stage": "booting", "boot": "snapshot" |
 "cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the job channel and
 its events stream back, each passed to `on_event` as soon as its line is complete.
@@ -32,7 +36,9 @@ absent.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import ctypes
 import logging
 import os
 import selectors
@@ -42,6 +48,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from typing import IO, Literal
 
@@ -54,6 +61,10 @@ from sandbox.wire import encode_job
 
 logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
+POOL_ENV = "BPFLAB_MICROVM_POOL"
+POOL_RESTORE_TIMEOUT_S = 30.0
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
 EVENT_START = b'{"event"'
 MAX_LINE_BYTES = 8 * 1024 * 1024
 STDERR_TAIL_BYTES = 2000
@@ -126,6 +137,7 @@ class Machine:
                 stderr=self.stderr,
                 pass_fds=inherited,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         except OSError as error:
             raise VMError(f"cannot start {vm_image.QEMU}: {error}") from error
@@ -133,8 +145,8 @@ class Machine:
             for sock in (channel_guest, console_guest, monitor_guest):
                 sock.close()
 
-    def restore(self, deadline: float) -> None:
-        """Loads the image's saved VM into this (-incoming defer) qemu and lets it run."""
+    def restore(self, deadline: float, resume: bool = True) -> None:
+        """Loads the image's saved VM into this (-incoming defer) qemu; runs it if resume."""
         assert self.snapshot_fd is not None, "Machine(restore=True) first"
         try:
             self.qmp.handshake(deadline)
@@ -148,11 +160,19 @@ class Machine:
                     break
                 if status == "failed":
                     raise VMError(f"restoring the snapshot failed: {self.stderr_tail()}")
-            self.qmp.execute("cont", deadline=deadline)
+            if resume:
+                self.resume(deadline)
         except QMPError as error:
             raise VMError(
                 f"restoring the snapshot: {error} {self.stderr_tail()}".strip()
             ) from error
+
+    def resume(self, deadline: float) -> None:
+        """Lets a restored, paused VM run (QMP cont)."""
+        try:
+            self.qmp.execute("cont", deadline=deadline)
+        except QMPError as error:
+            raise VMError(f"resuming the VM: {error} {self.stderr_tail()}".strip()) from error
 
     def wait_ready(self, deadline: float) -> None:
         """Reads the channel until the guest's init says its agent waits for a job."""
@@ -243,12 +263,22 @@ class Machine:
 class MicroVMBackend(Backend):
     name = "microvm"
 
-    def __init__(self, mode: Mode = "warm", image: vm_image.Image | None = None) -> None:
-        """mode: "warm" restores the snapshot, "cold" boots. image: the current one if None."""
+    def __init__(
+        self,
+        mode: Mode = "warm",
+        image: vm_image.Image | None = None,
+        pool_size: int | None = None,
+    ) -> None:
+        """mode: "warm" restores the snapshot, "cold" boots. image: the current one if None.
+
+        pool_size: how many restored, paused VMs to keep ready (warm mode; each used once,
+        see WarmPool); default from the BPFLAB_MICROVM_POOL environment variable, else 0.
+        """
         if mode not in ("warm", "cold"):
             raise ValueError(f"mode must be 'warm' or 'cold', not {mode!r}")
         self.mode = mode
         self.image = image
+        self.pool_size = _pool_size_from_env() if pool_size is None else pool_size
         self._qemu_version: str | None = None
 
     def available(self) -> tuple[bool, str]:
@@ -280,13 +310,26 @@ class MicroVMBackend(Backend):
             stream.fail("microvm: no VM image; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
-        machine = Machine(image, restore=restore)
+        pooled = warm_pool(image, self.pool_size).take() if restore and self.pool_size else None
+        machine = pooled or Machine(image, restore=restore)
         phase = "starting qemu"
         try:
-            machine.start()
+            if pooled is None:
+                machine.start()
             boot = "snapshot" if restore else "cold"
-            stream.emit({"event": "stage", "stage": "booting", "boot": boot, "vm_pid": machine.pid})
-            if restore:
+            stream.emit(
+                {
+                    "event": "stage",
+                    "stage": "booting",
+                    "boot": boot,
+                    "vm_pid": machine.pid,
+                    "pooled": pooled is not None,
+                }
+            )
+            if pooled is not None:
+                phase = "resuming a restored VM"
+                machine.resume(deadline)
+            elif restore:
                 phase = "restoring the snapshot"
                 machine.restore(deadline)
             else:
@@ -301,6 +344,119 @@ class MicroVMBackend(Backend):
         finally:
             machine.kill()
         return stream.result()
+
+
+class WarmPool:
+    """Restored, paused VMs waiting for one job each, refilled by a background thread.
+
+    Takes the restore (qemu start + snapshot load, ~0.1 s) off a run's critical path. A
+    VM leaves the pool once, for one run, and is killed after it: no VM is ever reused.
+    Paused VMs cost memory (~60 MB resident each), no CPU. One pool per process, shared by
+    all backend instances (the grader makes one per run), for the current image only. Its
+    VMs die with the pool thread (PR_SET_PDEATHSIG), with the process, and at exit.
+    """
+
+    def __init__(self, image: vm_image.Image, size: int) -> None:
+        self.image = image
+        self.size = size
+        self.ready: list[Machine] = []
+        self.cond = threading.Condition()
+        self.closed = False
+        self.thread = threading.Thread(target=self._fill, name="bpflab-vm-pool", daemon=True)
+        self.thread.start()
+
+    def take(self) -> Machine | None:
+        """A restored, paused VM, or None when none is ready (the run restores its own)."""
+        with self.cond:
+            while self.ready:
+                machine = self.ready.pop(0)
+                self.cond.notify()
+                if not machine.exited():
+                    return machine
+                machine.kill()
+        return None
+
+    def wait_filled(self, timeout_s: float) -> bool:
+        """Waits until the pool holds its size of VMs (for tests and warm-up)."""
+        with self.cond:
+            return self.cond.wait_for(lambda: len(self.ready) >= self.size, timeout=timeout_s)
+
+    def _fill(self) -> None:
+        failures = 0
+        while True:
+            with self.cond:
+                while not self.closed and len(self.ready) >= self.size:
+                    self.cond.wait()
+                if self.closed:
+                    return
+            machine = Machine(self.image, restore=True)
+            try:
+                machine.start()
+                machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+            except VMError as error:
+                machine.kill()
+                failures += 1
+                logger.warning("microvm pool: restoring a VM failed: %s", error)
+                time.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            failures = 0
+            with self.cond:
+                if self.closed:
+                    machine.kill()
+                    return
+                self.ready.append(machine)
+                self.cond.notify_all()
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            machines, self.ready = self.ready, []
+            self.cond.notify_all()
+        for machine in machines:
+            machine.kill()
+        self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S + 5)
+
+
+_pool: WarmPool | None = None
+_pool_lock = threading.Lock()
+
+
+def warm_pool(image: vm_image.Image, size: int) -> WarmPool:
+    """The process's pool for this image and size (a new image or size replaces it)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None and (_pool.image.directory != image.directory or _pool.size != size):
+            _pool.close()
+            _pool = None
+        if _pool is None:
+            _pool = WarmPool(image, size)
+        return _pool
+
+
+@atexit.register
+def close_pool() -> None:
+    """Kills the pooled VMs (at exit, and for tests)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.close()
+            _pool = None
+
+
+def _pool_size_from_env() -> int:
+    value = os.environ.get(POOL_ENV, "0")
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ValueError(f"{POOL_ENV} must be a whole number, not {value!r}") from None
+
+
+def _die_with_parent() -> None:
+    """In qemu's child process before exec: SIGKILL when the thread that started it dies.
+
+    A worker killed mid-run (a Celery hard time limit) must not leave a VM spinning.
+    """
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _fail_unfinished(
