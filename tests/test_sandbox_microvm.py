@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -298,6 +301,41 @@ def test_it_kills_a_vm_that_never_boots_at_the_wall_limit(image: vm_image.Image)
     assert [e["event"] for e in result.events[-2:]] == ["error", "done"]
     assert not alive(booting(result)["vm_pid"])
     assert leftovers() == before
+
+
+SLEEPING_RUN = """
+import json, sys
+from sandbox.backends.microvm import MicroVMBackend
+from tests.test_sandbox_microvm import XDP_COUNTER, job
+sleeper = {"op": "trigger", "id": "s", "argv": ["/bin/sleep", "30"], "timeout_ms": 60000}
+def show(event):
+    print(json.dumps(event), flush=True)
+MicroVMBackend().run(job(XDP_COUNTER, sleeper), on_event=show)
+"""
+
+
+def test_it_takes_the_vm_down_with_a_killed_worker(image: vm_image.Image) -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-c", SLEEPING_RUN],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert worker.stdout is not None
+    vm_pid = None
+    for line in worker.stdout:  # wait until the job runs in the VM
+        event = json.loads(line)
+        vm_pid = event.get("vm_pid", vm_pid)
+        if event["event"] == "stage" and event["stage"] == "running":
+            break
+    assert vm_pid and alive(vm_pid)
+
+    worker.kill()  # SIGKILL: no finally, no atexit
+    worker.wait()
+
+    deadline = time.monotonic() + 3
+    while alive(vm_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(vm_pid)
 
 
 def test_it_leaves_nothing_behind_after_a_run(image: vm_image.Image) -> None:
