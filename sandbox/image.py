@@ -146,11 +146,27 @@ def qemu_version() -> str:
 
 
 def resolve_kernel_package() -> tuple[str, str]:
-    """The package and version the cloud-kernel metapackage depends on, from apt's lists."""
-    depends = _run(["apt-cache", "depends", KERNEL_METAPACKAGE]).stdout
+    """The package and version the cloud-kernel metapackage depends on, from apt's lists.
+
+    A machine whose packages are all installed may have no package lists (an image that
+    cleaned them): then, as root, `apt-get update` once and ask again.
+    """
+    try:
+        return _kernel_package_from_apt()
+    except ImageError:
+        if os.geteuid() != 0:
+            raise
+    _run(["apt-get", "update", "-qq"])
+    return _kernel_package_from_apt()
+
+
+def _kernel_package_from_apt() -> tuple[str, str]:
+    proc = subprocess.run(
+        ["apt-cache", "depends", KERNEL_METAPACKAGE], capture_output=True, text=True
+    )
     names = [
         line.split(":", 1)[1].strip()
-        for line in depends.splitlines()
+        for line in proc.stdout.splitlines()
         if line.strip().startswith("Depends:") and "linux-image-" in line
     ]
     if not names:
