@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -441,7 +442,18 @@ def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
 
 
 def build_image(force: bool = False, snapshot: bool = True, log: Log = print) -> Image:
-    """Builds (or finds in the cache) the image for the current inputs; points current at it."""
+    """Builds (or finds in the cache) the image for the current inputs; points current at it.
+
+    One build at a time per image folder (a lock file): a second builder waits, then
+    finds the image up to date.
+    """
+    IMAGE_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(IMAGE_ROOT / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_locked(force, snapshot, log)
+
+
+def _build_locked(force: bool, snapshot: bool, log: Log) -> Image:
     agent = build.agent_binary(static=True)
     inputs = collect_inputs(agent)
     key = image_key(inputs)
@@ -451,7 +463,6 @@ def build_image(force: bool = False, snapshot: bool = True, log: Log = print) ->
         log(f"image {key} is up to date")
         _point_current(target)
         return existing
-    IMAGE_ROOT.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=IMAGE_ROOT))
     try:
         image = _build_into(staging, inputs, agent, log)
