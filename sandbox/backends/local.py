@@ -81,6 +81,7 @@ class LocalBackend(Backend):
         except GlobalHooksBusy as busy:
             stream.fail(str(busy))
             return stream.result()
+        stream.started = time.monotonic()  # the wall limit counts the run, not the queue
         instance = f"{INSTANCE_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}" if reads_trace else None
         trace = ["--trace-instance", instance] if instance else ["--no-trace"]
         try:
