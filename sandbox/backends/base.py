@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import re
 import selectors
@@ -40,6 +41,7 @@ from sandbox.job import Job, Result, RunLimits
 from sandbox.wire import encode_job
 
 EventCallback = Callable[[dict[str, Any]], None]
+logger = logging.getLogger(__name__)
 
 # Host-side slack over max_output_bytes: the agent's own cap fires first, so the host
 # cap only catches an agent that misbehaves.
@@ -340,9 +342,7 @@ def _call(callback: Callable[[], None] | None) -> None:
     try:
         callback()
     except Exception:  # a teardown step that failed must not take the worker with it
-        import logging
-
-        logging.getLogger(__name__).exception("sandbox teardown step failed")
+        logger.exception("sandbox teardown step failed")
 
 
 # The reapers of this process's agents that are still tearing down.
