@@ -53,6 +53,7 @@ run: install
 	$(PY) manage.py runstack
 
 test: install services
+	$(PY) manage.py check_content
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # The site bench writes users and runs: it gets a database of its own.
