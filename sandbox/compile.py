@@ -40,6 +40,8 @@ JOB_DIR_IN_JAIL = "/job"
 INCLUDE_DIR_IN_JAIL = "/bpflab/include"
 JAIL_INCLUDE_SOURCE = Path(__file__).resolve().parent / "include"
 NOBODY = 65534
+# llvm-objdump starts beside clang; it yields the CPU to it when the machine is busy.
+OBJDUMP_NICENESS = 10
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -196,7 +198,10 @@ class PendingDisassembly:
             os.mkfifo(fifo)
             fifo.chmod(0o644)
             if objdump is not None:
-                self._proc = _spawn_jailed(self._folder, _objdump_argv(objdump), limits)
+                # niced: on a busy machine clang, which the verdict waits for, goes first
+                self._proc = _spawn_jailed(
+                    self._folder, _objdump_argv(objdump), limits, niceness=OBJDUMP_NICENESS
+                )
         except BaseException:
             self._folder.__exit__(None, None, None)
             raise
@@ -491,20 +496,31 @@ def _run_jailed(
 
 
 def _spawn_jailed(
-    job: _JobFolder, command: list[str], limits: CompileLimits, stdin: int = subprocess.DEVNULL
+    job: _JobFolder, command: list[str], limits: CompileLimits, niceness: int = 0
 ) -> subprocess.Popen[bytes]:
+    argv = _jail_argv(job, limits, command)
+    if niceness:
+        argv = ["nice", "-n", str(niceness), *argv]
+    # Dropping to nobody with setpriv rather than Popen(user=...): with a uid to set,
+    # Python forks instead of vforking, and copying a worker's page tables costs ~7 ms
+    # of the caller's time per compile (measured with a 100 MB heap).
+    setpriv = shutil.which("setpriv", path="/usr/bin:/bin")
     drop = _drops_to_nobody()
+    if drop and setpriv is not None:
+        ids = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        argv = [setpriv, *ids, "--", *argv]
+    in_python = drop and setpriv is None
     return subprocess.Popen(
-        _jail_argv(job, limits, command),
-        stdin=stdin,
+        argv,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
         cwd="/",
         start_new_session=True,  # one process group to kill at the wall limit
-        user=NOBODY if drop else None,
-        group=NOBODY if drop else None,
-        extra_groups=[] if drop else None,
+        user=NOBODY if in_python else None,
+        group=NOBODY if in_python else None,
+        extra_groups=[] if in_python else None,
     )
 
 
