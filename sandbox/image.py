@@ -14,14 +14,17 @@ rebuilt only when something changed):
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
   (veth, clsact, cls_bpf, gact/bpf actions, virtio-mmio + virtio-console for the job
   channel) with their dependencies, in load order.
-- `snapshot.mig`: the VM booted once until the agent waits on its serial port, saved
-  with QMP `stop` + `migrate exec:cat > FILE`. The microvm backend restores a fresh copy
-  of it for every run.
+- `snapshot.mig`: the VM booted once until the agent waits on its job channel (a virtio
+  serial port), saved with QMP `stop` + `migrate exec:cat > FILE` (~58 MB: the kernel
+  runs with init_on_free=1, so free memory is zero pages). The microvm backend restores
+  a fresh copy of it into a new qemu for every run.
 - `manifest.json`: the inputs, the accelerator (a KVM boot is tried once under a short
   timeout; TCG when it does not reach the ready line), sizes and timings.
 
-`var/sandbox/image/current` points at the image in use. Other commands:
-`python -m sandbox image info` (the manifest as JSON), `... image build --force`.
+`var/sandbox/image/current` points at the image in use; older images are pruned (the
+previous one is kept for runs still using it); the kernel .deb is kept in `debs/`.
+Other commands: `python -m sandbox image info` (the manifest as JSON), `... image build
+--force` (rebuild anyway), `--no-snapshot` (every run then boots cold).
 """
 
 from __future__ import annotations
