@@ -288,6 +288,20 @@ def test_it_kills_a_vm_whose_job_never_ends_at_the_wall_limit(image: vm_image.Im
     assert leftovers() == before
 
 
+def test_it_keeps_a_chatty_console_from_stalling_the_guest(image: vm_image.Image) -> None:
+    # Every kernel message on ttyS0 (tens of KB): qemu writes them a byte at a time, so a
+    # host that left the console unread would stall the boot at the first few hundred.
+    chatty = dataclasses.replace(
+        image,
+        manifest={**image.manifest, "cmdline": image.cmdline.replace("quiet loglevel=1", "")},
+    )
+
+    result = MicroVMBackend("cold", image=chatty).run(xdp_job())
+
+    assert "loglevel" not in chatty.cmdline
+    assert outcome(result) == outcome(MicroVMBackend().run(xdp_job()))
+
+
 def test_it_kills_a_vm_that_never_boots_at_the_wall_limit(image: vm_image.Image) -> None:
     # The kernel starts /bin/cat as its init: it reads the console forever, no agent ever.
     broken = dataclasses.replace(

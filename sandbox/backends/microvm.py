@@ -68,6 +68,7 @@ _libc = ctypes.CDLL(None, use_errno=True)
 EVENT_START = b'{"event"'
 MAX_LINE_BYTES = 8 * 1024 * 1024
 STDERR_TAIL_BYTES = 2000
+CONSOLE_TAIL_BYTES = 4000
 
 
 class VMError(RuntimeError):
@@ -91,6 +92,7 @@ class Machine:
         self.monitor: socket.socket | None = None
         self.stderr: IO[bytes] | None = None
         self.pending = b""  # channel bytes read but not yet consumed
+        self.console_bytes = b""  # the end of the console output, for error messages
 
     @property
     def pid(self) -> int | None:
@@ -201,26 +203,41 @@ class Machine:
         os.replace(partial, path)
 
     def _read_channel(self, deadline: float) -> bool:
-        """Appends what the channel has to self.pending; False at EOF or the deadline."""
-        assert self.channel is not None
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
+        """Appends what the channel has to self.pending; False at EOF or the deadline.
+
+        Drains the console meanwhile: unread, it stalls the guest (see drain_console).
+        """
+        assert self.channel is not None and self.console is not None
         with selectors.DefaultSelector() as selector:
-            selector.register(self.channel, selectors.EVENT_READ)
-            if not selector.select(timeout=remaining):
-                return time.monotonic() < deadline
-        chunk = self.channel.recv(65536)
-        self.pending += chunk
-        return bool(chunk)
+            selector.register(self.channel, selectors.EVENT_READ, "channel")
+            selector.register(self.console, selectors.EVENT_READ, "console")
+            while (remaining := deadline - time.monotonic()) > 0:
+                ready = {key.data for key, _ in selector.select(timeout=remaining)}
+                if "console" in ready:
+                    self.drain_console()
+                if "channel" in ready:
+                    chunk = self.channel.recv(65536)
+                    self.pending += chunk
+                    return bool(chunk)
+        return False
+
+    def drain_console(self) -> None:
+        """Reads what the console has, keeping its end.
+
+        qemu's UART writes the socket a byte at a time, so a few hundred unread bytes fill
+        the socket buffer and then the guest waits on its console: read it whenever the
+        guest runs (kernel warnings, the agent's stderr).
+        """
+        if self.console is None:
+            return
+        with contextlib.suppress(OSError):  # BlockingIOError: nothing more for now
+            while chunk := self.console.recv(65536):
+                self.console_bytes = (self.console_bytes + chunk)[-CONSOLE_TAIL_BYTES:]
 
     def console_tail(self) -> str:
-        """The end of what the guest kernel and init wrote on the console (ttyS0)."""
-        text = b""
-        with contextlib.suppress(OSError):
-            while self.console is not None and (chunk := self.console.recv(65536)):
-                text = (text + chunk)[-STDERR_TAIL_BYTES:]
-        return text.decode("utf-8", "replace").strip()
+        """The end of what the guest kernel, init and agent stderr wrote on the console."""
+        self.drain_console()
+        return self.console_bytes.decode("utf-8", "replace").strip()
 
     def diagnosis(self) -> str:
         """What qemu and the guest said, for an error message."""
@@ -485,18 +502,22 @@ def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: f
     Both directions in one loop: a big job may not fit the socket buffer before the guest
     starts reading it, and the agent may already answer while we are still writing.
     """
-    channel = machine.channel
-    assert channel is not None
+    channel, console = machine.channel, machine.console
+    assert channel is not None and console is not None
     channel.setblocking(False)
     pending = memoryview(payload)
     buffer, machine.pending = machine.pending, b""
     with selectors.DefaultSelector() as selector:
         selector.register(channel, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        selector.register(console, selectors.EVENT_READ)
         while stream.done is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            for _, mask in selector.select(timeout=remaining):
+            for key, mask in selector.select(timeout=remaining):
+                if key.fileobj is console:
+                    machine.drain_console()
+                    continue
                 if mask & selectors.EVENT_WRITE and pending:
                     with contextlib.suppress(BlockingIOError):
                         pending = pending[channel.send(pending) :]
