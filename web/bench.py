@@ -69,6 +69,8 @@ def _wrk_ms(text: str) -> float:
 def bench_lesson_page(base_url: str, seconds: int) -> dict[str, Any]:
     if not shutil.which("wrk"):
         return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    # Warm up first: worker processes still importing Django, templates not yet compiled.
+    wrk(f"{base_url}/labs/{BENCH_LAB}/", 3, 4)
     lesson = wrk(f"{base_url}/labs/{BENCH_LAB}/", seconds, 16)
     static = wrk(f"{base_url}/static/css/bpflab.css", seconds, 16)
     return {
