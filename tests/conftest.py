@@ -4,6 +4,7 @@ and a real ASGI server, as separate processes, on the real Redis)."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
     log_dir = tmp_path_factory.mktemp("live-stack-logs")
     db_name = settings.DATABASES["default"]["NAME"]
     env = {
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "REDIS_URL": settings.REDIS_URL,
         "SANDBOX_BACKEND": settings.SANDBOX_BACKEND,
         "DEBUG": "true",
@@ -83,6 +85,15 @@ def content(db):  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     call_command("load_content", verbosity=0)
+
+
+@pytest.fixture
+def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
+    """test-results/<test name>/, emptied: where a browser test leaves its screenshots."""
+    folder = REPO / "test-results" / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]

@@ -8,32 +8,20 @@ the run live and the grid shows the lab passed. Screenshots go to test-results/<
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from labs.models import Cohort, Lab, Membership
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, replace_code
 from tests.builders import make_instructor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-RUN_TIMEOUT_MS = 90_000
 # Generous per step: the suite shares two cores with a Celery worker and a sandbox.
 STEP_TIMEOUT_MS = 20_000
 LEARNER = "browser-learner"
-
-
-@pytest.fixture
-def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
-    folder = REPO / "test-results" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
 
 
 @pytest.fixture
@@ -65,14 +53,6 @@ def log_in(page, base_url: str, username: str, password: str) -> None:  # type: 
     page.fill("#id_password", password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_selector(".whoami")
-
-
-def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]
-    editor = page.locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.insert_text(source)
 
 
 def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, browser, output_dir):

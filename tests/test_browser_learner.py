@@ -18,31 +18,11 @@ from pathlib import Path
 import pytest
 
 from labs.models import Draft, Lab
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, REPO, RUN_TIMEOUT_MS, replace_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-RUN_TIMEOUT_MS = 90_000
 BROKEN_STATEMENT = "undeclared_counter += 1;"
-
-
-@pytest.fixture
-def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
-    folder = REPO / "test-results" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
 
 
 @pytest.fixture
@@ -73,16 +53,6 @@ def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ig
 
 def has_class(css_class: str) -> re.Pattern[str]:
     return re.compile(rf"(^|\s){css_class}(\s|$)")
-
-
-def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]
-    editor = page.locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    # insert_text types the characters as one input, so CodeMirror does not auto-close
-    # brackets or re-indent what a learner would have typed line by line.
-    page.keyboard.insert_text(source)
 
 
 def run_and_wait(page) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -136,6 +137,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
+# Runs go to this queue. A test process gets one of its own (as it gets its own database),
+# so a site or another test run on the same Redis never takes its runs, nor it theirs.
+RUNNING_TESTS = "pytest" in sys.modules
+CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE") or (
+    f"bpflab-test-{os.getpid()}" if RUNNING_TESTS else "bpflab"
+)
 
 SANDBOX_BACKEND = envchoice("SANDBOX_BACKEND", "local", ("local", "microvm", "docker"))
 CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
