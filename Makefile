@@ -52,7 +52,7 @@ services: venv
 run: install
 	$(PY) manage.py runstack
 
-test: install services
+test: install services lint migrations-check
 	$(PY) manage.py check_content
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
