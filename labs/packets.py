@@ -10,6 +10,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
 from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
@@ -72,7 +73,7 @@ LAYERS: dict[str, tuple[type[Packet], dict[str, str], dict[str, Any]]] = {
 }
 EXTRA_KEYS = ("payload", "raw", "truncate")
 # names used when reporting differences, scapy class name -> our layer name
-REPORT_NAMES = {cls.__name__: name for name, (cls, _, _) in LAYERS.items()}
+REPORT_NAMES = {cls.__name__: name for name, (cls, _names, _defaults) in LAYERS.items()}
 REPORT_NAMES.update({"Raw": "payload", "Padding": "padding"})
 
 
@@ -197,9 +198,9 @@ def _format(name: str, value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return hex(value) if name.split(".")[-1] in HEX_FIELDS else str(value)
     if isinstance(value, bytes):
-        return value.hex() or "(none)"
+        return value.hex() or _("(none)")
     if isinstance(value, list):
-        return b"".join(bytes(o) for o in value).hex() or "(none)"
+        return b"".join(bytes(o) for o in value).hex() or _("(none)")
     return str(value)
 
 
@@ -239,18 +240,21 @@ def differences(expected: bytes, actual: bytes, original: bytes | None = None) -
     if equivalent(expected, actual):
         return []
     if len(expected) != len(actual):
-        return [f"frame length: expected {len(expected)} bytes, got {len(actual)}"]
+        message = _("frame length: expected %(expected)s bytes, got %(actual)s")
+        return [message % {"expected": len(expected), "actual": len(actual)}]
     want, got = _flat_fields(expected), _flat_fields(actual)
     lines: list[str] = []
-    if [name for name, _ in want] == [name for name, _ in got]:
-        for (name, a), (_, b) in zip(want, got, strict=True):
+    if [name for name, _value in want] == [name for name, _value in got]:
+        for (name, a), (_name, b) in zip(want, got, strict=True):
             if a != b:
-                note = _checksum_note(name, actual, original)
-                lines.append(f"{name}: expected {_format(name, a)}, got {_format(name, b)}{note}")
+                message = _("%(field)s: expected %(expected)s, got %(actual)s%(note)s")
+                context = {"field": name, "expected": _format(name, a), "actual": _format(name, b)}
+                lines.append(message % {**context, "note": _checksum_note(name, actual, original)})
     if not lines:
         offsets = [i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b]
         more = " ..." if len(offsets) > 8 else ""
-        lines.append(f"bytes differ at offsets {', '.join(map(str, offsets[:8]))}{more}")
+        shown = ", ".join(map(str, offsets[:8])) + more
+        lines.append(_("bytes differ at offsets %(offsets)s") % {"offsets": shown})
     return lines
 
 
@@ -258,8 +262,8 @@ def _checksum_note(name: str, actual: bytes, original: bytes | None) -> str:
     if name != "ipv4.chksum" or _ipv4_checksum_ok(actual):
         return ""
     if original is not None and original[24:26] == actual[24:26]:
-        return " (checksum not updated)"
-    return " (checksum invalid)"
+        return _(" (checksum not updated)")
+    return _(" (checksum invalid)")
 
 
 def _ipv4_checksum_ok(frame: bytes) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from labs import curriculum
 from labs.events import RunEventWriter, publish, publish_cohort_activity
@@ -30,13 +30,16 @@ def execute_run(run_id: int) -> None:
     run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run_id)
     publish_cohort_activity(run)
     writer = RunEventWriter(run)
-    try:
-        verdict = _grade(run, writer)
-    except Exception as exc:
-        log.exception("run %s failed inside the platform", run_id)
-        fail_run(run, f"internal error while grading: {exc}", writer)
-        return
-    _finish(run, verdict, writer)
+    # The grader words its checks and summary in the language the run was submitted from.
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        try:
+            verdict = _grade(run, writer)
+        except Exception as exc:
+            log.exception("run %s failed inside the platform", run_id)
+            reason = translation.gettext("internal error while grading: %(error)s")
+            fail_run(run, reason % {"error": exc}, writer)
+            return
+        _finish(run, verdict, writer)
 
 
 def _claim(run_id: int) -> bool:

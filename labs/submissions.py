@@ -47,13 +47,21 @@ def check_limits(user: Any, source: str) -> None:
         )
 
 
-def submit(user: Any, lab: Lab, source: str, backend: str | None = None) -> Run:
+def submit(
+    user: Any, lab: Lab, source: str, backend: str | None = None, language: str | None = None
+) -> Run:
+    """A queued Run; `language` (the page's, e.g. "zh-hans") is the one its checks are
+    worded in."""
     from labs.tasks import run_submission
 
     check_limits(user, source)
     with transaction.atomic():
         submission = Submission.objects.create(user=user, lab=lab, source=source)
-        run = Run.objects.create(submission=submission, backend=backend or settings.SANDBOX_BACKEND)
+        run = Run.objects.create(
+            submission=submission,
+            backend=backend or settings.SANDBOX_BACKEND,
+            language=language or settings.LANGUAGE_CODE,
+        )
         transaction.on_commit(lambda: _enqueue(run, run_submission))
     return run
 

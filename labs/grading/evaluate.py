@@ -13,6 +13,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from labs import packets, values
 from labs.grading.jobs import LOAD_OP, Plan, run_op_id
 from labs.grading.verdicts import CheckResult
@@ -32,7 +35,7 @@ def action_name(program_type: str, retval: int) -> str:
     for name, value in ACTIONS_BY_TYPE.get(program_type, {}).items():
         if value == retval:
             return name
-    return f"unknown action {retval}"
+    return _("unknown action %(retval)s") % {"retval": retval}
 
 
 def trace_message(event: dict[str, Any]) -> str:
@@ -45,7 +48,7 @@ def trace_message(event: dict[str, Any]) -> str:
 
 
 def _quote(lines: list[str]) -> str:
-    return ", ".join(f'"{line}"' for line in lines) if lines else "no line"
+    return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
 
 
 SOURCE_REF = re.compile(r"^; .* @ (prog\.c:\d+)$")
@@ -79,60 +82,88 @@ def load_failure(event: dict[str, Any]) -> str:
     """Why the object did not load, in the learner's terms."""
     log = str(event.get("verifier_log") or "")
     complaint, where = verifier_complaint(log)
+    if complaint and where:
+        message = _("the verifier rejected it at %(where)s: %(complaint)s")
+        return message % {"where": where, "complaint": complaint}
     if complaint:
-        at = f" at {where}" if where else ""
-        return f"the verifier rejected it{at}: {complaint}"
+        return _("the verifier rejected it: %(complaint)s") % {"complaint": complaint}
     no_section = LIBBPF_NO_SECTION.search(log)
     if no_section:
-        return (
-            f"function '{no_section.group(1)}' is not in a program section: put "
-            f'SEC("...") before it, or make it static if it is a helper'
+        message = _(
+            "function '%(function)s' is not in a program section: put "
+            'SEC("...") before it, or make it static if it is a helper'
         )
+        return message % {"function": no_section.group(1)}
     detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, log.splitlines()) if m), None)
-    reason = event.get("error") or "rejected"
-    return f"the program did not load: {reason}" + (f" ({detail})" if detail else "")
+    reason = event.get("error") or _("rejected")
+    if detail:
+        message = _("the program did not load: %(reason)s (%(detail)s)")
+        return message % {"reason": reason, "detail": detail}
+    return _("the program did not load: %(reason)s") % {"reason": reason}
 
 
 def _program_problem(lab: Lab, programs: list[dict[str, Any]]) -> str | None:
     """Why the loaded object does not fit the lab (count, section, type), or None."""
     if len(programs) != lab.programs:
-        names = ", ".join(str(p.get("name")) for p in programs) or "none"
-        want = "exactly one program" if lab.programs == 1 else f"{lab.programs} programs"
-        return f"this lab wants {want}; your object has {len(programs)} ({names})"
+        names = ", ".join(str(p.get("name")) for p in programs) or _("none")
+        if lab.programs == 1:
+            message = _("this lab wants exactly one program; your object has %(count)s (%(names)s)")
+        else:
+            message = _("this lab wants %(wanted)s programs; your object has %(count)s (%(names)s)")
+        return message % {"wanted": lab.programs, "count": len(programs), "names": names}
     for program in programs:
         section = str(program.get("section", ""))
         if section not in lab.sections:
-            return (
-                f"program '{program.get('name')}' is in section '{section}'; this lab wants "
-                f'SEC("{lab.section}")'
+            message = _(
+                "program '%(name)s' is in section '%(section)s'; this lab wants SEC(\"%(wanted)s\")"
             )
+            return message % {
+                "name": program.get("name"),
+                "section": section,
+                "wanted": lab.section,
+            }
         kind = str(program.get("type", "")).lower().removeprefix("bpf_prog_type_")
         if kind and kind not in PROGRAM_TYPE_NAMES[lab.program_type]:
-            return f"program '{program.get('name')}' is a {kind} program; this lab wants {lab.program_type}"
+            message = _("program '%(name)s' is a %(kind)s program; this lab wants %(wanted)s")
+            return message % {"name": program.get("name"), "kind": kind, "wanted": lab.program_type}
     return None
 
 
 def map_definition_problems(spec: MapSpec, found: dict[str, Any] | None) -> list[str]:
     """How a loaded map differs from what the lab requires, in words."""
     if found is None:
-        return [f"no map named '{spec.name}' in your object"]
+        return [_("no map named '%(name)s' in your object") % {"name": spec.name}]
     problems = []
     kind = str(found.get("type", ""))
     if kind not in spec.types:
-        problems.append(f"type: expected {' or '.join(spec.types)}, got {kind}")
+        wanted = _or(spec.types)
+        problems.append(_("type: expected %(expected)s, got %(actual)s") % _pair(wanted, kind))
     for attr in ("key_size", "value_size"):
         want, got = getattr(spec, attr), found.get(attr)
         if want != got:
-            problems.append(f"{attr}: expected {want} bytes, got {got}")
+            message = _("%(field)s: expected %(expected)s bytes, got %(actual)s")
+            problems.append(message % {"field": attr, **_pair(want, got)})
     entries = found.get("max_entries")
     if spec.max_entries is not None and entries != spec.max_entries:
-        problems.append(f"max_entries: expected {spec.max_entries}, got {entries}")
+        message = _("max_entries: expected %(expected)s, got %(actual)s")
+        problems.append(message % _pair(spec.max_entries, entries))
     if spec.min_entries is not None and (entries or 0) < spec.min_entries:
-        problems.append(f"max_entries: expected at least {spec.min_entries}, got {entries}")
+        message = _("max_entries: expected at least %(expected)s, got %(actual)s")
+        problems.append(message % _pair(spec.min_entries, entries))
     flags = int(found.get("flags") or 0)
     if flags & spec.flags != spec.flags:
-        problems.append(f"flags: expected {spec.flags:#x} set, got {flags:#x}")
+        message = _("flags: expected %(expected)s set, got %(actual)s")
+        problems.append(message % _pair(f"{spec.flags:#x}", f"{flags:#x}"))
     return problems
+
+
+def _pair(expected: Any, actual: Any) -> dict[str, Any]:
+    return {"expected": expected, "actual": actual}
+
+
+def _or(names: tuple[str, ...] | list[str]) -> str:
+    """`hash or lru_hash`, the joining word in the reader's language."""
+    return _(" or ").join(names)
 
 
 KIND_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "be16": 2, "be32": 4, "ipv4": 4}
@@ -142,7 +173,7 @@ def key_kinds(check: Check) -> list[str]:
     """The field kinds of the check's keys, used to print any key the same way."""
     if not check.entries:
         return []
-    return [kind for kind, _ in values.fields_of(check.entries[0].key, "u32")]
+    return [kind for kind, _value in values.fields_of(check.entries[0].key, "u32")]
 
 
 def _key_words(key: bytes, kinds: list[str]) -> str:
@@ -201,13 +232,15 @@ class Evaluator:
         elif kind == "load" and event.get("id", LOAD_OP) == LOAD_OP:
             self._on_load(event)
         elif kind == "map_update" and not event.get("ok"):
-            self.seed_problem = self.seed_problem or f"could not fill the map: {event.get('error')}"
+            message = _("could not fill the map: %(error)s") % {"error": event.get("error")}
+            self.seed_problem = self.seed_problem or message
         elif kind == "attach" and not event.get("ok"):
-            self.attach_problem = f"could not attach the program: {event.get('error')}"
+            message = _("could not attach the program: %(error)s")
+            self.attach_problem = message % {"error": event.get("error")}
         elif kind == "trigger":
             self.triggers[str(event.get("id"))] = event
         elif kind == "error":
-            self.sandbox_error = str(event.get("message") or "sandbox error")
+            self.sandbox_error = str(event.get("message") or _("sandbox error"))
         elif kind in ("test_run", "map_dump"):
             self._on_result(event)
         elif kind == "done":
@@ -259,14 +292,18 @@ class Evaluator:
         parts = [check.action or ""]
         if check.output is not None:
             if check.output == check.frame:
-                parts.append("frame unchanged")
+                parts.append(_("frame unchanged"))
             else:
-                changes = packets.differences(check.output, check.frame)
-                parts.append("frame rewritten: " + "; ".join(_as_change(c) for c in changes))
+                changes = "; ".join(_changes(check.output, check.frame))
+                parts.append(_("frame rewritten: %(changes)s") % {"changes": changes})
         if check.trace is not None:
-            once = f"prints {_quote(self._expected_lines(check))}"
-            parts.append(once if check.repeat == 1 else f"{once} on each of {check.repeat} runs")
-        return ", ".join(parts)
+            lines = _quote(self._expected_lines(check))
+            if check.repeat == 1:
+                parts.append(_("prints %(lines)s") % {"lines": lines})
+            else:
+                message = _("prints %(lines)s on each of %(runs)s runs")
+                parts.append(message % {"lines": lines, "runs": check.repeat})
+        return _(", ").join(parts)
 
     def _expected_lines(self, check: Check) -> list[str]:
         context = check.placeholders()
@@ -275,13 +312,14 @@ class Evaluator:
     def _packet_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
         expected = self._packet_expected(check)
         if self.seed_problem:
-            return False, expected, f"not run: {self.seed_problem}"
+            return False, expected, not_run(self.seed_problem)
         if not event.get("ok"):
-            return False, expected, f"the test run failed: {event.get('error') or 'error'}"
+            message = _("the test run failed: %(error)s")
+            return False, expected, message % {"error": event.get("error") or _("error")}
         problems = []
         got = action_name(self.lab.program_type, int(event.get("retval", -1)))
         if got != check.action:
-            problems.append(f"expected {check.action}, got {got}")
+            problems.append(_("expected %(expected)s, got %(actual)s") % _pair(check.action, got))
         if check.output is not None:
             data_out = bytes.fromhex(event.get("data_out") or "")
             problems.extend(packets.differences(check.output, data_out, check.frame))
@@ -289,7 +327,8 @@ class Evaluator:
             want = self._expected_lines(check) * check.repeat
             seen = [m for m in self.trace.get(run_op_id(check), []) if m.strip()]
             if seen != want:
-                problems.append(f"expected the lines {_quote(want)}, printed {_quote(seen)}")
+                message = _("expected the lines %(expected)s, printed %(actual)s")
+                problems.append(message % _pair(_quote(want), _quote(seen)))
         if problems:
             return False, expected, "; ".join(problems)
         return True, expected, expected
@@ -313,76 +352,127 @@ class Evaluator:
         )
         problems = map_definition_problems(spec, found)
         if problems:
-            return False, expected, f"map {spec.name}: " + "; ".join(problems)
+            message = _("map %(map)s: %(problems)s")
+            return False, expected, message % {"map": spec.name, "problems": "; ".join(problems)}
         if not event.get("ok"):
-            return False, expected, f"could not read map {spec.name}: {event.get('error')}"
+            message = _("could not read map %(map)s: %(error)s")
+            return False, expected, message % {"map": spec.name, "error": event.get("error")}
         got = _dump_values(event)
         for key, value in want.items():
+            words = _key_words(key, kinds)
             if key not in got:
-                problems.append(f"[{_key_words(key, kinds)}]: expected {value}, no entry")
+                message = _("[%(key)s]: expected %(expected)s, no entry")
+                problems.append(message % {"key": words, "expected": value})
             elif got[key] != value:
-                problems.append(f"[{_key_words(key, kinds)}]: expected {value}, got {got[key]}")
+                message = _("[%(key)s]: expected %(expected)s, got %(actual)s")
+                problems.append(message % {"key": words, **_pair(value, got[key])})
         if check.exact:
             for key, value in got.items():
                 if key not in want and value != 0:
-                    problems.append(f"unexpected entry [{_key_words(key, kinds)}] = {value}")
+                    message = _("unexpected entry [%(key)s] = %(value)s")
+                    problems.append(message % {"key": _key_words(key, kinds), "value": value})
         if problems:
             return False, expected, "; ".join(problems)
-        return True, expected, f"{spec.name} holds the expected entries"
+        return True, expected, _("%(map)s holds the expected entries") % {"map": spec.name}
 
     def _map_expected(
         self, spec: MapSpec, check: Check, want: dict[bytes, int], kinds: list[str]
     ) -> str:
         entries = ", ".join(f"[{_key_words(k, kinds)}] = {v}" for k, v in want.items())
-        rest = " and no other non-zero entry" if check.exact else ""
-        return f"{' or '.join(spec.types)} map {spec.name}: {entries or 'no entries'}{rest}"
+        context = {
+            "types": _or(spec.types),
+            "map": spec.name,
+            "entries": entries or _("no entries"),
+        }
+        if check.exact:
+            message = _("%(types)s map %(map)s: %(entries)s and no other non-zero entry")
+        else:
+            message = _("%(types)s map %(map)s: %(entries)s")
+        return message % context
 
     # -- trigger checks ---------------------------------------------------------------
 
     def _trigger_outcome(
         self, check: Check, trigger: dict[str, Any] | None
     ) -> tuple[bool, str, str]:
-        expected = f"the trace holds {_quote(list(check.trace_contains))}"
+        expected = _trigger_expected(check)
         if self.attach_problem:
             return False, expected, self.attach_problem
         if trigger is None or not trigger.get("ok"):
-            error = (trigger or {}).get("error") or "did not run"
-            return False, expected, f"the command {' '.join(check.argv)} failed: {error}"
+            error = (trigger or {}).get("error") or _("did not run")
+            message = _("the command %(command)s failed: %(error)s")
+            return False, expected, message % {"command": " ".join(check.argv), "error": error}
         seen = [m for op in self.plan.trace_ops[check.name] for m in self.trace.get(op, [])]
         missing = [line for line in check.trace_contains if line not in seen]
         if not missing:
-            return True, expected, "found"
+            return True, expected, _("found")
         shown = seen[-10:]
-        more = f" (last {len(shown)} of {len(seen)})" if len(seen) > len(shown) else ""
-        return False, expected, f"missing {_quote(missing)}; lines seen{more}: {_quote(shown)}"
+        context = {"missing": _quote(missing), "seen": _quote(shown)}
+        if len(seen) > len(shown):
+            message = _("missing %(missing)s; lines seen (last %(shown)s of %(total)s): %(seen)s")
+            return False, expected, message % {**context, "shown": len(shown), "total": len(seen)}
+        return False, expected, _("missing %(missing)s; lines seen: %(seen)s") % context
 
     # -- the end ----------------------------------------------------------------------
 
     def finish(self, reason: str | None = None) -> list[CheckResult]:
         """Fail every undecided check as not run; the results in the lab's order."""
-        why = self.load_problem or reason or self.sandbox_error or "the sandbox stopped early"
+        why = self.load_problem or reason or self.sandbox_error or _("the sandbox stopped early")
         for check in self.lab.checks:
             if check.name not in self.results:
                 expected = self._not_run_expected(check)
-                self._decide(check, False, expected, f"not run: {why}")
+                self._decide(check, False, expected, not_run(why))
         return [self.results[c.name] for c in self.lab.checks]
 
     def _not_run_expected(self, check: Check) -> str:
         if check.kind == "packet":
             return self._packet_expected(check)
         if check.kind == "trigger":
-            return f"the trace holds {_quote(list(check.trace_contains))}"
+            return _trigger_expected(check)
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None
-        return f"{' or '.join(spec.types)} map {spec.name}"
+        return _("%(types)s map %(map)s") % {"types": _or(spec.types), "map": spec.name}
 
     @property
     def verifier_log(self) -> str:
         return str((self.load or {}).get("verifier_log") or "")
 
 
-def _as_change(difference: str) -> str:
-    """`eth.src: expected X, got Y` (expected output vs input) -> `eth.src X (was Y)`."""
-    name, _, rest = difference.partition(": expected ")
-    new, _, old = rest.partition(", got ")
-    return f"{name} {new} (was {old})" if old else difference
+def not_run(reason: str) -> str:
+    """A check's `actual` when nothing decided it: `not run: <reason>`."""
+    return _("not run: %(reason)s") % {"reason": reason}
+
+
+def not_run_reason(actual: str) -> str:
+    """The reason inside a `not run: <reason>` text of the active language (or English)."""
+    for template in (_("not run: %(reason)s"), "not run: %(reason)s"):
+        head, _sep, tail = template.partition("%(reason)s")
+        if actual.startswith(head) and actual.endswith(tail):
+            return actual[len(head) : len(actual) - len(tail)]
+    return actual
+
+
+def _trigger_expected(check: Check) -> str:
+    return _("the trace holds %(lines)s") % {"lines": _quote(list(check.trace_contains))}
+
+
+def _changes(output: bytes, frame: bytes) -> list[str]:
+    """How the expected output differs from the input, as `eth.src X (was Y)` changes.
+
+    packets.differences words each field as `eth.src: expected X, got Y`; that English
+    form is parsed (field, new, old) and the change is worded in the reader's language.
+    A difference that is not per field (length, offsets) is kept as packets words it.
+    """
+    with translation.override("en"):
+        english = packets.differences(output, frame)
+    localized = packets.differences(output, frame)
+    changes = []
+    for plain, worded in zip(english, localized, strict=True):
+        name, _sep, rest = plain.partition(": expected ")
+        new, _sep, old = rest.partition(", got ")
+        if old:
+            message = _("%(field)s %(new)s (was %(old)s)")
+            changes.append(message % {"field": name, "new": new, "old": old})
+        else:
+            changes.append(worded)
+    return changes

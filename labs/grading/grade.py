@@ -15,7 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from labs.grading.evaluate import Evaluator
+from django.utils.translation import gettext as _
+
+from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
 from labs.spec import Lab
@@ -38,16 +40,17 @@ def grade(
     try:
         compiled = _compile(source)
     except Exception as exc:  # the jail itself broke: not the learner's fault
-        verdict.error = f"compiler failure: {type(exc).__name__}: {exc}"
-        results = _not_run(lab, "the compiler could not run", emit)
+        message = _("compiler failure: %(kind)s: %(error)s")
+        verdict.error = message % {"kind": type(exc).__name__, "error": exc}
+        results = _not_run(lab, _("the compiler could not run"), emit)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
-        reason = "the program did not compile"
+        reason = _("the program did not compile")
         if compiled.error:
-            reason += f" ({compiled.error})"
+            reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
@@ -127,10 +130,13 @@ def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) 
     try:
         result = get_backend(backend).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
-        verdict.error = f"sandbox failure: {type(exc).__name__}: {exc}"
+        message = _("sandbox failure: %(kind)s: %(error)s")
+        verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         return evaluator
     if not result.ok or evaluator.sandbox_error:
-        verdict.error = result.error or evaluator.sandbox_error or "the sandbox run did not finish"
+        verdict.error = (
+            result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
+        )
     return evaluator
 
 
@@ -163,12 +169,12 @@ def _summary(verdict: Verdict) -> str:
     passed = sum(r.passed for r in verdict.checks)
     total = len(verdict.checks)
     if verdict.error:
-        return f"The sandbox failed: {verdict.error}"
+        return _("The sandbox failed: %(error)s") % {"error": verdict.error}
     if verdict.stage == "compile":
-        return "Your program did not compile; see the compiler messages."
+        return _("Your program did not compile; see the compiler messages.")
     if verdict.stage == "load":
-        reason = verdict.checks[0].actual.removeprefix("not run: ") if verdict.checks else ""
-        return f"Your program was not run: {reason}."
+        reason = not_run_reason(verdict.checks[0].actual) if verdict.checks else ""
+        return _("Your program was not run: %(reason)s.") % {"reason": reason}
     if verdict.passed:
-        return f"All {total} checks passed."
-    return f"{passed} of {total} checks passed."
+        return _("All %(total)s checks passed.") % {"total": total}
+    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": total}

@@ -117,6 +117,8 @@ class Run(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_run_token)
     status = models.CharField(max_length=16, choices=STATUSES, default=QUEUED)
     backend = models.CharField(max_length=16)
+    # The language of the page it was submitted from: the grader words its checks in it.
+    language = models.CharField(max_length=16, default="en")
     passed = models.BooleanField(null=True)
     stage_reached = models.CharField(max_length=16, blank=True)
     error = models.TextField(blank=True)

@@ -61,7 +61,7 @@ def submit_run(request: HttpRequest, slug: str) -> HttpResponse:
         return render_workspace(request, lab, "", refusal=_("The source is empty."), status=400)
     source = form.cleaned_data["source"]
     try:
-        run = submit(request.user, lab, source)
+        run = submit(request.user, lab, source, language=request.LANGUAGE_CODE)
     except SubmissionRefused as refusal:
         return render_workspace(
             request, lab, source, refusal=refusal.message, status=refusal.status

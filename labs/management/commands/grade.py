@@ -1,4 +1,4 @@
-"""`manage.py grade SLUG FILE [--backend B] [--json]`: grade a C file against a lab.
+"""`manage.py grade SLUG FILE [--backend B] [--json] [--language en|zh-hans]`: grade a C file.
 
 Reads the lab from CONTENT_DIR (not the database). Exit status: 0 every check passed,
 1 the submission failed (compile error, verifier rejection, failed check), 2 usage error
@@ -14,11 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from labs.grading import Verdict, grade
+from labs.i18n import pick
 from labs.spec import ContentError, load_lab_by_slug
 
 BACKENDS = ("local", "microvm", "docker")
+LANGUAGES = ("en", "zh-hans")
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_SANDBOX = 0, 1, 2, 3
 
 
@@ -37,7 +40,7 @@ def json_report(verdict: Verdict) -> dict[str, Any]:
     return data
 
 
-def human_report(verdict: Verdict) -> list[str]:
+def human_report(verdict: Verdict, language: str = "en") -> list[str]:
     lines = [f"{verdict.slug}: {'PASSED' if verdict.passed else 'FAILED'} ({verdict.summary})"]
     for diagnostic in verdict.diagnostics:
         lines.append(
@@ -49,7 +52,7 @@ def human_report(verdict: Verdict) -> list[str]:
         lines.extend(f"    {line}" for line in verdict.verifier_log.splitlines()[-12:])
     for check in verdict.checks:
         mark = "✓" if check.passed else "✗"
-        lines.append(f"  {mark} {check.name}: {check.describe.get('en', '')}")
+        lines.append(f"  {mark} {check.name}: {pick(check.describe, language)}")
         if not check.passed:
             lines.append(f"      expected: {check.expected}")
             lines.append(f"      actual:   {check.actual}")
@@ -66,6 +69,12 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--backend", choices=BACKENDS, default=None)
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--language",
+            choices=LANGUAGES,
+            default="en",
+            help="the language of the expected/actual texts and the summary",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -78,9 +87,10 @@ class Command(BaseCommand):
             message = f"cannot read {options['file']}: {error}"
             raise CommandError(message, returncode=EXIT_USAGE) from error
         backend = options["backend"] or getattr(settings, "SANDBOX_BACKEND", "local")
-        verdict = grade(lab, source, backend=backend)
+        with translation.override(options["language"]):
+            verdict = grade(lab, source, backend=backend)
         if options["json"]:
             self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
         else:
-            self.stdout.write("\n".join(human_report(verdict)))
+            self.stdout.write("\n".join(human_report(verdict, options["language"])))
         sys.exit(exit_status(verdict))
