@@ -161,6 +161,11 @@ def _pair(expected: Any, actual: Any) -> dict[str, Any]:
     return {"expected": expected, "actual": actual}
 
 
+def _clauses(parts: list[str]) -> str:
+    """Problems one after another: `a; b` (`a；b` in Chinese)."""
+    return _("; ").join(parts)
+
+
 def _or(names: tuple[str, ...] | list[str]) -> str:
     """`hash or lru_hash`, the joining word in the reader's language."""
     return _(" or ").join(names)
@@ -294,7 +299,7 @@ class Evaluator:
             if check.output == check.frame:
                 parts.append(_("frame unchanged"))
             else:
-                changes = "; ".join(_changes(check.output, check.frame))
+                changes = _clauses(_changes(check.output, check.frame))
                 parts.append(_("frame rewritten: %(changes)s") % {"changes": changes})
         if check.trace is not None:
             lines = _quote(self._expected_lines(check))
@@ -330,7 +335,7 @@ class Evaluator:
                 message = _("expected the lines %(expected)s, printed %(actual)s")
                 problems.append(message % _pair(_quote(want), _quote(seen)))
         if problems:
-            return False, expected, "; ".join(problems)
+            return False, expected, _clauses(problems)
         return True, expected, expected
 
     # -- map checks -------------------------------------------------------------------
@@ -353,7 +358,7 @@ class Evaluator:
         problems = map_definition_problems(spec, found)
         if problems:
             message = _("map %(map)s: %(problems)s")
-            return False, expected, message % {"map": spec.name, "problems": "; ".join(problems)}
+            return False, expected, message % {"map": spec.name, "problems": _clauses(problems)}
         if not event.get("ok"):
             message = _("could not read map %(map)s: %(error)s")
             return False, expected, message % {"map": spec.name, "error": event.get("error")}
@@ -372,7 +377,7 @@ class Evaluator:
                     message = _("unexpected entry [%(key)s] = %(value)s")
                     problems.append(message % {"key": _key_words(key, kinds), "value": value})
         if problems:
-            return False, expected, "; ".join(problems)
+            return False, expected, _clauses(problems)
         return True, expected, _("%(map)s holds the expected entries") % {"map": spec.name}
 
     def _map_expected(
