@@ -124,11 +124,19 @@ def reap_if_stale(run: Run) -> bool:
     limit = timedelta(seconds=settings.RUN_STALE_AFTER_S)
     if timezone.now() - run.created_at < limit:
         return False
-    reason = "the run did not finish: the worker stopped or the queue lost it. Please run again."
-    return fail_run(run, reason)
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        reason = translation.gettext(
+            "the run did not finish: the worker stopped or the queue lost it. Please run again."
+        )
+        return fail_run(run, reason)
 
 
 def reap_stale_runs() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.RUN_STALE_AFTER_S)
     stale = Run.objects.exclude(status__in=Run.FINISHED).filter(created_at__lt=cutoff)
-    return sum(fail_run(run, "the run did not finish: the worker stopped.") for run in stale)
+    return sum(_reap(run) for run in stale)
+
+
+def _reap(run: Run) -> bool:
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        return fail_run(run, translation.gettext("the run did not finish: the worker stopped."))

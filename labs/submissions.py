@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from labs.events import publish
@@ -73,4 +73,6 @@ def _enqueue(run: Run, task: Any) -> None:
     except Exception as exc:  # noqa: BLE001 - the broker is down: say so, lose nothing
         from labs.runner import fail_run
 
-        fail_run(run, f"the run could not be queued ({exc.__class__.__name__}); please retry")
+        with translation.override(run.language or settings.LANGUAGE_CODE):
+            message = _("the run could not be queued (%(error)s); please retry")
+            fail_run(run, message % {"error": exc.__class__.__name__})

@@ -144,3 +144,20 @@ def test_it_records_the_language_of_the_page_a_run_was_submitted_from(client, le
 
     languages = list(Run.objects.order_by("created_at").values_list("language", flat=True))
     assert languages == ["zh-hans", "en"]
+
+
+@pytest.mark.django_db
+def test_it_words_a_stale_run_failure_in_the_language_of_its_page(learner, settings) -> None:
+    from labs.models import Run
+    from labs.runner import reap_if_stale
+    from tests.builders import make_run
+
+    settings.RUN_STALE_AFTER_S = 0
+    chinese, english = make_run(learner), make_run(learner)
+    Run.objects.filter(pk=chinese.pk).update(language="zh-hans")
+    chinese.refresh_from_db()
+
+    assert reap_if_stale(chinese) and reap_if_stale(english)
+    chinese.refresh_from_db()
+    english.refresh_from_db()
+    assert CJK.search(chinese.error) and english.error.startswith("the run did not finish")
