@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils import translation
 
 from labs import runner
 from labs.models import Run
@@ -16,8 +18,13 @@ TIME_LIMIT_S = 120
 class RunTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[override]
         run = Run.objects.filter(pk=args[0]).first() if args else None
-        if run is not None:
-            runner.fail_run(run, f"the worker failed: {exc.__class__.__name__}: {exc}")
+        if run is None:
+            return
+        with translation.override(run.language or settings.LANGUAGE_CODE):
+            reason = translation.gettext("the worker failed: %(error)s") % {
+                "error": f"{exc.__class__.__name__}: {exc}"
+            }
+        runner.fail_run(run, reason)
 
 
 @shared_task(
@@ -31,4 +38,8 @@ def run_submission(run_id: int) -> None:
         runner.execute_run(run_id)
     except SoftTimeLimitExceeded:
         run = Run.objects.get(pk=run_id)
-        runner.fail_run(run, f"the run took longer than {SOFT_TIME_LIMIT_S} s and was stopped")
+        with translation.override(run.language or settings.LANGUAGE_CODE):
+            reason = translation.gettext(
+                "the run took longer than %(seconds)d s and was stopped"
+            ) % {"seconds": SOFT_TIME_LIMIT_S}
+        runner.fail_run(run, reason)

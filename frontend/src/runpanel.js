@@ -15,7 +15,10 @@ const QUIET_RECONNECT_MS = 30_000;
 // the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
 function actualText(actual, strings) {
   const text = String(actual ?? "");
-  if (text.startsWith("not run")) return h("code", { title: text }, strings.not_run);
+  // The prefix comes in the run's language ("not run: ", "未运行：").
+  if (text.startsWith(strings.not_run_prefix || "not run")) {
+    return h("code", { title: text }, strings.not_run);
+  }
   return h("code", {}, text);
 }
 

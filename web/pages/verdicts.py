@@ -1,5 +1,5 @@
-"""A run's outcome in one sentence, in the reader's language (the grader's own summary is
-English; its counts and stage are enough to say it again)."""
+"""A run's outcome in one sentence, in the reader's language (the grader's own summary is in
+the language the run was submitted in, which an instructor reading it may not share)."""
 
 from __future__ import annotations
 
