@@ -37,15 +37,13 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
     from web.celery import app
 
     log_dir = tmp_path_factory.mktemp("live-stack-logs")
-    db_name = settings.DATABASES["default"]["NAME"]
     env = {
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "DATABASE_URL": services.database_url(),  # the test database, not the configured one
         "REDIS_URL": settings.REDIS_URL,
         "SANDBOX_BACKEND": settings.SANDBOX_BACKEND,
         "DEBUG": "true",
     }
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{db_name}"
     worker_name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     port = free_port()
     worker = services.start_process(

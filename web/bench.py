@@ -240,7 +240,7 @@ def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> d
     port = _free_port()
     # Same key as this process: the sessions it makes must be valid there.
     env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
-    env["DATABASE_URL"] = _database_url()
+    env["DATABASE_URL"] = services.database_url()
     worker = services.start_process(
         services.celery_command(concurrency=1, hostname=f"bench-{uuid.uuid4().hex[:6]}@%h"),
         log_dir / "bench-celery.log",
@@ -263,13 +263,6 @@ def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> d
     result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def _free_port() -> int:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from django.conf import settings
 
@@ -24,6 +24,16 @@ REPO = Path(__file__).resolve().parent.parent
 def redis_address() -> tuple[str, int]:
     url = urlparse(settings.REDIS_URL)
     return url.hostname or "127.0.0.1", url.port or 6379
+
+
+def database_url() -> str:
+    """The database this process uses now, as a DATABASE_URL for a child process (under
+    pytest that is the test database, whose name differs from the configured one)."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    credentials = f"{quote(str(db['USER']))}:{quote(str(db['PASSWORD']))}@"
+    return f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def is_listening(host: str, port: int, timeout: float = 0.5) -> bool:
