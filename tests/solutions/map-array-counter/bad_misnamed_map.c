@@ -1,0 +1,24 @@
+/* expect-fail: every-packet-counted
+ * The map is called packet_count, not pkt_count. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} packet_count SEC(".maps");
+
+SEC("xdp")
+int count_all(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&packet_count, &zero);
+
+	if (slot)
+		__sync_fetch_and_add(slot, 1);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
