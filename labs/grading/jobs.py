@@ -37,6 +37,14 @@ def _packet_op(check: Check) -> dict[str, Any]:
     }
 
 
+def _target(lab: Lab) -> str | None:
+    """Where the trigger checks attach the program: the lab's own tracepoint, never the
+    hook its section names. The ops run even when the object is in the wrong section, and
+    a program in, say, raw_tp/sys_enter that prints would print on every syscall,
+    including the agent's own trace reads, until the wall limit kills the sandbox."""
+    return lab.section if lab.program_type == "tracepoint" else None
+
+
 def plan_ops(lab: Lab) -> Plan:
     """The ordered ops: load, seeds, one test_run per packet check, then dumps, then triggers."""
     plan = Plan(ops=[{"op": "load", "id": LOAD_OP, "log_level": LOAD_LOG_LEVEL}])
@@ -70,7 +78,9 @@ def plan_ops(lab: Lab) -> Plan:
     for check in lab.checks:
         if check.kind == "trigger":
             if not attached:
-                plan.ops.append({"op": "attach", "id": "attach", "program": None, "target": None})
+                plan.ops.append(
+                    {"op": "attach", "id": "attach", "program": None, "target": _target(lab)}
+                )
                 attached = True
             trigger_id, trace_id = f"trigger:{check.name}", f"trace:{check.name}"
             plan.ops.append(
