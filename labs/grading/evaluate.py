@@ -76,6 +76,9 @@ def verifier_complaint(log: str) -> tuple[str, str]:
 
 LIBBPF_NO_SECTION = re.compile(r"libbpf: prog '([^']+)': missing BPF prog type")
 LIBBPF_PROG_LINE = re.compile(r"^libbpf: (prog '[^']+': (?!failed to load).*)$")
+# Any other libbpf complaint, e.g. "elf: legacy map definitions in 'maps' section are not
+# supported by libbpf v1.0+" for a program written after an old tutorial.
+LIBBPF_LINE = re.compile(r"^libbpf: (.+)$")
 
 
 def load_failure(event: dict[str, Any]) -> str:
@@ -94,7 +97,10 @@ def load_failure(event: dict[str, Any]) -> str:
             'SEC("...") before it, or make it static if it is a helper'
         )
         return message % {"function": no_section.group(1)}
-    detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, log.splitlines()) if m), None)
+    lines = log.splitlines()
+    detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, lines) if m), None)
+    if detail is None:
+        detail = next((m.group(1) for m in map(LIBBPF_LINE.match, lines) if m), None)
     reason = event.get("error") or _("rejected")
     if detail:
         message = _("the program did not load: %(reason)s (%(detail)s)")
