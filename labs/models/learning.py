@@ -10,14 +10,12 @@ from django.db import models
 from labs.i18n import pick
 
 
-class Stage(models.Model):
-    slug = models.SlugField(unique=True)
-    order = models.PositiveIntegerField()
-    title = models.JSONField(default=dict)
-    summary = models.JSONField(default=dict)
+class TitledContent:
+    """Content rows whose title and summary are {"en": ..., "zh-hans": ...} dicts."""
 
-    class Meta:
-        ordering = ["order"]
+    slug: str
+    title: dict[str, str]
+    summary: dict[str, str]
 
     def __str__(self) -> str:
         return self.slug
@@ -29,7 +27,17 @@ class Stage(models.Model):
         return pick(self.summary)
 
 
-class Lab(models.Model):
+class Stage(TitledContent, models.Model):
+    slug = models.SlugField(unique=True)
+    order = models.PositiveIntegerField()
+    title = models.JSONField(default=dict)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["order"]
+
+
+class Lab(TitledContent, models.Model):
     slug = models.SlugField(unique=True)
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="labs")
     order = models.PositiveIntegerField()
@@ -47,15 +55,6 @@ class Lab(models.Model):
 
     class Meta:
         ordering = ["stage__order", "order"]
-
-    def __str__(self) -> str:
-        return self.slug
-
-    def title_text(self) -> str:
-        return pick(self.title)
-
-    def summary_text(self) -> str:
-        return pick(self.summary)
 
     def lesson_text(self) -> str:
         return pick(self.lesson)
