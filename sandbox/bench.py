@@ -104,7 +104,8 @@ def lab_ops() -> list[dict[str, Any]]:
     return ops
 
 
-def _percentile(samples: list[float], q: float) -> float:
+def percentile(samples: list[float], q: float) -> float:
+    """The sample at fraction q (0-1) of the sorted samples, nearest rank."""
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
@@ -262,7 +263,7 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
     for name in ("baseline", "local", "microvm_cold", "microvm_warm"):
         values = samples.get(name)
         out[f"{name}_p50_s"] = round(statistics.median(values), 4) if values else None
-        out[f"{name}_p95_s"] = round(_percentile(values, 0.95), 4) if values else None
+        out[f"{name}_p95_s"] = round(percentile(values, 0.95), 4) if values else None
     base = out["baseline_p50_s"]
     for name in ("local", "microvm_cold", "microvm_warm"):
         p50 = out[f"{name}_p50_s"]

@@ -23,12 +23,6 @@ class LiveStack:
     log_dir: Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
     from django.conf import settings
@@ -45,7 +39,7 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
         "DEBUG": "true",
     }
     worker_name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    port = free_port()
+    port = services.free_port()
     worker = services.start_process(
         services.celery_command(concurrency=1, hostname=worker_name), log_dir / "celery.log", env
     )

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 
+from sandbox.bench import percentile
 from web import services
 
 LESSON_TARGET_RPS = 300
@@ -35,12 +36,6 @@ LESSON_TARGET_P99_MS = 100
 TRACE_TARGET_P50_MS = 100
 RSS_TARGET_GROWTH = 1.10
 BENCH_LAB = "hello-printk"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 # --- lesson page -------------------------------------------------------------------------
@@ -168,7 +163,7 @@ def bench_trace_latency(http_url: str, ws_url: str, runs: int) -> dict[str, Any]
     p50, bare_p50 = statistics.median(delays), statistics.median(bare)
     return {
         "trace_p50_ms": round(p50, 2),
-        "trace_p95_ms": round(percentile(delays, 95), 2),
+        "trace_p95_ms": round(percentile(delays, 0.95), 2),
         "trace_lines": len(delays),
         "baseline_layer_p50_ms": round(bare_p50, 2),
         "trace_ratio": round(p50 / bare_p50, 2) if bare_p50 else None,
@@ -237,7 +232,7 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
 
 def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> dict[str, Any]:
     """Starts a worker and a web server on the bench database, measures, stops them."""
-    port = _free_port()
+    port = services.free_port()
     # Same key as this process: the sessions it makes must be valid there.
     env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
     env["DATABASE_URL"] = services.database_url()
@@ -263,11 +258,3 @@ def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> d
     result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

@@ -36,6 +36,13 @@ def database_url() -> str:
     return f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server started by tests or the bench."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def is_listening(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):
@@ -142,10 +149,12 @@ def web_command(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> 
 
 def ensure_kernel_filesystems() -> None:
     """The sandbox's local backend needs bpffs and tracefs; a fresh machine may lack the mounts."""
-    for fstype, target in (("tracefs", "/sys/kernel/tracing"), ("bpf", "/sys/fs/bpf")):
-        if os.path.ismount(target) or not os.path.isdir(target) or os.geteuid() != 0:
-            continue
-        subprocess.run(["mount", "-t", fstype, fstype, target], check=False)
+    from sandbox.backends.base import mount_if_missing
+
+    if os.geteuid() != 0:
+        return  # only root can mount; the sandbox's own availability check says why
+    mount_if_missing("tracefs", "/sys/kernel/tracing")
+    mount_if_missing("bpf", "/sys/fs/bpf")
 
 
 def docker_answers() -> bool:

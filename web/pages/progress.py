@@ -61,13 +61,8 @@ def lab_standings(user: Any) -> list[LabStanding]:
     standings: list[LabStanding] = []
     previous: LabStanding | None = None
     for lab in labs:
-        found = progress.get(lab.pk)
-        standing = LabStanding(lab=lab)
-        if found:
-            standing.status, standing.attempts = found.status, found.attempts
-        if previous is not None and previous.status != Progress.PASSED:
-            standing.unlocked = bool(found) or getattr(user, "is_staff", False)
-            standing.unlocked_by = previous.lab
+        before = (previous.lab, previous.status == Progress.PASSED) if previous else None
+        standing = _standing(user, lab, progress.get(lab.pk), before)
         standings.append(standing)
         previous = standing
     _mark_next(standings)
@@ -109,17 +104,27 @@ def neighbours(lab: Lab) -> tuple[Lab | None, Lab | None]:
 def standing_for(user: Any, lab: Lab, before: Lab | None) -> LabStanding:
     """One lab's status and lock, by the same rule as `lab_standings`, from the lab before
     it alone: the lab page is the hottest page and must not load every learner's progress."""
-    standing = LabStanding(lab=lab)
     mine = _progress_on(user, [lab, before] if before else [lab])
-    found = mine.get(lab.pk)
+    before_passed = before is not None and _passed(mine.get(before.pk))
+    return _standing(user, lab, mine.get(lab.pk), (before, before_passed) if before else None)
+
+
+def _standing(
+    user: Any, lab: Lab, found: Progress | None, before: tuple[Lab, bool] | None
+) -> LabStanding:
+    """The one unlock rule: a lab is open when the lab before it is passed, when the
+    learner already worked on it, or for staff. `before` is (that lab, whether passed)."""
+    standing = LabStanding(lab=lab)
     if found:
         standing.status, standing.attempts = found.status, found.attempts
-    if before is not None:
-        before_progress = mine.get(before.pk)
-        if before_progress is None or before_progress.status != Progress.PASSED:
-            standing.unlocked = bool(found) or getattr(user, "is_staff", False)
-            standing.unlocked_by = before
+    if before is not None and not before[1]:
+        standing.unlocked = bool(found) or getattr(user, "is_staff", False)
+        standing.unlocked_by = before[0]
     return standing
+
+
+def _passed(progress: Progress | None) -> bool:
+    return progress is not None and progress.status == Progress.PASSED
 
 
 def _progress_on(user: Any, labs: list[Lab]) -> dict[int, Progress]:
