@@ -9,6 +9,9 @@ rebuilt only when something changed):
   `apt-get download` and unpacked with `dpkg -x` into a temp folder; never installed on
   the host. The ELF kernel is taken out of the bzImage (`lz4`) so that qemu starts it
   through its PVH entry, with no decompression in the guest.
+- `kernel/vmlinux.h` (+ its precompiled `vmlinux.h.pch`): every type of this kernel,
+  dumped from its BTF (sandbox/kernel_headers.py), for programs that `#include
+  "vmlinux.h"`; the compile jail mounts the folder for runs on this kernel.
 - `initrd.cpio`: an uncompressed newc initramfs (decompressing under TCG costs boot
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
@@ -49,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import build
+from sandbox import build, kernel_headers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
@@ -59,7 +62,7 @@ BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
 QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
 KERNEL_METAPACKAGE = "linux-image-cloud-amd64"
 # Bump when the layout of what this module writes changes.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 # =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
 # (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through;
@@ -107,6 +110,12 @@ class Image:
     @property
     def kernel(self) -> Path:
         return self.directory / str(self.manifest.get("kernel", "vmlinuz"))
+
+    @property
+    def kernel_headers(self) -> Path | None:
+        """The folder of this kernel's vmlinux.h, or None in an image built without it."""
+        folder = self.directory / "kernel"
+        return folder if (folder / kernel_headers.HEADER_NAME).exists() else None
 
     @property
     def initrd(self) -> Path:
@@ -284,17 +293,21 @@ def unpack_vmlinux(bzimage: Path, configs: list[Path], output: Path) -> bool:
     """
     if not configs or "CONFIG_PVH=y" not in configs[0].read_text().splitlines():
         return False
-    data = bzimage.read_bytes()
-    setup_sectors = data[0x1F1] or 4
-    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
-    start = (setup_sectors + 1) * 512 + offset
-    payload = data[start : start + length]
+    payload = _bzimage_payload(bzimage.read_bytes())
     size = struct.unpack("<I", payload[-4:])[0]  # the kernel build appends the size
     vmlinux = _decompress(payload)
     if vmlinux is None or vmlinux[:4] != b"\x7fELF" or len(vmlinux) != size:
         return False
     output.write_bytes(vmlinux)
     return True
+
+
+def _bzimage_payload(data: bytes) -> bytes:
+    """The compressed kernel inside a bzImage."""
+    setup_sectors = data[0x1F1] or 4
+    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
+    start = (setup_sectors + 1) * 512 + offset
+    return data[start : start + length]
 
 
 def _decompress(payload: bytes) -> bytes | None:
@@ -505,6 +518,7 @@ def _build_locked(force: bool, snapshot: bool, log: Log) -> Image:
         _point_current(target)
         return existing
     staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=IMAGE_ROOT))
+    staging.chmod(0o755)  # the compile jail (user nobody) reads kernel/vmlinux.h here
     try:
         image = _build_into(staging, inputs, agent, log)
         if snapshot:
@@ -540,6 +554,7 @@ def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) 
         log(
             f"kernel: {kernel} ({'PVH entry, no decompression at boot' if kernel == 'vmlinux' else 'bzImage'})"
         )
+        _write_kernel_headers(directory, kernels[0], log)
         module_dirs = sorted((root / "lib" / "modules").iterdir())
         modules = modules_in_load_order(module_dirs[0], GUEST_MODULES)
         log("modules: " + " ".join(module.name for module in modules))
@@ -564,6 +579,27 @@ def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) 
     image.manifest["build_s"] = round(time.monotonic() - started, 3)
     _write_manifest(image)
     return image
+
+
+def _write_kernel_headers(directory: Path, bzimage: Path, log: Log) -> None:
+    """This kernel's vmlinux.h and its PCH, from the BTF in the ELF kernel (one step per
+    kernel image: an image for another kernel gets its own)."""
+    started = time.monotonic()
+    elf = directory / "vmlinux"
+    scratch = directory / ".vmlinux-for-btf"
+    if not elf.exists():
+        payload = _bzimage_payload(bzimage.read_bytes())
+        vmlinux = _decompress(payload) if payload else None
+        if vmlinux is None or vmlinux[:4] != b"\x7fELF":
+            log("kernel headers: cannot unpack the kernel for its BTF; no vmlinux.h")
+            return
+        scratch.write_bytes(vmlinux)
+        elf = scratch
+    try:
+        kernel_headers.prepare(elf, directory / "kernel")
+    finally:
+        scratch.unlink(missing_ok=True)
+    log(f"kernel headers: vmlinux.h and its PCH in {time.monotonic() - started:.1f} s")
 
 
 def _write_manifest(image: Image) -> None:

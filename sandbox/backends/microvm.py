@@ -50,6 +50,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import IO, Literal
 
 from sandbox import build
@@ -316,6 +317,10 @@ class MicroVMBackend(Backend):
         if self.mode == "warm" and not image.has_snapshot():
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
+
+    def kernel_headers(self) -> Path | None:
+        image = self.image or vm_image.current_image()
+        return image.kernel_headers if image is not None else None
 
     def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
         job.validate()
