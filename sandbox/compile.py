@@ -400,7 +400,9 @@ def clang_version() -> str:
     return proc.stdout.splitlines()[0] if proc.stdout else ""
 
 
-FIRST_DIRECTIVE = re.compile(r'\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#\s*include\s*[<"]vmlinux\.h[>"]', re.S)
+FIRST_DIRECTIVE = re.compile(
+    r'\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#\s*include\s*[<"]vmlinux\.h[>"]', re.S
+)
 
 
 def _kernel_flags(source: str, kernel_headers: Path | None) -> list[str]:

@@ -55,16 +55,13 @@ def prepare(btf: Path, folder: Path) -> Path:
     return folder
 
 
+@functools.cache
 def host_headers() -> Path | None:
-    """The host kernel's folder (made once), or None when the kernel has no BTF."""
+    """The host kernel's folder (made once a process: the kernel does not change under
+    it), or None when the kernel has no BTF."""
     if not HOST_BTF.exists():
         return None
-    return _host_headers(_btf_digest(HOST_BTF))
-
-
-@functools.cache
-def _host_headers(digest: str) -> Path:
-    return prepare(HOST_BTF, KERNELS_ROOT / digest)
+    return prepare(HOST_BTF, KERNELS_ROOT / _btf_digest(HOST_BTF))
 
 
 def _btf_digest(path: Path) -> str:

@@ -37,8 +37,12 @@ def grade(
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
     emit({"event": "stage", "stage": "compiling"})
+    if not lab.runs_on(backend):
+        verdict.error = unavailable_reason(lab, backend)
+        results = _not_run(lab, verdict.error, emit)
+        return _finish(verdict, results, "compile", emit, started)
     try:
-        compiled = _compile(source)
+        compiled = _compile(source, backend)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -63,11 +67,23 @@ def grade(
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
-def _compile(source: str) -> Any:
+def unavailable_reason(lab: LabSpec, backend: str) -> str:
+    """Why this site cannot run the lab (its sandbox lacks the kernel features)."""
+    message = _(
+        "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+        "the %(backend)s sandbox"
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
+
+
+def _compile(source: str, backend: str) -> Any:
+    from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on
+    headers = get_backend(backend).kernel_headers()
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
-    return compile_source(source, disassemble="later")
+    return compile_source(source, disassemble="later", kernel_headers=headers)
 
 
 # How long the verdict waits for a disassembly still running after the sandbox run.
