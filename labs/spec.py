@@ -44,6 +44,7 @@ MAP_TYPES = (
     "lru_percpu_hash",
     "lpm_trie",
     "ringbuf",
+    "prog_array",
 )
 CHECK_KINDS = ("packet", "map", "trigger")
 TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
