@@ -4,7 +4,9 @@ from the reference pass, typical wrong ones fail the check that catches their mi
 The programs live in tests/solutions/<slug>/: `ok_*.c` must pass every check; each
 `bad_*.c` names in its first comment the checks it must fail (`expect-fail: a, b`) or
 the stage it must stop at (`expect-stage: load`). Graded in-process on the real kernel
-with the local backend.
+with the local backend; labs the host kernel cannot run (kprobes, fentry/fexit) are
+graded in the microVM (tests/test_lab_solutions_microvm.py grades every lab of stages
+7-11 there as well).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def _case_id(path: Path) -> str:
 
 def _grade(path: Path):  # type: ignore[no-untyped-def]
     lab = load_lab_spec(CONTENT / path.parent.name)
-    return grade(lab, path.read_text(), backend="local")
+    return grade(lab, path.read_text(), backend="local" if lab.runs_on("local") else "microvm")
 
 
 def _explain(verdict) -> str:  # type: ignore[no-untyped-def]
