@@ -47,6 +47,16 @@ def check_limits(user: Any, source: str) -> None:
         )
 
 
+def sandbox_note(lab: Lab) -> str:
+    """Why this site cannot run the lab, for the learner (the lab page and catalogue say
+    it before anyone presses Run)."""
+    message = _(
+        "This lab needs the %(needed)s sandbox, with kprobes and fentry/fexit; this site "
+        "runs the %(backend)s sandbox, so it cannot run here."
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": settings.SANDBOX_BACKEND}
+
+
 def submit(
     user: Any, lab: Lab, source: str, backend: str | None = None, language: str | None = None
 ) -> Run:
@@ -55,11 +65,14 @@ def submit(
     from labs.tasks import run_submission
 
     check_limits(user, source)
+    backend = backend or settings.SANDBOX_BACKEND
+    if not lab.runs_on(backend):
+        raise SubmissionRefused(sandbox_note(lab), 409)
     with transaction.atomic():
         submission = Submission.objects.create(user=user, lab=lab, source=source)
         run = Run.objects.create(
             submission=submission,
-            backend=backend or settings.SANDBOX_BACKEND,
+            backend=backend,
             language=language or settings.LANGUAGE_CODE,
         )
         transaction.on_commit(lambda: _enqueue(run, run_submission))

@@ -418,18 +418,20 @@ def _kernel_flags(source: str, kernel_headers: Path | None) -> list[str]:
     return ["-include-pch", f"{KERNEL_DIR_IN_JAIL}/{headers.PCH_NAME}"]
 
 
-def build_pch(folder: Path, limits: CompileLimits | None = None) -> bytes | None:
-    """vmlinux.h of `folder` precompiled in the jail with the learner's flags, or None."""
+def build_pch(folder: Path, limits: CompileLimits | None = None) -> tuple[bytes | None, str]:
+    """vmlinux.h of `folder` precompiled in the jail with the learner's flags (None and
+    the compiler's output when it failed: the jail user cannot read the folder, ...)."""
     limits = limits or CompileLimits(wall_s=120, cpu_s=120)
     clang = _tool_path("clang")
     if clang is None:
-        return None
+        return None, "clang is not installed under /usr"
     argv = [clang, *_clang_flags(), "-x", "c-header", f"{KERNEL_DIR_IN_JAIL}/vmlinux.h"]
     argv += ["-o", OBJECT_NAME]
     deadline = time.monotonic() + limits.wall_s
     with _JobFolder(folder) as job:
         run = _run_jailed(job, argv, limits, deadline, limits.message_bytes)
-        return job.read_object() if run.returncode == 0 else None
+        output = _decode(run.output, run.dropped_bytes)
+        return (job.read_object() if run.returncode == 0 else None), output
 
 
 def _tool_path(name: str) -> str | None:

@@ -45,6 +45,7 @@ class KernelHeadersError(RuntimeError):
 def prepare(btf: Path, folder: Path) -> Path:
     """vmlinux.h (and its PCH) for the kernel whose BTF (or ELF vmlinux) is `btf`."""
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)  # the compile jail's user (nobody) reads it
     with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         header = folder / HEADER_NAME
@@ -102,9 +103,10 @@ def pch_matches(folder: Path) -> bool:
 def _make_pch(folder: Path) -> None:
     from sandbox import compile as jail
 
-    pch = jail.build_pch(folder)
+    pch, output = jail.build_pch(folder)
     if pch is None:
-        return  # compiles then parse the header itself: slower, same result
+        # the learner's compiles would fail the same way: say it now, at build time
+        raise KernelHeadersError(f"cannot precompile {folder / HEADER_NAME}: {output[-500:]}")
     with tempfile.NamedTemporaryFile(dir=folder, delete=False) as out:
         out.write(pch)
     os.chmod(out.name, 0o644)

@@ -38,7 +38,14 @@ def _case_id(path: Path) -> str:
 
 def test_it_has_the_six_labs_of_stages_7_to_11() -> None:
     assert sorted(LABS) == sorted(
-        ["kprobe-unlink", "fexit-unlink", "ringbuf-exec", "tail-call-proto", "socket-filter-dns", "xdp-lb"]
+        [
+            "kprobe-unlink",
+            "fexit-unlink",
+            "ringbuf-exec",
+            "tail-call-proto",
+            "socket-filter-dns",
+            "xdp-lb",
+        ]
     )
 
 

@@ -22,6 +22,11 @@ function actualText(actual, strings) {
   return h("code", {}, text);
 }
 
+function recordFields(fields) {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return JSON.stringify(fields);
+  return Object.entries(fields).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(" ");
+}
+
 function stamp(value) {
   return typeof value === "number" ? value.toFixed(6) : value ?? "";
 }
@@ -227,6 +232,15 @@ class RunPanel {
     const who = event.task ? `${event.task}-${event.pid} [${String(event.cpu ?? "").padStart(3, "0")}] ${stamp(event.timestamp)}: ` : "";
     const message = event.message ?? event.line ?? "";
     this.trace.append(h("div", { class: "trace-line" }, h("span", { class: "trace-who" }, who), h("span", { class: "trace-msg" }, message)));
+    this.traceCount += 1;
+    if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
+  }
+
+  // A ring buffer record, as it arrives: its fields when the map's BTF named them, else hex.
+  on_record(event) {
+    const atBottom = this.trace.scrollHeight - this.trace.scrollTop - this.trace.clientHeight < 24;
+    const shown = event.fields ? recordFields(event.fields) : event.data;
+    this.trace.append(h("div", { class: "trace-line trace-record" }, h("span", { class: "trace-who" }, `${format(this.strings.record, event)} `), h("span", { class: "trace-msg" }, shown)));
     this.traceCount += 1;
     if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
   }

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import LabSpec
+from labs.spec import BACKENDS, LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -37,7 +37,7 @@ def grade(
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
     emit({"event": "stage", "stage": "compiling"})
-    if not lab.runs_on(backend):
+    if backend in BACKENDS and not lab.runs_on(backend):
         verdict.error = unavailable_reason(lab, backend)
         results = _not_run(lab, verdict.error, emit)
         return _finish(verdict, results, "compile", emit, started)
@@ -80,8 +80,9 @@ def _compile(source: str, backend: str) -> Any:
     from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
-    # `#include "vmlinux.h"` finds the types of the kernel the program will run on
-    headers = get_backend(backend).kernel_headers()
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on; an
+    # unknown backend fails at the run, as a sandbox failure
+    headers = get_backend(backend).kernel_headers() if backend in BACKENDS else None
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
     return compile_source(source, disassemble="later", kernel_headers=headers)
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from labs.models import Lab, Plan, Stage
-from labs.spec import ContentError, Curriculum, load_curriculum
+from labs.spec import BACKENDS, ContentError, Curriculum, load_curriculum
 
 
 def folder_hash(folder: Path) -> str:
@@ -97,5 +97,6 @@ class Command(BaseCommand):
                 "checks": check_summaries(spec),
                 "content_hash": folder_hash(spec.path),
                 "is_active": True,
+                "backends": [] if set(spec.backends) == set(BACKENDS) else list(spec.backends),
             },
         )

@@ -17,8 +17,9 @@ int BPF_PROG(enter_unlink, int dfd, struct filename *name)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	char buf[300];
+	const char *text = BPF_CORE_READ(name, name);
 
-	if (bpf_core_read_str(buf, sizeof(buf), BPF_CORE_READ(name, name)) > 0)
+	if (bpf_core_read_str(buf, sizeof(buf), text) > 0)
 		bpf_map_update_elem(&names, &tid, buf, BPF_ANY);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* expect-fail: tcp-to-handler, udp-to-handler, tcp-options, udp-options, high-port
+/* expect-fail: tcp-to-handler, udp-to-handler, tcp-options, high-port
  * Prints the source port. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

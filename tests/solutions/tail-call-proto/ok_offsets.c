@@ -32,9 +32,10 @@ static __always_inline int port_at(struct xdp_md *ctx, int off)
 
 	if (off <= 0 || off > 14 + 60)
 		return -1;
-	if (p + off + 4 > end)
+	unsigned char *l4 = p + off;
+	if (l4 + 4 > end)
 		return -1;
-	return (p[off + 2] << 8) | p[off + 3];
+	return (l4[2] << 8) | l4[3];
 }
 
 SEC("xdp")
