@@ -20,7 +20,9 @@ def labs(settings):  # type: ignore[no-untyped-def]
     stage = make_stage("kernel-functions", order=1)
     return [
         make_lab("tp-lab", stage=stage, order=1, title={"en": "tp-lab"}),
-        make_lab("kprobe-lab", stage=stage, order=2, title={"en": "kprobe-lab"}, backends=["microvm"]),
+        make_lab(
+            "kprobe-lab", stage=stage, order=2, title={"en": "kprobe-lab"}, backends=["microvm"]
+        ),
         make_lab("ringbuf-lab", stage=stage, order=3, title={"en": "ringbuf-lab"}),
     ]
 

@@ -77,7 +77,10 @@ def test_it_round_trips_through_the_wire_format() -> None:
         ({"op": "attach", "id": "x", "target": "uprobe/do_sys_open"}, "target must be"),
         ({"op": "attach", "id": "x", "target": "kprobe/a/b"}, "target must be"),
         ({"op": "attach", "id": "x", "sections": "xdp"}, "sections must be a list"),
-        ({"op": "map_update", "id": "x", "map": "m", "key": "00", "value": "00", "program": "p"}, "not both"),
+        (
+            {"op": "map_update", "id": "x", "map": "m", "key": "00", "value": "00", "program": "p"},
+            "not both",
+        ),
         ({"op": "trigger", "id": "x", "argv": ["@format-disk"]}, "not on the allow list"),
         ({"op": "load", "id": "again"}, "load must be the first op"),
         ({"op": "map_dump", "id": "load", "map": "m"}, "duplicate id 'load'"),
