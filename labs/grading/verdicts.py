@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labs.grading.loadfacts import load_facts
+
 # How far a submission got: it failed to compile, failed to load, ran its checks
 # but the sandbox stopped half-way, or ran every check (passed or not).
 STAGES = ("compile", "load", "checks", "done")
@@ -37,6 +39,8 @@ class Verdict:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     summary: str = ""
+    # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
+    kernel: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,12 +54,17 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "kernel": self.kernel,
+            "load": load_facts(self.stage, self.verifier_log),
         }
 
     def to_event(self) -> dict[str, Any]:
-        return {
+        event = {
             "event": "verdict",
             "passed": self.passed,
             "stage": self.stage,
             "summary": self.summary,
         }
+        if self.kernel:
+            event["kernel"] = self.kernel.get("name", "")
+        return event
