@@ -17,9 +17,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from labs import packets, values
-from labs.grading.jobs import LOAD_OP, Plan, run_op_id
+from labs.grading.jobs import LOAD_OP, JobLayout, run_op_id
 from labs.grading.verdicts import CheckResult
-from labs.spec import ACTIONS_BY_TYPE, Check, Lab, MapSpec
+from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
 
 # Program types the agent may report, per lab program_type (libbpf/bpftool spellings).
 PROGRAM_TYPE_NAMES = {
@@ -108,7 +108,7 @@ def load_failure(event: dict[str, Any]) -> str:
     return _("the program did not load: %(reason)s") % {"reason": reason}
 
 
-def _program_problem(lab: Lab, programs: list[dict[str, Any]]) -> str | None:
+def _program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> str | None:
     """Why the loaded object does not fit the lab (count, section, type), or None."""
     if len(programs) != lab.programs:
         names = ", ".join(str(p.get("name")) for p in programs) or _("none")
@@ -218,8 +218,10 @@ def _dump_values(dump: dict[str, Any]) -> dict[bytes, int]:
 class Evaluator:
     """Feeds on sandbox events; calls `emit` with a check event as each check is decided."""
 
-    def __init__(self, lab: Lab, plan: Plan, emit: Callable[[dict[str, Any]], None]) -> None:
-        self.lab, self.plan, self.emit = lab, plan, emit
+    def __init__(
+        self, lab: LabSpec, layout: JobLayout, emit: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.lab, self.layout, self.emit = lab, layout, emit
         self.results: dict[str, CheckResult] = {}
         self.trace: dict[str | None, list[str]] = {}
         self.trace_lines: list[str] = []
@@ -230,7 +232,7 @@ class Evaluator:
         self.attach_problem: str | None = None
         self.triggers: dict[str, dict[str, Any]] = {}
         self.sandbox_error: str | None = None
-        self.checks_by_op = {op: name for name, op in plan.check_ops.items()}
+        self.checks_by_op = {op: name for name, op in layout.check_ops.items()}
         self.by_name = {c.name: c for c in lab.checks}
 
     # -- feeding ----------------------------------------------------------------------
@@ -263,7 +265,7 @@ class Evaluator:
             return
         for check in self.lab.checks:
             if check.kind == "trigger" and check.name not in self.results:
-                trigger = self.triggers.get(self.plan.trace_ops[check.name][0])
+                trigger = self.triggers.get(self.layout.trace_ops[check.name][0])
                 if self.attach_problem or trigger is not None:
                     self._decide(check, *self._trigger_outcome(check, trigger))
 
@@ -349,7 +351,7 @@ class Evaluator:
     def _map_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None  # validated by labs.spec
-        context = {"runs": self.plan.runs_before.get(check.name, 0)}
+        context = {"runs": self.layout.runs_before.get(check.name, 0)}
         want = {
             values.pack(e.key, "u32", context): values.unpack_int(
                 values.pack(e.value, "u64", context)
@@ -413,7 +415,7 @@ class Evaluator:
             error = (trigger or {}).get("error") or _("did not run")
             message = _("the command %(command)s failed: %(error)s")
             return False, expected, message % {"command": " ".join(check.argv), "error": error}
-        seen = [m for op in self.plan.trace_ops[check.name] for m in self.trace.get(op, [])]
+        seen = [m for op in self.layout.trace_ops[check.name] for m in self.trace.get(op, [])]
         missing = [line for line in check.trace_contains if line not in seen]
         if not missing:
             return True, expected, _("found")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import Lab
+from labs.spec import LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -30,7 +30,7 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: Lab, source: str, backend: str = "local", on_event: EventSink | None = None
+    lab: LabSpec, source: str, backend: str = "local", on_event: EventSink | None = None
 ) -> Verdict:
     """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
     emit = on_event or _ignore
@@ -116,12 +116,12 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
+def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
-    job, plan = build_job(lab, obj)
-    evaluator = Evaluator(lab, plan, emit)
+    job, layout = build_job(lab, obj)
+    evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
         emit(event)
@@ -146,10 +146,10 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: Lab, reason: str, emit: EventSink) -> list[CheckResult]:
-    from labs.grading.jobs import plan_ops
+def _not_run(lab: LabSpec, reason: str, emit: EventSink) -> list[CheckResult]:
+    from labs.grading.jobs import lay_out_job
 
-    evaluator = Evaluator(lab, plan_ops(lab), emit)
+    evaluator = Evaluator(lab, lay_out_job(lab), emit)
     return evaluator.finish(reason)
 
 
