@@ -106,7 +106,7 @@ class Check:
 
 
 @dataclass
-class Lab:
+class LabSpec:
     slug: str
     title: dict[str, str]
     summary: dict[str, str]
@@ -136,7 +136,7 @@ class Lab:
 
 
 @dataclass
-class Stage:
+class StageSpec:
     slug: str
     title: dict[str, str]
     summary: dict[str, str]
@@ -144,7 +144,7 @@ class Stage:
 
 
 @dataclass
-class Plan:
+class PlanSpec:
     slug: str
     title: dict[str, str]
     description: dict[str, str]
@@ -154,9 +154,9 @@ class Plan:
 
 @dataclass
 class Curriculum:
-    stages: list[Stage]
-    labs: dict[str, Lab]  # in course order
-    plans: list[Plan]
+    stages: list[StageSpec]
+    labs: dict[str, LabSpec]  # in course order
+    plans: list[PlanSpec]
     path: Path = field(default_factory=Path)
 
 
@@ -438,7 +438,7 @@ def _checks(
     return checks
 
 
-def load_lab(folder: Path, with_prose: bool = True) -> Lab:
+def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
     """One lab folder: lab.yaml, starter.c, solution.c, lessons and hints.
 
     `with_prose=False` skips lessons and hints, so grading works while prose is written.
@@ -463,7 +463,7 @@ def load_lab(folder: Path, with_prose: bool = True) -> Lab:
     if not isinstance(seeds_raw, list):
         raise r.fail("seeds", "expected a list")
     lab_fields = {"program_type": program_type}
-    return Lab(
+    return LabSpec(
         slug=slug,
         title=r.translated(data, "title", ""),
         summary=r.translated(data, "summary", ""),
@@ -497,7 +497,7 @@ def _kernel_name(r: _Reader, data: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def load_lab_spec(folder: Path) -> Lab:
+def load_lab_spec(folder: Path) -> LabSpec:
     """A lab without its prose (lessons, hints): what grading needs."""
     return load_lab(folder, with_prose=False)
 
@@ -544,7 +544,7 @@ def _hints(path: Path) -> list[str]:
 # stages.yaml, plans.yaml, the whole curriculum
 
 
-def _stages(path: Path) -> list[Stage]:
+def _stages(path: Path) -> list[StageSpec]:
     r = _Reader(path)
     data = _read_yaml(path)
     if not isinstance(data, list) or not data:
@@ -553,7 +553,7 @@ def _stages(path: Path) -> list[Stage]:
     for i, raw in enumerate(data):
         item = r.mapping(raw, f"[{i}]")
         stages.append(
-            Stage(
+            StageSpec(
                 slug=r.text(item, "slug", f"[{i}]"),
                 title=r.translated(item, "title", f"[{i}]"),
                 summary=r.translated(item, "summary", f"[{i}]"),
@@ -563,7 +563,7 @@ def _stages(path: Path) -> list[Stage]:
     return stages
 
 
-def _plans(path: Path, known: dict[str, Lab]) -> list[Plan]:
+def _plans(path: Path, known: dict[str, LabSpec]) -> list[PlanSpec]:
     r = _Reader(path)
     data = _read_yaml(path)
     if not isinstance(data, list):
@@ -571,7 +571,7 @@ def _plans(path: Path, known: dict[str, Lab]) -> list[Plan]:
     plans = []
     for i, raw in enumerate(data):
         item = r.mapping(raw, f"[{i}]")
-        plan = Plan(
+        plan = PlanSpec(
             slug=r.text(item, "slug", f"[{i}]"),
             title=r.translated(item, "title", f"[{i}]"),
             description=r.translated(item, "description", f"[{i}]"),
@@ -604,7 +604,7 @@ def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
     r = _Reader(stages_path)
     _unique(r, [s.slug for s in stages], "slug")
     _unique(r, [slug for s in stages for slug in s.labs], "labs")
-    labs: dict[str, Lab] = {}
+    labs: dict[str, LabSpec] = {}
     for stage in stages:
         for slug in stage.labs:
             folder = path / "labs" / slug
@@ -620,7 +620,7 @@ def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
     return Curriculum(stages=stages, labs=labs, plans=plans, path=path)
 
 
-def load_lab_by_slug(content_dir: Path, slug: str) -> Lab:
+def load_lab_by_slug(content_dir: Path, slug: str) -> LabSpec:
     """One lab for grading, without its prose; ContentError when there is no such lab."""
     folder = Path(content_dir) / "labs" / slug
     if not slug or "/" in slug or not (folder / "lab.yaml").is_file():

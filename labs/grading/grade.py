@@ -17,10 +17,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from labs import verifier
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import Lab
+from labs.spec import LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -30,7 +31,7 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: Lab,
+    lab: LabSpec,
     source: str,
     backend: str = "local",
     on_event: EventSink | None = None,
@@ -53,7 +54,9 @@ def grade(
     return _finish_run(verdict, evaluator, emit, started)
 
 
-def _compile_step(lab: Lab, source: str, verdict: Verdict, emit: EventSink, started: float) -> Any:
+def _compile_step(
+    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+) -> Any:
     """The compiled program, or the finished verdict when it did not compile."""
     emit({"event": "stage", "stage": "compiling"})
     try:
@@ -78,6 +81,7 @@ def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started
     compile_s = verdict.timings.get("compile_s", 0.0)
     verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
+    verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
@@ -137,17 +141,21 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
 
 
 def _run(
-    lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, kernel: str = ""
+    lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, kernel: str = ""
 ) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
-    job, plan = build_job(lab, obj)
-    evaluator = Evaluator(lab, plan, emit)
+    job, layout = build_job(lab, obj)
+    evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
         if event.get("event") == "stage" and event.get("kernel"):
             verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
+        if event.get("event") == "load" and not event.get("ok"):
+            # the panel, the verdict and the checks' words all read this one analysis
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
         emit(event)
         evaluator.feed(event)
 
@@ -171,10 +179,10 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: Lab, reason: str, emit: EventSink) -> list[CheckResult]:
-    from labs.grading.jobs import plan_ops
+def _not_run(lab: LabSpec, reason: str, emit: EventSink) -> list[CheckResult]:
+    from labs.grading.jobs import lay_out_job
 
-    evaluator = Evaluator(lab, plan_ops(lab), emit)
+    evaluator = Evaluator(lab, lay_out_job(lab), emit)
     return evaluator.finish(reason)
 
 

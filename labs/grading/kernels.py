@@ -33,10 +33,10 @@ from labs.grading.grade import (
 )
 from labs.grading.verdicts import STAGES, Verdict
 from labs.kernels import at_least, version_key
-from labs.spec import Lab
+from labs.spec import LabSpec
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
-LOAD_ROWS = ("loaded", "complaint", "where", "insns", "total_states", "peak_states")
+LOAD_ROWS = ("loaded", "complaint", "line", "insns", "total_states", "peak_states")
 
 
 @dataclass
@@ -115,7 +115,7 @@ def parallelism(count: int) -> int:
 
 
 def grade_on_kernels(
-    lab: Lab,
+    lab: LabSpec,
     source: str,
     kernels: list[str],
     backend: str = "microvm",
@@ -150,7 +150,7 @@ Done = object()
 
 
 def _run_all(
-    lab: Lab, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
+    lab: LabSpec, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
 ) -> None:
     """Runs every kernel's job on worker threads; relays their events from this thread."""
     events: queue.Queue[tuple[str, Any]] = queue.Queue()

@@ -13,10 +13,6 @@ VERIFIER_STATS = re.compile(
     r"total_states (?P<total_states>\d+) peak_states (?P<peak_states>\d+)"
 )
 STAT_KEYS = ("insns", "max_states", "total_states", "peak_states")
-LIBBPF_LINE = re.compile(r"^libbpf: (.+)$")
-# 7.3 follows the classic complaint with a long explained report; the matrix keeps the
-# classic part, the same on every kernel, so that the differences stand out.
-RICH_REPORT = "Verification failed:"
 
 
 def verifier_stats(log: str) -> dict[str, int | None]:
@@ -32,22 +28,12 @@ def verifier_stats(log: str) -> dict[str, int | None]:
     return totals
 
 
-def libbpf_complaint(log: str) -> str:
-    """libbpf's reason for not loading an object, e.g. "extern (func ksym)
-    'bpf_iter_num_new': not found in kernel or module BTFs" on a kernel without it."""
-    lines = [m.group(1) for m in map(LIBBPF_LINE.match, log.splitlines()) if m]
-    return next((line for line in lines if not line.startswith("failed to load")), "")
-
-
-def load_facts(stage: str, log: str) -> dict[str, Any]:
-    """{loaded, complaint, where, insns, max_states, total_states, peak_states} of a verdict
-    that got to `stage` with this verifier log."""
-    from labs.grading.evaluate import verifier_complaint
-
+def load_facts(stage: str, log: str, rejection: dict[str, Any] | None) -> dict[str, Any]:
+    """{loaded, complaint, line, insns, max_states, total_states, peak_states} of a verdict
+    that got to `stage`; `rejection` is labs.verifier's analysis of a failed load."""
     compiled = stage != "compile"
     loaded = compiled and stage != "load"
-    complaint, where = "", ""
-    if compiled and not loaded:
-        complaint, where = verifier_complaint(log.split(RICH_REPORT, 1)[0])
-        complaint = complaint or libbpf_complaint(log)
-    return {"loaded": loaded, "complaint": complaint, "where": where, **verifier_stats(log)}
+    complaint, line = "", None
+    if compiled and not loaded and rejection:
+        complaint, line = rejection.get("message") or "", rejection.get("line")
+    return {"loaded": loaded, "complaint": complaint, "line": line, **verifier_stats(log)}

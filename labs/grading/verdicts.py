@@ -35,6 +35,8 @@ class Verdict:
     checks: list[CheckResult] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     verifier_log: str = ""
+    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail)
+    verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
@@ -51,12 +53,20 @@ class Verdict:
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
+            "verifier": self.rejection_summary(),
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
             "kernel": self.kernel,
-            "load": load_facts(self.stage, self.verifier_log),
+            "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }
+
+    def rejection_summary(self) -> dict[str, Any] | None:
+        """`{class, by, message, line, report}` of a failed load, or None."""
+        if self.verifier is None:
+            return None
+        keys = ("class", "by", "message", "line", "report")
+        return {key: self.verifier.get(key) for key in keys}
 
     def to_event(self) -> dict[str, Any]:
         event = {
