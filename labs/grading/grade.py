@@ -44,7 +44,7 @@ def grade(
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
-    compiled = _compile_step(lab, source, verdict, emit, started)
+    compiled = _compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
@@ -55,16 +55,23 @@ def grade(
 
 
 def _compile_step(
-    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+    lab: LabSpec,
+    source: str,
+    verdict: Verdict,
+    emit: EventSink,
+    started: float,
+    backend: str = "local",
+    kernel: str = "",
 ) -> Any:
-    """The compiled program, or the finished verdict when it did not compile."""
+    """The compiled program, or the finished verdict when it did not compile (or the
+    backend cannot run the lab at all)."""
     emit({"event": "stage", "stage": "compiling"})
     if backend in BACKENDS and not lab.runs_on(backend):
         verdict.error = unavailable_reason(lab, backend)
         results = _not_run(lab, verdict.error, emit)
         return _finish(verdict, results, "compile", emit, started)
     try:
-        compiled = _compile(source, backend)
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -100,13 +107,15 @@ def unavailable_reason(lab: LabSpec, backend: str) -> str:
     return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
 
 
-def _compile(source: str, backend: str) -> Any:
+def _compile(source: str, backend: str, kernel: str = "") -> Any:
     from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
-    # `#include "vmlinux.h"` finds the types of the kernel the program will run on; an
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on (for
+    # several kernels, the default one's: CO-RE relocates the object for the others); an
     # unknown backend fails at the run, as a sandbox failure
-    headers = get_backend(backend).kernel_headers() if backend in BACKENDS else None
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    headers = get_backend(backend, **options).kernel_headers() if backend in BACKENDS else None
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
     return compile_source(source, disassemble="later", kernel_headers=headers)
 

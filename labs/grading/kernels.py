@@ -127,7 +127,7 @@ def grade_on_kernels(
     names = sorted(kernels, key=version_key)
     matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
     first = Verdict(slug=lab.slug)
-    compiled = _compile_step(lab, source, first, emit, started)
+    compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         matrix.verdicts = {name: compiled for name in names}
         return _finish(matrix, emit)
