@@ -14,6 +14,8 @@ def run_summary(run: Run) -> str:
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
+    if verdict.get("kernels"):
+        return kernels_summary(verdict)
     checks = verdict.get("checks") or []
     passed = sum(bool(c.get("passed")) for c in checks)
     stage = verdict.get("stage")
@@ -27,3 +29,18 @@ def run_summary(run: Run) -> str:
             "total": len(checks),
         }
     return str(verdict.get("summary") or "")
+
+
+def kernels_summary(verdict: dict) -> str:
+    """A run on every kernel: on how many of the kernels the lab is meant for it passed."""
+    from labs.kernels import at_least
+
+    minimum = verdict.get("min_kernel") or ""
+    counted = [v for name, v in verdict["kernels"].items() if at_least(name, minimum)]
+    passed = sum(bool(v.get("passed")) for v in counted)
+    if counted and passed == len(counted):
+        return _("Passed on all %(total)d kernels.") % {"total": len(counted)}
+    return _("Passed on %(passed)d of %(total)d kernels.") % {
+        "passed": passed,
+        "total": len(counted),
+    }
