@@ -3,8 +3,7 @@ the language the run was submitted in, which an instructor reading it may not sh
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
+from labs.grading import words
 from labs.models import Run
 
 
@@ -14,16 +13,6 @@ def run_summary(run: Run) -> str:
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
-    checks = verdict.get("checks") or []
-    passed = sum(bool(c.get("passed")) for c in checks)
-    stage = verdict.get("stage")
-    if stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if stage == "done" and checks and passed == len(checks):
-        return _("All %(total)s checks passed.") % {"total": len(checks)}
-    if stage == "done":
-        return _("%(passed)s of %(total)s checks passed.") % {
-            "passed": passed,
-            "total": len(checks),
-        }
-    return str(verdict.get("summary") or "")
+    if verdict.get("stage") == "load" and not words.first_reason(verdict.get("checks") or []):
+        return str(verdict.get("summary") or "")  # graded before reasons were stored as data
+    return words.verdict_summary(verdict)
