@@ -29,7 +29,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.token = self.scope["url_route"]["kwargs"]["token"]
         self.language = viewer_language(self.scope)
-        self.checks: dict[str, dict[str, Any]] = {}  # name -> check event, for the verdict
+        # (kernel, name) -> check event, to word the verdict from
+        self.checks: dict[tuple[str, str], dict[str, Any]] = {}
         self.last_seq = 0
         run = await self._get_run()
         if run is None:
@@ -61,11 +62,15 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         from a Chinese page and watched from an English one reads in English."""
         if self.language is None or data.get("event") not in ("check", "verdict"):
             return data
+        kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each
         with translation.override(self.language):
             if data["event"] == "check":
-                self.checks[str(data.get("name"))] = data
+                self.checks[(kernel, str(data.get("name")))] = data
                 return words.check_event(data)
-            return words.verdict_event(data, list(self.checks.values()))
+            if "kernels" in data:
+                return data  # the whole of a run on every kernel: its words name each
+            checks = [c for (k, _name), c in self.checks.items() if k == kernel]
+            return words.verdict_event(data, checks)
 
     @database_sync_to_async
     def _get_run(self) -> Run | None:

@@ -13,6 +13,8 @@ def run_summary(run: Run) -> str:
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
-    if verdict.get("stage") == "load" and not words.first_reason(verdict.get("checks") or []):
-        return str(verdict.get("summary") or "")  # graded before reasons were stored as data
+    checks = verdict.get("checks") or []
+    if not checks or (verdict.get("stage") == "load" and not words.first_reason(checks)):
+        # a run on every kernel words each kernel itself; older runs stored no reasons
+        return str(verdict.get("summary") or "")
     return words.verdict_summary(verdict)
