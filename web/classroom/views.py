@@ -22,6 +22,7 @@ from labs.models import Cohort, CohortPlan, Lab, Membership, Plan, Run, Submissi
 from labs.plans import plan_stages
 from web.classroom import charts
 from web.classroom.forms import AssignPlanForm, CohortForm, JoinForm
+from web.pages.verdicts import run_summary
 
 SUBMISSIONS_SHOWN = 50
 
@@ -200,6 +201,7 @@ def run_detail(request: HttpRequest, cohort_id: int, run_id: int) -> HttpRespons
         "learner": run.submission.user,
         "events": run.events.all(),
         "failure": classroom.failure_kind(run),
+        "summary": run_summary(run),
     }
     return render(request, "classroom/run.html", context)
 
