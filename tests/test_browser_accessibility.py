@@ -81,7 +81,10 @@ def scan(page, base_url: str, paths: list[str], found: dict) -> None:  # type: i
     for path in paths:
         page.goto(f"{base_url}{path}")
         page.wait_for_load_state("load")
-        if page.locator(".cm-content").count() == 0 and page.locator("textarea[data-code-editor]").count():
+        if (
+            page.locator(".cm-content").count() == 0
+            and page.locator("textarea[data-code-editor]").count()
+        ):
             page.wait_for_selector(".cm-content")
         violations = axe_violations(page)
         if violations:
@@ -159,7 +162,13 @@ def test_it_fits_a_phone_screen(live_stack, content, learner, browser, output_di
     base = live_stack.http_url
     page = open_as(browser, base, language, "alice", width=390)
     wide = {}
-    for path in ["/", "/labs/hello-printk/", f"/runs/{site['failed'].token}/", "/plans/", "/classroom/"]:
+    for path in [
+        "/",
+        "/labs/hello-printk/",
+        f"/runs/{site['failed'].token}/",
+        "/plans/",
+        "/classroom/",
+    ]:
         page.goto(f"{base}{path}")
         page.wait_for_load_state("load")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -40,6 +40,8 @@ def english_words(text: str) -> list[str]:
     text = re.sub(r"%\(\w+\)\d*[sd]|\$|\S+://\S+", " ", text)  # placeholders, addresses
     # A term's original given once in parentheses after the Chinese: 映射（map）.
     text = re.sub(r"（[A-Za-z][A-Za-z /-]*）", " ", text)
+    # A chunk with ASCII code punctuation is code quoted in a sentence: __type(key, ...);
+    text = " ".join(chunk for chunk in text.split() if not re.search(r'[(){};="\[\]]', chunk))
     for token in re.split(r"[\s,;:()\[\]{}\"“”‘’!?。，、：；（）《》「」·…→←/]+", text):
         if not token or re.search(r"[\d_.@/<>=#$%*+\\|-]", token.strip("-")):
             continue

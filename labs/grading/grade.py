@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from labs import verifier
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
@@ -58,6 +59,7 @@ def grade(
     disassembly.flush(emit)
     verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
     verdict.verifier_log = evaluator.verifier_log
+    verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
@@ -124,6 +126,10 @@ def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdi
     evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
+        if event.get("event") == "load" and not event.get("ok"):
+            # the panel, the verdict and the checks' words all read this one analysis
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
         emit(event)
         evaluator.feed(event)
 

@@ -33,6 +33,8 @@ class Verdict:
     checks: list[CheckResult] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     verifier_log: str = ""
+    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail)
+    verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
@@ -47,10 +49,17 @@ class Verdict:
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
+            "verifier": self.rejection_summary(),
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
         }
+
+    def rejection_summary(self) -> dict[str, Any] | None:
+        """`{class, by, message, line}` of a failed load, or None."""
+        if self.verifier is None:
+            return None
+        return {key: self.verifier.get(key) for key in ("class", "by", "message", "line")}
 
     def to_event(self) -> dict[str, Any]:
         return {

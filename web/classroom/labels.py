@@ -1,5 +1,5 @@
 """The words the instructor's pages say for the data labs.classroom and labs.plans compute
-(failure kinds, verifier message classes, run states, pace), in the reader's language. The
+(failure kinds, run states, pace; the verifier's kinds have their words in labs.verifier), in the reader's language. The
 domain keeps keys; only this edge turns them into words."""
 
 from __future__ import annotations
@@ -11,28 +11,10 @@ from django.utils.translation import gettext_lazy
 
 FAILURE_LABELS = {
     "compile": gettext_lazy("did not compile"),
+    "load": gettext_lazy("did not load"),
     "verifier": gettext_lazy("rejected by the verifier"),
     "checks": gettext_lazy("failed checks"),
     "platform": gettext_lazy("platform error"),
-}
-
-VERIFIER_CLASS_LABELS = {
-    "packet-bounds": gettext_lazy("packet access without a bounds check"),
-    "context-access": gettext_lazy("invalid context access"),
-    "null-check": gettext_lazy("possibly NULL pointer used"),
-    "scalar-deref": gettext_lazy("dereference of a non-pointer"),
-    "unbounded-access": gettext_lazy("unbounded or out-of-range access"),
-    "return-value": gettext_lazy("missing or wrong return value"),
-    "uninitialized-register": gettext_lazy("read of an uninitialized register"),
-    "uninitialized-stack": gettext_lazy("read of uninitialized stack"),
-    "loop": gettext_lazy("loop the verifier cannot bound"),
-    "too-complex": gettext_lazy("program too large or complex"),
-    "license": gettext_lazy("license (GPL-only helper)"),
-    "helper": gettext_lazy("helper not allowed or wrong arguments"),
-    "misaligned": gettext_lazy("misaligned access"),
-    "reference": gettext_lazy("unreleased reference or lock"),
-    "other": gettext_lazy("other verifier message"),
-    "no-log": gettext_lazy("rejected without a verifier message"),
 }
 
 RUN_STATUS_LABELS = {

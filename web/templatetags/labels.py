@@ -19,11 +19,6 @@ def failure_label(key: str, fallback: str = "") -> str:
 
 
 @register.filter
-def verifier_class_label(key: str, fallback: str = "") -> str:
-    return labels.label(labels.VERIFIER_CLASS_LABELS, key, fallback)
-
-
-@register.filter
 def pace_label(key: str) -> str:
     return labels.label(labels.PACE_LABELS, key)
 
