@@ -16,7 +16,8 @@ from sandbox.compile import compile_source
 
 CORPUS = Path(__file__).resolve().parent / "verifier_logs"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text())
-BACKENDS = ("local", "docker", "microvm")
+# microvm: the default kernel (6.1); microvm-<kernel>: each other kernel of the lock.
+BACKENDS = ("local", "docker", "microvm", "microvm-6.12", "microvm-7.2", "microvm-7.3")
 LOGS = sorted((mistake, backend) for mistake in EXPECTED for backend in BACKENDS)
 REJECTED = sorted(m for m in EXPECTED if verifier.kind(EXPECTED[m]["class"]).by == "verifier")
 
@@ -75,3 +76,21 @@ def test_it_words_a_failure_before_the_verifier_as_a_load_failure(mistake: str) 
 
     assert rejection.kind.by == "loader" and rejection.log_lines == {}
     assert "verifier rejected" not in verifier.reason(rejection.to_dict(), "EINVAL")
+
+
+REPORTED = sorted(m for m in REJECTED if "Verification failed:" in log_of(m, "microvm-7.3"))
+
+
+@pytest.mark.parametrize("mistake", REPORTED)
+def test_it_reads_the_explained_report_of_newer_kernels(mistake: str) -> None:
+    """7.3 explains a rejection after its classic complaint: the complaint starts as 7.2's
+    does, the report comes as data, and its suggestion ends the learner's reason."""
+    newer = verifier.analyse(log_of(mistake, "microvm-7.3"))
+    older = verifier.analyse(log_of(mistake, "microvm-7.2"))
+
+    assert older.message.startswith(newer.message.split(" / ")[0])
+    assert "Verification failed" not in newer.message
+    assert newer.report is not None and older.report is None
+    assert newer.report["category"] and newer.report["reason"] and newer.report["suggestion"]
+    assert newer.report["line"] == EXPECTED[mistake]["line"]
+    assert newer.report["suggestion"].rstrip(".") in verifier.reason(newer.to_dict())

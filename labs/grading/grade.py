@@ -18,7 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import verifier
-from labs.grading.evaluate import Evaluator, not_run_reason
+from labs.grading import words
+from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
 from labs.spec import LabSpec
@@ -31,33 +32,53 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: LabSpec, source: str, backend: str = "local", on_event: EventSink | None = None
+    lab: LabSpec,
+    source: str,
+    backend: str = "local",
+    on_event: EventSink | None = None,
+    kernel: str = "",
 ) -> Verdict:
-    """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes.
+
+    kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    compiled = _compile_step(lab, source, verdict, emit, started)
+    if isinstance(compiled, Verdict):
+        return compiled
+    disassembly = _Disassembly(compiled.pending_disassembly)
+    emit = disassembly.before(emit)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel)
+    disassembly.flush(emit)
+    return _finish_run(verdict, evaluator, emit, started)
+
+
+def _compile_step(
+    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+) -> Any:
+    """The compiled program, or the finished verdict when it did not compile."""
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, _("the compiler could not run"), emit)
+        results = _not_run(lab, {"code": words.COMPILER}, emit)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
-        reason = _("the program did not compile")
-        if compiled.error:
-            reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
+        reason = {"code": words.COMPILE, "error": compiled.error}
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
-    disassembly = _Disassembly(compiled.pending_disassembly)
-    emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
-    disassembly.flush(emit)
-    verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
+    return compiled
+
+
+def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started: float) -> Verdict:
+    compile_s = verdict.timings.get("compile_s", 0.0)
+    verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
     verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
@@ -118,7 +139,9 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
+def _run(
+    lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, kernel: str = ""
+) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
@@ -126,6 +149,8 @@ def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdi
     evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
+        if event.get("event") == "stage" and event.get("kernel"):
+            verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
         if event.get("event") == "load" and not event.get("ok"):
             # the panel, the verdict and the checks' words all read this one analysis
             log = str(event.get("verifier_log") or "")
@@ -133,8 +158,9 @@ def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdi
         emit(event)
         evaluator.feed(event)
 
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        result = get_backend(backend).run(job, on_event=relay)
+        result = get_backend(backend, **options).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -152,7 +178,7 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: LabSpec, reason: str, emit: EventSink) -> list[CheckResult]:
+def _not_run(lab: LabSpec, reason: dict[str, Any], emit: EventSink) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
     evaluator = Evaluator(lab, lay_out_job(lab), emit)
@@ -172,15 +198,6 @@ def _finish(
 
 
 def _summary(verdict: Verdict) -> str:
-    passed = sum(r.passed for r in verdict.checks)
-    total = len(verdict.checks)
-    if verdict.error:
-        return _("The sandbox failed: %(error)s") % {"error": verdict.error}
-    if verdict.stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if verdict.stage == "load":
-        reason = not_run_reason(verdict.checks[0].actual) if verdict.checks else ""
-        return _("Your program was not run: %(reason)s.") % {"reason": reason}
-    if verdict.passed:
-        return _("All %(total)s checks passed.") % {"total": total}
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": total}
+    return words.summary(
+        verdict.stage, verdict.passed, verdict.counts(), verdict.reason(), verdict.error
+    )

@@ -44,6 +44,12 @@ NOISE = re.compile(
 FAILED_PROG = re.compile(r"^libbpf: prog '([^']+)': (BPF program load failed|failed to load)")
 LIBBPF_PROG_LINE = re.compile(r"^libbpf: (prog '[^']+': (?!failed to load|BPF program load).*)$")
 LIBBPF_LINE = re.compile(r"^libbpf: (.+)$")
+# 7.3 follows its classic complaint with an explained report:
+#   Verification failed: <category>\n\nReason:\n  ...\n\nAt:\n  prog @ prog.c:9:12 ...
+#   \n\nSuggestion:\n  ...
+REPORT_START = re.compile(r"^Verification failed: (.+)$")
+REPORT_SECTION = re.compile(r"^(Reason|At|Causal path|Suggestion):$")
+REPORT_AT = re.compile(r"^\s+\S+ @ [^:\s]+:(\d+):(\d+)$")
 
 
 @dataclass
@@ -55,6 +61,8 @@ class Rejection:
     line: int | None = None  # in prog.c
     name: str | None = None  # the function a loader failure names
     log_lines: dict[str, int] = field(default_factory=dict)  # complaint/insn/source -> index
+    # the kernel's own explanation (7.3 on): {category, reason, suggestion, line, column}
+    report: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +72,7 @@ class Rejection:
             "line": self.line,
             "name": self.name,
             "log_lines": self.log_lines,
+            "report": self.report,
         }
 
 
@@ -83,7 +92,18 @@ def analyse(log: str, obj: bytes | None = None) -> Rejection:
     loader = _loader_failure(lines, objfile)
     if loader is not None:
         return loader
+    report_at, report = kernel_report(lines)
+    if report is not None:
+        rejection = _verifier_rejection(lines, report_at, objfile)
+        rejection.report = report
+        rejection.line = rejection.line or report["line"]
+        return rejection
     end = next((i for i, line in enumerate(lines) if PROCESSED.match(line)), len(lines))
+    return _verifier_rejection(lines, end, objfile)
+
+
+def _verifier_rejection(lines: list[str], end: int, objfile: ObjectLines | None) -> Rejection:
+    """The complaint the verifier wrote last before line `end`."""
     block = _complaint_block(lines, end)
     if not block:
         if any(line.strip() and not line.startswith("libbpf:") for line in lines):
@@ -103,6 +123,35 @@ def analyse(log: str, obj: bytes | None = None) -> Rejection:
         _source_line(lines, indexes, objfile),
         log_lines=indexes,
     )
+
+
+def kernel_report(lines: list[str]) -> tuple[int, dict[str, Any] | None]:
+    """(where it starts, its parts) of the explained report newer kernels (7.3) print after
+    the complaint; (-1, None) when the log has none."""
+    start = next((i for i, line in enumerate(lines) if REPORT_START.match(line)), -1)
+    if start < 0:
+        return -1, None
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in lines[start + 1 :]:
+        if PROCESSED.match(line) or line.startswith("libbpf:"):
+            break
+        heading = REPORT_SECTION.match(line)
+        if heading:
+            current = heading.group(1)
+            sections.setdefault(current, [])
+        elif current and line.strip():
+            sections[current].append(line)
+    at = next(filter(None, map(REPORT_AT.match, sections.get("At", []))), None)
+    category = REPORT_START.match(lines[start])
+    assert category is not None
+    return start, {
+        "category": category.group(1).strip(),
+        "reason": " ".join(line.strip() for line in sections.get("Reason", [])),
+        "suggestion": " ".join(line.strip() for line in sections.get("Suggestion", [])),
+        "line": int(at.group(1)) if at else None,
+        "column": int(at.group(2)) if at else None,
+    }
 
 
 def _complaint_block(lines: list[str], end: int) -> list[int]:
@@ -212,8 +261,10 @@ def reason(rejection: dict[str, Any], error: str | None = None) -> str:
     if found.by == VERIFIER and message:
         if line:
             words = _("the verifier rejected it at %(where)s: %(complaint)s")
-            return words % {"where": f"prog.c:{line}", "complaint": message}
-        return _("the verifier rejected it: %(complaint)s") % {"complaint": message}
+            said = words % {"where": f"prog.c:{line}", "complaint": message}
+        else:
+            said = _("the verifier rejected it: %(complaint)s") % {"complaint": message}
+        return _with_suggestion(said, rejection.get("report"))
     if found.key == "no_section" and name:
         words = _(
             "function '%(function)s' is not in a program section: put "
@@ -239,3 +290,11 @@ def reason(rejection: dict[str, Any], error: str | None = None) -> str:
             "detail": message,
         }
     return _("the program did not load: %(reason)s") % {"reason": why}
+
+
+def _with_suggestion(said: str, report: dict[str, Any] | None) -> str:
+    """The kernel's own suggestion (7.3 on), in its words, after ours."""
+    if not report or not report.get("suggestion"):
+        return said
+    words = _("%(reason)s (the kernel suggests: %(suggestion)s)")
+    return words % {"reason": said, "suggestion": report["suggestion"].rstrip(".")}

@@ -1,7 +1,10 @@
 """Captures the golden corpus: each mistake here is compiled in the jail and loaded by the
 sandbox agent on a real kernel; the log is stored as `<mistake>.<backend>.log`.
 
-    .venv/bin/python -m tests.verifier_logs.capture local microvm
+    .venv/bin/python -m tests.verifier_logs.capture local microvm microvm-6.12 microvm-7.2
+
+`microvm` is the default kernel's VM (6.1); `microvm-<kernel>` another kernel's (every one
+of sandbox/kernels.lock is in the corpus: newer kernels word their complaints otherwise).
 
 The expected class and line of each mistake are in `expected.yaml`; the logs change only
 when a kernel does (the microvm's is the image's kernel, `python -m sandbox image build`).
@@ -23,7 +26,8 @@ def capture(source: Path, backend: str) -> str:
     compiled = compile_source(source.read_text())
     assert compiled.ok, compiled.output
     job = Job(object=compiled.object, ops=[{"op": "load", "id": "load", "log_level": 1}])
-    load = get_backend(backend).run(job).by_id("load")
+    name, _, kernel = backend.partition("-")
+    load = get_backend(name, **({"kernel": kernel} if kernel else {})).run(job).by_id("load")
     assert load is not None and not load["ok"], f"{source.name}: loaded on {backend}"
     return str(load["verifier_log"])
 

@@ -3,8 +3,7 @@ the language the run was submitted in, which an instructor reading it may not sh
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
+from labs.grading import words
 from labs.models import Run
 
 
@@ -15,15 +14,7 @@ def run_summary(run: Run) -> str:
         return ""
     verdict = run.verdict or {}
     checks = verdict.get("checks") or []
-    passed = sum(bool(c.get("passed")) for c in checks)
-    stage = verdict.get("stage")
-    if stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if stage == "done" and checks and passed == len(checks):
-        return _("All %(total)s checks passed.") % {"total": len(checks)}
-    if stage == "done":
-        return _("%(passed)s of %(total)s checks passed.") % {
-            "passed": passed,
-            "total": len(checks),
-        }
-    return str(verdict.get("summary") or "")
+    if not checks or (verdict.get("stage") == "load" and not words.first_reason(checks)):
+        # a run on every kernel words each kernel itself; older runs stored no reasons
+        return str(verdict.get("summary") or "")
+    return words.verdict_summary(verdict)

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from labs.i18n import pick
@@ -95,5 +96,6 @@ def _panel_config(
         "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
         if following
         else "",
-        "wsPath": f"/ws/runs/{run.token}/" if run else "",
+        # the server words the run's outcome again in the page's language
+        "wsPath": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}" if run else "",
     }
