@@ -238,6 +238,7 @@ NOT_PAGES = {
     "password_change",
     "password_change_done",
     "password_reset_confirm",
+    "cohort_kernel",
 }
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from labs import classroom
+from labs import classroom, kernels
 from labs.access import can_view_cohort, can_view_learner_in_cohort, is_instructor
 from labs.models import Cohort, CohortPlan, Lab, Membership, Plan, Run, Submission
 from labs.plans import plan_stages
@@ -141,8 +141,25 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "feed_strings": labels.feed_strings(
             {lab.slug: lab.title_text() for lab in Lab.objects.filter(is_active=True)}
         ),
+        "kernel_choices": kernels.offered(),
+        "site_kernel": kernels.site_default(),
     }
     return render(request, "classroom/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def cohort_kernel(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The instructor sets the kernel the cohort's runs get by default ("" the site's)."""
+    cohort = _cohort_for_instructor(request, cohort_id)
+    name = request.POST.get("kernel", "")
+    if name and name not in kernels.offered():
+        messages.error(request, _("This site offers no kernel %(kernel)s.") % {"kernel": name})
+    else:
+        cohort.default_kernel = name
+        cohort.save(update_fields=["default_kernel"])
+        messages.success(request, _("Default kernel saved."))
+    return redirect("classroom:dashboard", cohort_id=cohort.pk)
 
 
 @login_required

@@ -3,6 +3,8 @@ the language the run was submitted in, which an instructor reading it may not sh
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from labs.grading import words
 from labs.models import Run
 
@@ -13,8 +15,25 @@ def run_summary(run: Run) -> str:
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
+    if verdict.get("kernels"):
+        return kernels_summary(verdict)
     checks = verdict.get("checks") or []
     if not checks or (verdict.get("stage") == "load" and not words.first_reason(checks)):
         # a run on every kernel words each kernel itself; older runs stored no reasons
         return str(verdict.get("summary") or "")
     return words.verdict_summary(verdict)
+
+
+def kernels_summary(verdict: dict) -> str:
+    """A run on every kernel: on how many of the kernels the lab is meant for it passed."""
+    from labs.kernels import at_least
+
+    minimum = verdict.get("min_kernel") or ""
+    counted = [v for name, v in verdict["kernels"].items() if at_least(name, minimum)]
+    passed = sum(bool(v.get("passed")) for v in counted)
+    if counted and passed == len(counted):
+        return _("Passed on all %(total)d kernels.") % {"total": len(counted)}
+    return _("Passed on %(passed)d of %(total)d kernels.") % {
+        "passed": passed,
+        "total": len(counted),
+    }

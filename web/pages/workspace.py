@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from labs.i18n import pick
 from labs.models import Draft, Lab, Run
 from web.pages.forms import SourceForm
+from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
 from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
@@ -83,6 +84,7 @@ def render_workspace(
         "refusal": refusal,
         "panel_config": _panel_config(request, lab, run, after),
         "strings": run_panel_strings(),
+        "kernels": kernel_picker(request, lab, run),
     }
     return render(request, "pages/lab.html", context, status=status)
 
