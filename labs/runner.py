@@ -53,6 +53,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
     from labs.grading import grade
 
     lab = curriculum.get_lab(run.submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
 
     def on_event(event: dict[str, Any]) -> None:
         writer.publish(event)
