@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from web.health import healthz
 from web.pages import accounts
+from web.playground import views as playground
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,5 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("classroom/", include("web.classroom.urls")),
     path("plans/", include("web.plans.urls")),
+    path("playground/", include("web.playground.urls")),
+    path("p/<str:slug>", playground.snippet_page, name="snippet"),
     path("", include("web.pages.urls")),
 ]
