@@ -17,6 +17,8 @@ from labs.models import Run
 
 EventSink = Callable[[dict[str, Any]], None]
 LIVE_OP = "live"
+# The live op's own id, and the one its trigger runs carry (docs/protocol.md, `live`).
+LIVE_IDS = frozenset({LIVE_OP, f"{LIVE_OP}#trigger"})
 # Lines a tick carries at most; the rest is counted (the full trace is in the verdict).
 MAX_LINES_PER_TICK = 200
 
@@ -42,7 +44,7 @@ class LiveRelay:
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
-        during_live = event.get("op") == LIVE_OP or event.get("id") == LIVE_OP
+        during_live = LIVE_IDS.intersection((event.get("op"), event.get("id")))
         if kind in ("trace", "record") and during_live:
             self._keep(self.lines if kind == "trace" else self.records, event)
         elif kind == "trigger" and during_live:

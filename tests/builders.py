@@ -97,3 +97,19 @@ def make_finished_run(
     if status == Run.DONE:
         record_progress(run, passed)
     return run
+
+
+def make_free_run(
+    user: Any, source: str, settings: dict[str, Any] | None = None, backend: str = "local"
+) -> Run:
+    """A queued playground run (no lab) with its settings as labs.playground stores them."""
+    from labs.playground import parse_settings
+
+    submission = Submission.objects.create(
+        user=user,
+        lab=None,
+        source=source,
+        via=Submission.PLAYGROUND,
+        settings=parse_settings(settings or {}).to_dict(),
+    )
+    return Run.objects.create(submission=submission, backend=backend)

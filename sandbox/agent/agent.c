@@ -1998,7 +1998,8 @@ static void op_trace(const struct op *op)
 /*
  * A live op keeps the attached program busy for duration_ms: frames sent from the veth
  * peer at `rate` a second (round robin over its pkt= frames), or its trigger (arg=...)
- * run every `every_ms`. Trace lines (and ring buffer records) are emitted as they come;
+ * run every `every_ms` (each run's `trigger` event, and the lines read while it runs, carry
+ * the id "<live id>#trigger"). Trace lines (and ring buffer records) are emitted as they come;
  * every interval_ms a `snapshot` event carries the maps named by snap=... The host may
  * end it early with the line "stop" on the job channel (job.STOP_LINE). It ends with a
  * `live` result: sent, triggers, ticks, stopped ("limit" or "stop"), elapsed_ms.
@@ -2122,6 +2123,10 @@ static void op_live(const struct op *op)
 		}
 		sll.sll_ifindex = (int)if_nametoindex(VETH_PEER);
 	}
+	char trigger_id[300];
+	snprintf(trigger_id, sizeof(trigger_id), "%.250s#trigger", op->id);
+	struct op trigger_op = *op;
+	trigger_op.id = trigger_id;
 	start = now_s();
 	double end = start + (double)duration_ms / 1000.0;
 	double next_snap = start + (double)interval_ms / 1000.0, next_trigger = start;
@@ -2147,7 +2152,7 @@ static void op_live(const struct op *op)
 				sent++;
 			}
 		} else if (now >= next_trigger) {
-			op_trigger(op); /* its result event carries this op's id */
+			op_trigger(&trigger_op); /* events with the id "<live id>#trigger" */
 			triggers++;
 			next_trigger += (double)every_ms / 1000.0;
 			if (next_trigger < now_s())
