@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from labs import playground
+from labs import kernels, playground
 from labs.models import ApiToken, Run, Snippet, Submission
 from labs.submissions import SubmissionRefused, check_limits
 
@@ -87,6 +87,7 @@ def submit_free_form(
             submission=submission,
             backend=settings.SANDBOX_BACKEND,
             language=language or settings.LANGUAGE_CODE,
+            kernel=cfg.kernel or kernels.site_default(),
         )
         transaction.on_commit(lambda: _enqueue(run))
     return run

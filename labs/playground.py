@@ -74,6 +74,7 @@ class PlaygroundSettings:
     trigger: list[str] = field(default_factory=lambda: list(DEFAULT_TRIGGER))
     seeds: list[dict[str, str]] = field(default_factory=list)
     live: dict[str, int] | None = None
+    kernel: str = ""  # a microVM kernel the site offers (labs/kernels.py); "" the default
     frames: list[bytes] = field(default_factory=list, repr=False)  # built from packets
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +86,8 @@ class PlaygroundSettings:
             data["trigger"] = self.trigger
         if self.live:
             data["live"] = self.live
+        if self.kernel:
+            data["kernel"] = self.kernel
         return data
 
     @property
@@ -110,7 +113,20 @@ def parse_settings(raw: Any) -> PlaygroundSettings:
         result.trigger = _trigger(raw.get("trigger") or DEFAULT_TRIGGER)
     if raw.get("live"):
         result.live = _live(raw["live"], hook)
+    result.kernel = _kernel(raw.get("kernel") or "")
     return result
+
+
+def _kernel(name: str) -> str:
+    from labs import kernels
+
+    if not name:
+        return ""
+    offered = kernels.offered()
+    if name not in offered:
+        message = _("This site offers no kernel %(name)r (it offers: %(offered)s).")
+        raise SettingsError(message % {"name": name, "offered": ", ".join(offered) or "-"})
+    return name
 
 
 def _known(value: Any, known: tuple[str, ...]) -> dict[str, str]:
@@ -300,6 +316,7 @@ class Outcome:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     summary: str = ""
+    rejection: dict[str, Any] | None = None  # labs.verifier's analysis of a rejection
     passed: None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -312,6 +329,7 @@ class Outcome:
             "packets": self.packets,
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
+            "verifier": self.rejection,
             "trace": self.trace,
             "maps": self.maps,
             "live": self.live,
@@ -393,9 +411,11 @@ def run(
     backend: str = "local",
     on_event: EventSink | None = None,
     control: Any = None,
+    kernel: str = "",
 ) -> Outcome:
     """Compiles and runs a free-form program; never raises for the program's mistakes.
-    `control` (a sandbox.job.RunControl) lets the caller stop a live run early."""
+    `control` (a sandbox.job.RunControl) lets the caller stop a live run early; `kernel` is
+    the microVM kernel to run on ("" the default)."""
     emit = on_event or (lambda event: None)
     started = time.monotonic()
     outcome = Outcome()
@@ -421,7 +441,7 @@ def run(
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     recorder = _Recorder(cfg, outcome, emit)
-    _run_job(cfg, compiled.object or b"", backend, emit, recorder, control)
+    _run_job(cfg, compiled.object or b"", backend, emit, recorder, control, kernel)
     disassembly.flush(emit)
     outcome.timings["run_s"] = round(time.monotonic() - started - outcome.timings["compile_s"], 4)
     if not outcome.loaded:
@@ -438,17 +458,25 @@ def _run_job(
     emit: EventSink,
     recorder: _Recorder,
     control: Any = None,
+    kernel: str = "",
 ) -> None:
+    from labs import verifier
     from sandbox.backends import get_backend
 
     job = build_job(cfg, obj)
 
     def relay(event: dict[str, Any]) -> None:
+        if event.get("event") == "load" and not event.get("ok"):
+            # the same analysis a lab run's panel shows: complaint, line, explanation
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
+            recorder.outcome.rejection = event["rejection"]
         emit(event)
         recorder.feed(event)
 
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        sandbox = get_backend(backend)
+        sandbox = get_backend(backend, **options)
         if control is not None:
             result = sandbox.run(job, on_event=relay, control=control)
         else:

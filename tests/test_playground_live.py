@@ -55,9 +55,11 @@ def test_it_streams_one_tick_a_second_and_ends_cleanly_at_the_limit(learner) -> 
     assert sum(len(t["trace"]) for t in ticks) >= 100, "the lines came in the ticks"
     assert "trace" not in kinds(run), "lines of the live loop are not stored one by one"
     last = ticks[-1]["maps"][0]
-    assert last["map"] == "packets" and int.from_bytes(
-        bytes.fromhex(last["entries"][0]["value"]), "little"
-    ) == run.verdict["live"]["sent"]
+    assert (
+        last["map"] == "packets"
+        and int.from_bytes(bytes.fromhex(last["entries"][0]["value"]), "little")
+        == run.verdict["live"]["sent"]
+    )
 
 
 def test_it_stops_when_the_stop_button_is_pressed(client, learner) -> None:

@@ -105,6 +105,10 @@ def test_it_stops_at_the_verifier_and_keeps_its_log() -> None:
     assert "invalid access to packet" in outcome.verifier_log
     assert not [e for e in events if e["event"] == "packet"]
     assert "verifier rejected" in outcome.summary
+    (load,) = [e for e in events if e["event"] == "load"]
+    # the one verifier module's analysis, as a lab run's panel gets it: kind and line
+    assert load["rejection"]["class"] == "pkt_access" and load["rejection"]["line"] == 8
+    assert outcome.to_dict()["verifier"] == load["rejection"]
 
 
 def test_it_reports_a_compile_error_with_its_line() -> None:

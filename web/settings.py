@@ -156,6 +156,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE") or (
 )
 
 SANDBOX_BACKEND = envchoice("SANDBOX_BACKEND", "local", ("local", "microvm", "docker"))
+# The microVM kernels a site offers (names of sandbox/kernels.lock, e.g. "6.1,6.12");
+# empty: every kernel whose image built. The default one runs when nobody chose.
+SANDBOX_KERNELS = envlist("BPFLAB_KERNELS", "")
+SANDBOX_DEFAULT_KERNEL = os.getenv("BPFLAB_DEFAULT_KERNEL", "").strip()
 CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 
 # Abuse limits: answered with HTTP 429 and a message the page shows.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0005_profile'),
+        ('labs', '0008_run_kernel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

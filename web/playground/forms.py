@@ -65,6 +65,8 @@ def settings_from_post(post: QueryDict) -> dict[str, Any]:
     """The raw settings a playground form posted."""
     hook = post.get("hook", "xdp")
     data: dict[str, Any] = {"hook": hook, "seeds": _seeds(post.get("seeds", ""))}
+    if post.get("kernel"):
+        data["kernel"] = post["kernel"]
     if hook in playground.PACKET_HOOKS:
         data["packets"] = [
             packet_from_fields(kind, lambda name, d="", n=n: post.get(f"packet-{n}-{name}", d))
@@ -107,6 +109,7 @@ def form_values(cfg: dict[str, Any]) -> dict[str, Any]:
     seeds = "\n".join(f"{s['map']} {s['key']} {s['value']}" for s in cfg.get("seeds") or [])
     return {
         "hook": cfg.get("hook", "xdp"),
+        "kernel": cfg.get("kernel", ""),
         "packets": slots[:PACKET_SLOTS],
         "repeat": cfg.get("repeat", 1),
         "trigger": " ".join(cfg.get("trigger") or playground.DEFAULT_TRIGGER),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from labs import curriculum, freeform, live, playground
+from labs import curriculum, freeform, kernels, live, playground
 from labs.access import can_watch_run
 from labs.models import Lab, Run, Snippet, Submission
 from labs.runner import reap_if_stale
@@ -49,6 +49,8 @@ def render_playground(
         "form": SourceForm(initial={"source": source}),
         "values": forms.form_values(cfg),
         "hooks": playground.HOOKS,
+        "kernels": kernels.offered(),
+        "default_kernel": kernels.site_default(),
         "vm_only_hooks": [] if freeform.anonymous_runs_allowed() else playground.VM_ONLY_HOOKS,
         "packet_kinds": forms.PACKET_KINDS,
         "triggers": playground.trigger_commands(),
