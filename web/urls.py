@@ -16,6 +16,7 @@ urlpatterns = [
     path("classroom/", include("web.classroom.urls")),
     path("plans/", include("web.plans.urls")),
     path("playground/", include("web.playground.urls")),
+    path("api/", include("web.api.urls")),
     path("p/<str:slug>", playground.snippet_page, name="snippet"),
     path("", include("web.pages.urls")),
 ]

@@ -107,3 +107,15 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @classmethod
+    def for_key(cls, key: str) -> ApiToken | None:
+        """The active token with this key (of an active user), or None."""
+        if not key.startswith(cls.PREFIX):
+            return None
+        token = (
+            cls.objects.select_related("user")
+            .filter(key_hash=hash_api_key(key), revoked_at=None)
+            .first()
+        )
+        return token if token is not None and token.user.is_active else None
