@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from labs import packets
 from labs.grading.grade import _compile, _compile_event, _Disassembly
@@ -338,7 +339,14 @@ class Outcome:
         }
 
     def to_event(self) -> dict[str, Any]:
-        return {"event": "verdict", "passed": None, "stage": self.stage, "summary": self.summary}
+        return {
+            "event": "verdict",
+            "kind": "playground",
+            "passed": None,
+            "stage": self.stage,
+            "summary": self.summary,
+            "facts": summary_facts(self.to_dict()),
+        }
 
 
 def action_name(hook: str, retval: int) -> str:
@@ -495,31 +503,49 @@ def _run_job(
 
 def _finish(outcome: Outcome, emit: EventSink, started: float) -> Outcome:
     outcome.timings["total_s"] = round(time.monotonic() - started, 4)
-    outcome.summary = summary(outcome.to_dict())
+    outcome.summary = summary(summary_facts(outcome.to_dict()))
     emit(outcome.to_event())
     return outcome
 
 
-def summary(verdict: dict[str, Any]) -> str:
+def summary_facts(verdict: dict[str, Any]) -> dict[str, Any]:
+    """What the one-sentence summary says, as data (a verdict event carries it, so a viewer
+    reading another language gets the sentence in theirs: labs/consumers.py)."""
+    return {
+        "stage": verdict.get("stage"),
+        "error": verdict.get("error"),
+        "compiler_messages": bool(verdict.get("diagnostics")),
+        "actions": [
+            str(p.get("action", p.get("error", "?"))) for p in verdict.get("packets") or []
+        ],
+        "trace_lines": len(verdict.get("trace") or []),
+    }
+
+
+def summary(facts: dict[str, Any]) -> str:
     """A free-form outcome in one sentence, in the active language (made at the edge)."""
-    stage = verdict.get("stage")
-    if verdict.get("error") and stage == "compile" and not verdict.get("diagnostics"):
-        return _("The run could not start: %(error)s") % {"error": verdict["error"]}
+    stage = facts.get("stage")
+    if facts.get("error") and stage == "compile" and not facts.get("compiler_messages"):
+        return _("The run could not start: %(error)s") % {"error": facts["error"]}
     if stage == "compile":
         return _("Your program did not compile; see the compiler messages.")
     if stage == "load":
         return _("The verifier rejected your program; see its log and the explanation.")
-    if verdict.get("error"):
-        return _("The sandbox stopped: %(error)s") % {"error": verdict["error"]}
-    runs = verdict.get("packets") or []
-    if runs:
-        actions = ", ".join(str(p.get("action", p.get("error", "?"))) for p in runs)
-        return _("Loaded and ran on %(n)d packets: %(actions)s.") % {
-            "n": len(runs),
-            "actions": actions,
-        }
-    lines = len(verdict.get("trace") or [])
-    return _("Loaded, attached and triggered: %(n)d trace lines.") % {"n": lines}
+    if facts.get("error"):
+        return _("The sandbox stopped: %(error)s") % {"error": facts["error"]}
+    actions = facts.get("actions") or []
+    if actions:
+        return ngettext(
+            "Loaded and ran on %(n)d packet: %(actions)s.",
+            "Loaded and ran on %(n)d packets: %(actions)s.",
+            len(actions),
+        ) % {"n": len(actions), "actions": ", ".join(actions)}
+    lines = int(facts.get("trace_lines") or 0)
+    return ngettext(
+        "Loaded, attached and triggered: %(n)d trace line.",
+        "Loaded, attached and triggered: %(n)d trace lines.",
+        lines,
+    ) % {"n": lines}
 
 
 def settings_for_lab(lab: Any) -> dict[str, Any]:

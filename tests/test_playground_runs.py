@@ -82,7 +82,9 @@ def test_it_shows_each_packets_action_and_the_bytes_the_program_changed() -> Non
     assert packet["data_out"].startswith("bb" * 6 + "aa" * 6) and packet["changed"] is True
     assert any("swapped 34 bytes" in line for line in outcome.trace)
     verdict = events[-1]
-    assert verdict == {
+    assert verdict["event"] == "verdict" and verdict["kind"] == "playground"
+    assert verdict["passed"] is None and verdict["stage"] == "done"
+    assert verdict["facts"]["actions"] == ["XDP_TX"]
         "event": "verdict",
         "passed": None,
         "stage": "done",
