@@ -72,6 +72,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
             kernel=run.kernel,
         )
     lab = curriculum.get_lab(submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
     if run.kernel == kernels.ALL:
         from labs.grading.kernels import grade_on_kernels
 

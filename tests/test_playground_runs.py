@@ -85,11 +85,6 @@ def test_it_shows_each_packets_action_and_the_bytes_the_program_changed() -> Non
     assert verdict["event"] == "verdict" and verdict["kind"] == "playground"
     assert verdict["passed"] is None and verdict["stage"] == "done"
     assert verdict["facts"]["actions"] == ["XDP_TX"]
-        "event": "verdict",
-        "passed": None,
-        "stage": "done",
-        "summary": verdict["summary"],
-    }
     kinds = [e["event"] for e in events]
     assert (
         kinds.index("compile")

@@ -35,6 +35,7 @@ function enhanceWorkspace() {
   const editor = mountEditor(textarea, {
     onChange: (source) => drafts.changed(source),
     onRun: () => form.requestSubmit(),
+    phrases: strings.codemirror || {},
   });
   form.addEventListener("submit", () => {
     drafts.cancel();

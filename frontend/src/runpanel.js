@@ -126,7 +126,7 @@ class RunPanel {
     const items = diagnostics.map((d) =>
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
-        h("span", { class: "diag-severity" }, d.severity), " ",
+        h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
         h("span", { class: "diag-message" }, d.message),
         d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
@@ -180,7 +180,9 @@ class RunPanel {
     if (line) {
       out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, this.editor.lineText(line).trim())));
       const by = rejection.by === "loader" ? "libbpf" : "verifier";
-      this.editor.mark([{ line, column: 1, severity: "error", message: `${by}: ${complaint || s.load_failed}`, source: by }]);
+      const said = complaint || s.load_failed;
+      const message = by === "verifier" ? format(s.verifier_marker, { message: said }) : `${by}: ${said}`;
+      this.editor.mark([{ line, column: 1, severity: "error", message, source: by }]);
     }
     const explanation = s.verifier[rejection.class];
     if (explanation) out.push(h("div", { class: "explain", "data-explain": rejection.class }, h("strong", {}, s.why + ": "), explanation));
@@ -204,11 +206,11 @@ class RunPanel {
 
   // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
   on_attach(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `attach ${event.target || ""}: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: event.error || "" })));
   }
 
   on_map_update(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `map_update: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: event.error || "" })));
   }
 
   on_check(event) {
@@ -331,10 +333,15 @@ class RunPanel {
     this.stage("done");
     this.root.classList.remove("status-queued", "status-compiling", "status-running");
     this.root.classList.add(`status-${event.status}`, event.passed ? "passed" : "not-passed");
+    // The lab's badge follows the run: passed, or attempted once a first run is over
+    // (a lab already passed stays passed).
     const status = document.querySelector("[data-testid=lab-status]");
     if (status && event.passed) {
       status.textContent = this.strings.verdict_passed;
       status.className = "badge badge-passed";
+    } else if (status && status.classList.contains("badge-not_started")) {
+      status.textContent = this.strings.status_attempted;
+      status.className = "badge badge-attempted";
     }
     const recent = document.querySelector(`[data-run-token="${CSS.escape(this.root.dataset.run || "")}"] .badge`);
     if (recent) {

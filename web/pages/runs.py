@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from labs import kernels
 from labs.access import can_watch_run
@@ -47,7 +48,12 @@ def previous_submission(submission: Submission) -> Submission | None:
 
 def diff_lines(before: str, after: str) -> list[dict[str, Any]]:
     lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), "previous", "this", lineterm="", n=3
+        before.splitlines(),
+        after.splitlines(),
+        _("previous attempt"),
+        _("this attempt"),
+        lineterm="",
+        n=3,
     )
     return [{"kind": _line_kind(line), "text": line} for line in lines]
 
