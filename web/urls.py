@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from web.health import healthz
 from web.pages import accounts
+from web.playground import views as playground
 
 handler404 = "web.errors.not_found"
 
@@ -19,5 +20,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("classroom/", include("web.classroom.urls")),
     path("plans/", include("web.plans.urls")),
+    path("playground/", include("web.playground.urls")),
+    path("api/", include("web.api.urls")),
+    path("p/<str:slug>", playground.snippet_page, name="snippet"),
     path("", include("web.pages.urls")),
 ]
