@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from labs import packets, values
+from sandbox.job import TRIGGER_ALLOW_LIST
+from sandbox.job import TRIGGER_BUILTINS as SANDBOX_TRIGGER_BUILTINS
 
 LANGUAGES = ("en", "zh-hans")
 PROGRAM_TYPES = ("xdp", "tc", "tracepoint", "kprobe", "tracing", "socket")
@@ -48,10 +50,10 @@ MAP_TYPES = (
     "prog_array",
 )
 CHECK_KINDS = ("packet", "map", "trigger")
-TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
-# The agent's own triggers (sandbox/job.py TRIGGER_BUILTINS): files made and removed,
-# execs by another path and from a second thread, all from the trigger's own pid.
-TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread")
+TRIGGER_ALLOWED = TRIGGER_ALLOW_LIST  # the sandbox's own list
+# The agent's own triggers: files made and removed, execs by another path and from a
+# second thread, all from the trigger's own pid.
+TRIGGER_BUILTINS = SANDBOX_TRIGGER_BUILTINS
 # Per-run values in trigger argv and expected lines: {random} (a fresh token, so a
 # program cannot print the expected path from memory), {pid} (the trigger's process).
 TRIGGER_PLACEHOLDERS = ("random", "pid")
