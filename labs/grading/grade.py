@@ -106,7 +106,7 @@ def unavailable_reason(lab: LabSpec, backend: str) -> str:
     return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
 
 
-def _compile(source: str, backend: str, kernel: str = "") -> Any:
+def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
     from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
