@@ -149,3 +149,9 @@ def test_it_lets_a_visitor_run_without_an_account_where_every_run_gets_its_own_v
     assert response.status_code == 302 and run.submission.user is None
     assert run.backend == "microvm" and run.submission.visitor
     assert client.get(f"/playground/runs/{run.token}/").status_code == 200
+
+
+def test_it_speaks_the_readers_language(client, learner) -> None:
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/playground/").content.decode()
+    assert "练习场" in html and "实时流量模式" in html
