@@ -162,7 +162,7 @@ def test_it_runs_two_embedded_snippets_on_a_page_of_another_origin(
     explanation = second.get_by_test_id("embed-explanation")
     expect(explanation).to_contain_text("data_end", timeout=RUN_TIMEOUT_MS)
     expect(second.get_by_test_id("embed-verdict")).to_contain_text("verifier rejected")
-    expect(second.get_by_test_id("embed-load")).to_contain_text("Your line 7")
+    expect(second.get_by_test_id("embed-load")).to_contain_text("Your line 8")
     page.screenshot(path=str(output_dir / "2-after-runs.png"), full_page=True)
 
     runs = list(Run.objects.select_related("submission").order_by("created_at"))

@@ -133,7 +133,8 @@ class Widget {
 
   on_compile(event) {
     const items = (event.diagnostics || []).map((d) => h("li", { class: `sev-${d.severity}` }, `prog.c:${d.line}:${d.column}: ${d.severity}: ${d.message}`));
-    this.compile.replaceChildren(h("h4", {}, event.ok ? this.s.compile_ok : this.s.compile_failed), items.length ? h("ul", {}, items) : null);
+    this.compile.replaceChildren(h("h4", {}, event.ok ? this.s.compile_ok : this.s.compile_failed));
+    if (items.length) this.compile.append(h("ul", {}, items));
   }
 
   on_load(event) {
