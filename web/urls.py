@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from web.embed import views as embed
 from web.health import healthz
 from web.pages import accounts
-from web.embed import views as embed
 from web.playground import views as playground
 
 handler404 = "web.errors.not_found"

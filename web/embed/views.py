@@ -121,12 +121,16 @@ def _start(request: HttpRequest, body: dict[str, Any]) -> JsonResponse:
             language=request.LANGUAGE_CODE,
         )
     except SubmissionRefused as refusal:
-        return JsonResponse({"error": refusal.message, "status": refusal.status}, status=refusal.status)
+        return JsonResponse(
+            {"error": refusal.message, "status": refusal.status}, status=refusal.status
+        )
     events = request.build_absolute_uri(reverse("api-run-events", args=[run.token]))
     return JsonResponse({"token": run.token, "events": events}, status=201)
 
 
-def _frame(request: HttpRequest, source: str, cfg: dict[str, Any], snippet: Snippet | None) -> HttpResponse:
+def _frame(
+    request: HttpRequest, source: str, cfg: dict[str, Any], snippet: Snippet | None
+) -> HttpResponse:
     context = {
         "source": source,
         "settings_json": json.dumps(cfg),
