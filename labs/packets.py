@@ -275,3 +275,23 @@ def _ipv4_checksum_ok(frame: bytes) -> bool:
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return total == 0xFFFF
+
+
+def field_differences(expected: bytes, actual: bytes) -> list[tuple[str, str, str]]:
+    """What differs between two frames as data: (layer.field, expected, actual), formatted
+    as `differences` formats them; [] when the frames are equivalent. A length or layout
+    difference is one item (`frame.length`, or `frame.bytes` with the first offset)."""
+    if equivalent(expected, actual):
+        return []
+    if len(expected) != len(actual):
+        return [("frame.length", str(len(expected)), str(len(actual)))]
+    want, got = _flat_fields(expected), _flat_fields(actual)
+    items = []
+    if [name for name, _value in want] == [name for name, _value in got]:
+        for (name, a), (_name, b) in zip(want, got, strict=True):
+            if a != b:
+                items.append((name, _format(name, a), _format(name, b)))
+    if not items:
+        offset = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
+        items.append((f"frame.bytes[{offset}]", f"0x{expected[offset]:02x}", f"0x{actual[offset]:02x}"))
+    return items

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from labs.grading import differential, reference
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
@@ -30,19 +31,32 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: LabSpec, source: str, backend: str = "local", on_event: EventSink | None = None
+    lab: LabSpec,
+    source: str,
+    backend: str = "local",
+    on_event: EventSink | None = None,
+    seed: int | None = None,
 ) -> Verdict:
-    """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes.
+
+    `seed` draws the generated frames of the differential phase (a new one when None;
+    the verdict keeps it, so the same seed replays the same frames)."""
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    if lab.traffic is not None:
+        verdict.seed = differential.new_seed() if seed is None else seed
+        # compiled (or found compiled) while the learner's program compiles
+        reference_object = reference.prepare(lab.solution)
+    else:
+        reference_object = None
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, _("the compiler could not run"), emit)
+        results = _not_run(lab, _("the compiler could not run"), emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
@@ -51,15 +65,19 @@ def grade(
         reason = _("the program did not compile")
         if compiled.error:
             reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
-        return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
+        results = _not_run(lab, reason, emit, verdict.seed)
+        return _finish(verdict, results, "compile", emit, started)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
+    evaluator, judge = _run(lab, compiled.object or b"", backend, emit, verdict, reference_object)
     disassembly.flush(emit)
     verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
     verdict.verifier_log = evaluator.verifier_log
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
+    if judge is not None:
+        results.append(judge.finish(evaluator.load_problem or verdict.error))
+        verdict.differential = judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
@@ -116,14 +134,28 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
-    """Run the job, relaying each sandbox event before the checks it decides."""
+def _run(
+    lab: LabSpec,
+    obj: bytes,
+    backend: str,
+    emit: EventSink,
+    verdict: Verdict,
+    reference_object: Any,
+) -> tuple[Evaluator, differential.Judge | None]:
+    """Run the job, relaying each sandbox event before the checks it decides; the
+    differential phase's own events go to its judge only."""
     from sandbox.backends import get_backend
 
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
+    judge = _differential(lab, job, verdict, reference_object, emit, evaluator)
 
     def relay(event: dict[str, Any]) -> None:
+        if judge is not None and differential.owns(event):
+            judge.feed(event)
+            return
+        if judge is not None and event.get("event") == "truncated":
+            judge.on_truncated(event)
         emit(event)
         evaluator.feed(event)
 
@@ -132,12 +164,34 @@ def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdi
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        return evaluator
+        return evaluator, judge
     if not result.ok or evaluator.sandbox_error:
         verdict.error = (
             result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
         )
-    return evaluator
+    return evaluator, judge
+
+
+def _differential(
+    lab: LabSpec,
+    job: Any,
+    verdict: Verdict,
+    reference_object: Any,
+    emit: EventSink,
+    evaluator: Evaluator,
+) -> differential.Judge | None:
+    """Adds the differential phase to the job (labs with a `differential:` section)."""
+    if lab.traffic is None or verdict.seed is None:
+        return None
+    phase = differential.plan(lab, verdict.seed, job.ops)
+    judge = differential.Judge(phase, emit, lambda: evaluator.load_problem or evaluator.seed_problem)
+    obj = reference_object.result() if reference_object is not None else None
+    if obj is None:  # the lab's own solution: a content problem, not the learner's
+        verdict.error = _("the lab's reference solution does not compile")
+        return judge
+    job.objects[differential.REFERENCE] = obj
+    job.ops.extend(phase.ops)
+    return judge
 
 
 def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
@@ -146,11 +200,16 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: LabSpec, reason: str, emit: EventSink) -> list[CheckResult]:
+def _not_run(lab: LabSpec, reason: str, emit: EventSink, seed: int | None) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
     evaluator = Evaluator(lab, lay_out_job(lab), emit)
-    return evaluator.finish(reason)
+    results = evaluator.finish(reason)
+    if lab.traffic is not None and seed is not None:
+        check = differential.not_run_check(lab, seed, reason)
+        emit(check.to_event())
+        results.append(check)
+    return results
 
 
 def _finish(

@@ -37,6 +37,8 @@ class Verdict:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     summary: str = ""
+    seed: int | None = None  # drew the generated frames (labs with a differential phase)
+    differential: dict[str, Any] | None = None  # the phase's seed, frames, first difference
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +52,8 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "seed": self.seed,
+            "differential": self.differential,
         }
 
     def to_event(self) -> dict[str, Any]:
