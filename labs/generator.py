@@ -423,7 +423,7 @@ class _Draw:
 
     def cuts(self, spec: dict[str, Any]) -> list[int]:
         """Lengths that end a header, and one byte short of each, that the lab can judge."""
-        offset, ends, options_span = ETH_HLEN, [ETH_HLEN], None
+        offset, ends, options_span, l4 = ETH_HLEN, [ETH_HLEN], None, None
         if "vlan" in spec:
             offset += 4
             ends.append(offset)
@@ -439,16 +439,22 @@ class _Draw:
             ends.append(offset)
         elif "arp" in spec:
             ends.append(offset + 28)
-        if "udp" in spec:
-            ends += [offset + 2, offset + 4, offset + 8]
-        elif "tcp" in spec:
-            ends += [offset + 4, offset + 14, offset + 20]
-        elif "icmp" in spec:
-            ends += [offset + 1, offset + 2, offset + 8]
+        # (header, where its fields end, how much of it a lab reads first: ports, type)
+        for name, fields, first in (
+            ("udp", (2, 4, 8), 4),
+            ("tcp", (2, 4, 20), 4),
+            ("icmp", (1, 8), 1),
+        ):
+            if name in spec:
+                ends += [offset + end for end in fields]
+                l4 = (offset, first, fields[-1])
         cuts = sorted({c for end in ends for c in (end - 1, end)})
-        return [c for c in cuts if self.judgeable(spec, c, options_span)]
+        return [c for c in cuts if self.judgeable(spec, c, options_span, l4)]
 
-    def judgeable(self, spec: dict[str, Any], cut: int, options_span: tuple | None) -> bool:
+    def judgeable(
+        self, spec: dict[str, Any], cut: int, options_span: tuple | None, l4: tuple | None
+    ) -> bool:
+        """Whether the contract settles what a program does with a frame cut at `cut`."""
         if cut < MIN_FRAME_LEN:
             return False
         if self.skb:
@@ -459,6 +465,12 @@ class _Draw:
         # read only the fixed header leave it open (depth: network)
         if options_span and self.t.depth == "network":
             return not options_span[0] <= cut < options_span[1]
+        # a transport header holding its first field but not all of itself: a program
+        # may test that the field fits, or the whole header (the fixed checks cut before
+        # the field: CURRICULUM.md "too short for the headers a lab looks at")
+        if l4 and self.t.depth == "transport":
+            start, first_field, whole = l4
+            return not start + first_field <= cut < start + whole
         return True
 
     # -- values ---------------------------------------------------------------------------
@@ -494,11 +506,17 @@ class _Draw:
         return self.rng.randint(0, 255)
 
     def port(self) -> int:
-        ports = self.t.ports
-        if ports and self.chance(0.15):  # byte-swapped: a missing ntohs
-            value = self.rng.choice(ports)
+        """An interesting port, a neighbour, the same byte-swapped (a missing ntohs), one
+        sharing only its high or its low byte (a comparison of one byte), or any."""
+        ports, roll = self.t.ports, self.rng.random()
+        if not ports or roll >= 0.3:
+            return self.near(ports, 0, 65535)
+        value = self.rng.choice(ports)
+        if roll < 0.1:
             return ((value & 0xFF) << 8) | (value >> 8)
-        return self.near(ports, 0, 65535)
+        if roll < 0.2:
+            return value ^ self.rng.randint(1, 0xFF)
+        return value ^ (self.rng.randint(1, 0xFF) << 8)
 
     def port_pair(self) -> tuple[int, int]:
         """(source, destination): the interesting port is usually the destination,
@@ -566,7 +584,16 @@ def _tail(spec: Mapping[str, Any]) -> bytes:
     return tail
 
 
-LAYER_LEN = {"eth": 14, "vlan": 4, "arp": 28, "ipv4": 20, "ipv6": 40, "udp": 8, "tcp": 20, "icmp": 8}
+LAYER_LEN = {
+    "eth": 14,
+    "vlan": 4,
+    "arp": 28,
+    "ipv4": 20,
+    "ipv6": 40,
+    "udp": 8,
+    "tcp": 20,
+    "icmp": 8,
+}
 
 
 def _headers_len(spec: Mapping[str, Any]) -> int:

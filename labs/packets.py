@@ -293,5 +293,7 @@ def field_differences(expected: bytes, actual: bytes) -> list[tuple[str, str, st
                 items.append((name, _format(name, a), _format(name, b)))
     if not items:
         offset = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
-        items.append((f"frame.bytes[{offset}]", f"0x{expected[offset]:02x}", f"0x{actual[offset]:02x}"))
+        items.append(
+            (f"frame.bytes[{offset}]", f"0x{expected[offset]:02x}", f"0x{actual[offset]:02x}")
+        )
     return items

@@ -59,7 +59,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
             Run.objects.filter(pk=run.pk, status=Run.COMPILING).update(status=Run.RUNNING)
 
-    return grade(lab, run.submission.source, backend=run.backend, on_event=on_event)
+    return grade(lab, run.submission.source, backend=run.backend, on_event=on_event, seed=run.seed)
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:

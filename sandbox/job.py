@@ -154,7 +154,9 @@ def _validate_op(op: Any, index: int, limits: RunLimits) -> None:
     if index == 0 and (name != "load" or op.get("object") is not None):
         raise ValueError(f"op {index} ({name}): load must be the first op, of the main object")
     if index > 0 and name == "load" and op.get("object") is None:
-        raise ValueError(f"op {index} ({name}): load must be the first op; a later one names an object")
+        raise ValueError(
+            f"op {index} ({name}): load must be the first op; a later one names an object"
+        )
     where = f"op {op_id!r} ({name})"
     _VALIDATORS[name](op, where, limits)
 

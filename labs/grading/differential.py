@@ -392,7 +392,7 @@ def actual_words(phase: Phase, difference: Difference | None) -> str:
         return _("the same on all %(frames)s frames") % {"frames": len(phase.frames)}
     if difference.frame is None:
         return _map_words(phase, difference)
-    frame = _("frame %(index)s of %(total)s, %(frame)s") % {
+    frame = _("frame %(index)s of %(total)s (%(frame)s)") % {
         "index": difference.frame + 1,
         "total": len(phase.frames),
         "frame": frame_words(difference.frame_fields or {}),
@@ -425,7 +425,10 @@ def _map_words(phase: Phase, difference: Difference) -> str:
         "actual": difference.actual,
     }
     if not difference.expected:
-        return _("after the %(frames)s generated frames, %(where)s could not be read: %(actual)s") % context
+        return (
+            _("after the %(frames)s generated frames, %(where)s could not be read: %(actual)s")
+            % context
+        )
     return (
         _("after the %(frames)s generated frames, %(where)s: expected %(expected)s, got %(actual)s")
         % context
@@ -440,15 +443,18 @@ NETWORK_NAMES = {"ipv4": "IPv4", "ipv6": "IPv6", "arp": "ARP"}
 
 
 def frame_words(info: dict[str, Any]) -> str:
-    """`a 1500-byte IPv4 UDP frame from 192.0.2.7 port 40000 to 198.51.100.1 port 53, TTL
-    64, ...`: the frame summary (labs.generator.summary) in the reader's language."""
-    parts = [_frame_head(info)]
+    """`IPv4 UDP, 1500 bytes, from 192.0.2.7 port 40000 to 198.51.100.1 port 53, TTL 64,
+    TOS 0x00`: a frame summary (labs.generator.summary) in the reader's language."""
+    parts = [_frame_kind(info)]
+    if "cut_from" in info:
+        parts.append(_("cut to %(length)s of its %(cut_from)s bytes") % info)
+    else:
+        parts.append(_("%(length)s bytes") % info)
     network, transport = info.get("network"), info.get("transport")
     if network in ("ipv4", "ipv6") and transport in ("udp", "tcp"):
-        message = _("%(frame)s from %(src)s port %(sport)s to %(dst)s port %(dport)s")
-        parts[0] = message % {**info, "frame": parts[0]}
+        parts.append(_("from %(src)s port %(sport)s to %(dst)s port %(dport)s") % info)
     elif network:
-        parts[0] = _("%(frame)s from %(src)s to %(dst)s") % {**info, "frame": parts[0]}
+        parts.append(_("from %(src)s to %(dst)s") % info)
     if network == "ipv4":
         parts.append(_("TTL %(ttl)s, TOS 0x%(tos)02x") % info)
         if info.get("options"):
@@ -457,31 +463,26 @@ def frame_words(info: dict[str, Any]) -> str:
         parts.append(_("hop limit %(hlim)s") % info)
     if transport == "icmp":
         parts.append(_("ICMP type %(icmp_type)s code %(icmp_code)s") % info)
-    if "cut_from" in info:
-        parts.append(_("cut to %(length)s of its %(cut_from)s bytes") % info)
     return _(", ").join(parts)
 
 
-def _frame_head(info: dict[str, Any]) -> str:
+def _frame_kind(info: dict[str, Any]) -> str:
+    """`IPv4 UDP`, `VLAN-tagged (ID 7) ARP`, `EtherType 0x88b5 carrying an IPv4-looking
+    header`."""
     ethertype = int(info.get("ethertype", 0))
-    what = []
+    words = []
     if "vlan" in info:
-        what.append(_("VLAN-tagged (ID %(vlan)s)") % info)
+        words.append(_("VLAN-tagged (ID %(vlan)s)") % info)
         ethertype = int(info.get("inner_ethertype", 0))
     network = info.get("network")
     if network and ethertype in (0x0800, 0x86DD, 0x0806):
-        what.append(NETWORK_NAMES[network])
+        words.append(NETWORK_NAMES[network])
         if info.get("transport"):
-            what.append(str(info["transport"]).upper())
+            words.append(str(info["transport"]).upper())
         elif network == "ipv4":
-            what.append(_("protocol %(proto)s") % info)
-        kind = " ".join(what)
+            words.append(_("protocol %(proto)s") % info)
     else:
-        what.append(_("EtherType 0x%(type)04x") % {"type": ethertype})
+        words.append(_("EtherType 0x%(type)04x") % {"type": ethertype})
         if network == "ipv4":  # an IPv4-looking header behind another EtherType
-            what.append(_("carrying an IPv4-looking header"))
-        kind = " ".join(what)
-    length = info.get("length", 0)
-    if "cut_from" in info:
-        return _("a %(kind)s frame") % {"kind": kind}
-    return _("a %(length)s-byte %(kind)s frame") % {"length": length, "kind": kind}
+            words.append(_("carrying an IPv4-looking header"))
+    return " ".join(words)

@@ -184,7 +184,9 @@ def _differential(
     if lab.traffic is None or verdict.seed is None:
         return None
     phase = differential.plan(lab, verdict.seed, job.ops)
-    judge = differential.Judge(phase, emit, lambda: evaluator.load_problem or evaluator.seed_problem)
+    judge = differential.Judge(
+        phase, emit, lambda: evaluator.load_problem or evaluator.seed_problem
+    )
     obj = reference_object.result() if reference_object is not None else None
     if obj is None:  # the lab's own solution: a content problem, not the learner's
         verdict.error = _("the lab's reference solution does not compile")

@@ -32,8 +32,8 @@ from sandbox.backends.base import (
     GlobalHooksBusy,
     TraceLock,
     attaches_global_hook,
-    mount_if_missing,
     job_may_print,
+    mount_if_missing,
     run_agent_process,
     trace_lock,
 )

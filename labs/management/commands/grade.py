@@ -1,4 +1,6 @@
-"""`manage.py grade SLUG FILE [--backend B] [--json] [--language en|zh-hans]`: grade a C file.
+"""`manage.py grade SLUG FILE [--backend B] [--json] [--language en|zh-hans] [--seed N]`:
+grade a C file. `--seed` replays the generated frames of a run (its seed is in the
+report, and stored with every run of the site).
 
 Reads the lab from CONTENT_DIR (not the database). Exit status: 0 every check passed,
 1 the submission failed (compile error, verifier rejection, failed check), 2 usage error
@@ -58,6 +60,8 @@ def human_report(verdict: Verdict, language: str = "en") -> list[str]:
             lines.append(f"      actual:   {check.actual}")
     if verdict.error:
         lines.append(f"  sandbox error: {verdict.error}")
+    if verdict.seed is not None:
+        lines.append(f"  generated frames: seed {verdict.seed} (replay with --seed {verdict.seed})")
     return lines
 
 
@@ -75,6 +79,12 @@ class Command(BaseCommand):
             default="en",
             help="the language of the expected/actual texts and the summary",
         )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help="the seed of the generated frames (default: a new one); replays a run's",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -88,7 +98,7 @@ class Command(BaseCommand):
             raise CommandError(message, returncode=EXIT_USAGE) from error
         backend = options["backend"] or getattr(settings, "SANDBOX_BACKEND", "local")
         with translation.override(options["language"]):
-            verdict = grade(lab, source, backend=backend)
+            verdict = grade(lab, source, backend=backend, seed=options["seed"])
         if options["json"]:
             self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
         else:
