@@ -128,6 +128,41 @@ def plan(lab: LabSpec, seed: int, lab_ops: list[dict[str, Any]]) -> Phase:
     return phase
 
 
+class Pending:
+    """One grading's phase before its job exists: the seed, and the reference compiling."""
+
+    def __init__(self, lab: LabSpec, seed: int) -> None:
+        from labs.grading import reference
+
+        self.lab, self.seed = lab, seed
+        self.reference = reference.prepare(lab.solution)
+        self.judge: Judge | None = None
+        self.problem: str | None = None  # the platform's, not the learner's
+
+    def attach(self, job: Any, emit: Callable[[dict[str, Any]], None], evaluator: Any) -> Judge:
+        """Adds the phase's ops and the reference to `job`; the judge of their events."""
+        phase = plan(self.lab, self.seed, job.ops)
+
+        def blocked() -> str | None:
+            return evaluator.load_problem or evaluator.seed_problem
+
+        self.judge = Judge(phase, emit, blocked)
+        obj = self.reference.result()
+        if obj is None:  # the lab's own solution: a content problem
+            self.problem = _("the lab's reference solution does not compile")
+            return self.judge
+        job.objects[REFERENCE] = obj
+        job.ops.extend(phase.ops)
+        return self.judge
+
+
+def prepare(lab: LabSpec, seed: int | None) -> Pending | None:
+    """The phase of a grading of `lab` (None: the lab has none)."""
+    if lab.traffic is None:
+        return None
+    return Pending(lab, new_seed() if seed is None else seed)
+
+
 def owns(event: dict[str, Any]) -> bool:
     """Whether an event is the phase's (not relayed to the learner's run)."""
     key = event.get("op") if event.get("event") == "trace" else event.get("id")

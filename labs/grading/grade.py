@@ -17,7 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from labs.grading import differential, reference
+from labs import verifier
+from labs.grading import differential
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
@@ -35,21 +36,35 @@ def grade(
     source: str,
     backend: str = "local",
     on_event: EventSink | None = None,
+    kernel: str = "",
     seed: int | None = None,
 ) -> Verdict:
     """The verdict on `source` for `lab`; never raises for a learner's mistakes.
 
-    `seed` draws the generated frames of the differential phase (a new one when None;
-    the verdict keeps it, so the same seed replays the same frames)."""
+    kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    seed: draws the generated frames of a lab's differential phase (a new one when None;
+    the verdict keeps it, so the same seed replays the same frames).
+    """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
-    if lab.traffic is not None:
-        verdict.seed = differential.new_seed() if seed is None else seed
-        # compiled (or found compiled) while the learner's program compiles
-        reference_object = reference.prepare(lab.solution)
-    else:
-        reference_object = None
+    # the reference compiles (or is found compiled) while the learner's program compiles
+    phase = differential.prepare(lab, seed)
+    verdict.seed = phase.seed if phase else None
+    compiled = _compile_step(lab, source, verdict, emit, started)
+    if isinstance(compiled, Verdict):
+        return compiled
+    disassembly = _Disassembly(compiled.pending_disassembly)
+    emit = disassembly.before(emit)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, phase)
+    disassembly.flush(emit)
+    return _finish_run(verdict, evaluator, emit, started, phase)
+
+
+def _compile_step(
+    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+) -> Any:
+    """The compiled program, or the finished verdict when it did not compile."""
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
@@ -67,17 +82,25 @@ def grade(
             reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
         results = _not_run(lab, reason, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
-    disassembly = _Disassembly(compiled.pending_disassembly)
-    emit = disassembly.before(emit)
-    evaluator, judge = _run(lab, compiled.object or b"", backend, emit, verdict, reference_object)
-    disassembly.flush(emit)
-    verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
+    return compiled
+
+
+def _finish_run(
+    verdict: Verdict,
+    evaluator: Evaluator,
+    emit: EventSink,
+    started: float,
+    phase: differential.Pending | None = None,
+) -> Verdict:
+    compile_s = verdict.timings.get("compile_s", 0.0)
+    verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
+    verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
-    if judge is not None:
-        results.append(judge.finish(evaluator.load_problem or verdict.error))
-        verdict.differential = judge.data()
+    if phase is not None and phase.judge is not None:
+        results.append(phase.judge.finish(evaluator.load_problem or verdict.error))
+        verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
@@ -140,15 +163,18 @@ def _run(
     backend: str,
     emit: EventSink,
     verdict: Verdict,
-    reference_object: Any,
-) -> tuple[Evaluator, differential.Judge | None]:
-    """Run the job, relaying each sandbox event before the checks it decides; the
-    differential phase's own events go to its judge only."""
+    kernel: str = "",
+    phase: differential.Pending | None = None,
+) -> Evaluator:
+    """Run the job, relaying each sandbox event before the checks it decides; the events
+    of the differential phase (if the lab has one) go to its judge only."""
     from sandbox.backends import get_backend
 
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
-    judge = _differential(lab, job, verdict, reference_object, emit, evaluator)
+    judge = phase.attach(job, emit, evaluator) if phase is not None else None
+    if phase is not None and phase.problem:
+        verdict.error = phase.problem
 
     def relay(event: dict[str, Any]) -> None:
         if judge is not None and differential.owns(event):
@@ -156,44 +182,27 @@ def _run(
             return
         if judge is not None and event.get("event") == "truncated":
             judge.on_truncated(event)
+        if event.get("event") == "stage" and event.get("kernel"):
+            verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
+        if event.get("event") == "load" and not event.get("ok"):
+            # the panel, the verdict and the checks' words all read this one analysis
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
         emit(event)
         evaluator.feed(event)
 
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        result = get_backend(backend).run(job, on_event=relay)
+        result = get_backend(backend, **options).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        return evaluator, judge
+        return evaluator
     if not result.ok or evaluator.sandbox_error:
         verdict.error = (
             result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
         )
-    return evaluator, judge
-
-
-def _differential(
-    lab: LabSpec,
-    job: Any,
-    verdict: Verdict,
-    reference_object: Any,
-    emit: EventSink,
-    evaluator: Evaluator,
-) -> differential.Judge | None:
-    """Adds the differential phase to the job (labs with a `differential:` section)."""
-    if lab.traffic is None or verdict.seed is None:
-        return None
-    phase = differential.plan(lab, verdict.seed, job.ops)
-    judge = differential.Judge(
-        phase, emit, lambda: evaluator.load_problem or evaluator.seed_problem
-    )
-    obj = reference_object.result() if reference_object is not None else None
-    if obj is None:  # the lab's own solution: a content problem, not the learner's
-        verdict.error = _("the lab's reference solution does not compile")
-        return judge
-    job.objects[differential.REFERENCE] = obj
-    job.ops.extend(phase.ops)
-    return judge
+    return evaluator
 
 
 def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
@@ -202,7 +211,9 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: LabSpec, reason: str, emit: EventSink, seed: int | None) -> list[CheckResult]:
+def _not_run(
+    lab: LabSpec, reason: str, emit: EventSink, seed: int | None = None
+) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
     evaluator = Evaluator(lab, lay_out_job(lab), emit)

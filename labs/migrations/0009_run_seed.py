@@ -6,7 +6,7 @@ import labs.models.learning
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("labs", "0003_run_language"),
+        ("labs", "0008_run_kernel"),
     ]
 
     operations = [
