@@ -50,6 +50,10 @@ ETH_P_IP, ETH_P_IPV6, ETH_P_ARP, ETH_P_8021Q = 0x0800, 0x86DD, 0x0806, 0x8100
 OTHER_ETHERTYPES = (0x88B5, 0x88B6, 0x0008, 0x0801, 0x8847, 0x88CC, 0x9000, 0x0042, 0xFFFF)
 OTHER_IP_PROTOCOLS = (0, 2, 4, 41, 47, 50, 89, 132, 253, 255)
 COMMON_ICMP_TYPES = (0, 3, 8, 11)
+# ICMP types whose header is 8 bytes, as labs.packets builds them (not 13/14, 17/18)
+OTHER_ICMP_TYPES = (4, 5, 9, 10, 12, 15, 16, 30, 40, 42, 43, 137, 255)
+OPTION_LENGTHS = (4, 8, 12, 16, 20, 24, 40)
+ANY_OTHER_PROTOCOL = tuple(p for p in range(256) if p not in (1, 6, 17))
 DOC_NETWORKS = tuple(
     ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
@@ -260,7 +264,8 @@ class _Draw:
 
     def boundary_frames(self) -> list[tuple[dict[str, Any], bytes]]:
         """Typical frames, each cut at every header boundary and one byte short of it."""
-        bases = [self.ipv4_frame(p, options=o) for p in ("udp", "tcp", "icmp") for o in (0, 8)]
+        options = (0, self.rng.choice(OPTION_LENGTHS))
+        bases = [self.ipv4_frame(p, options=o) for p in ("udp", "tcp", "icmp") for o in options]
         bases.append(self.ipv6_frame("udp"))
         if self.t.mix.get("vlan"):
             bases.append(self.vlan_frame())
@@ -359,14 +364,14 @@ class _Draw:
             "dst": self.address(),
             "ttl": self.ttl(),
             "tos": self.tos(),
-            "id": self.rng.randint(0, 0xFFFF),
+            "id": self.rng.getrandbits(16),
             "flags": self.rng.choice((0, 2)),
             "frag": 0,
         }
         if protocol == "other":
-            header["proto"] = self.rng.choice(OTHER_IP_PROTOCOLS)
+            header["proto"] = self.other_protocol()
         if options is None:
-            options = self.rng.choice((4, 8, 12, 20, 40)) if self.chance(self.t.ipv4_options) else 0
+            options = self.rng.choice(OPTION_LENGTHS) if self.chance(self.t.ipv4_options) else 0
         if options:
             header["options"] = self.options(options)
         return header
@@ -392,15 +397,18 @@ class _Draw:
                 "sport": sport,
                 "dport": dport,
                 "flags": self.rng.choice(TCP_FLAGS),
-                "seq": self.rng.randint(0, 2**32 - 1),
-                "ack": self.rng.randint(0, 2**32 - 1),
+                "seq": self.rng.getrandbits(32),
+                "ack": self.rng.getrandbits(32),
             }
             return {"tcp": tcp}
         if protocol == "icmp" and not v6:
-            kind = self.rng.choice((*self.t.icmp_types, *COMMON_ICMP_TYPES))
+            kinds = (
+                OTHER_ICMP_TYPES if self.chance(0.2) else (*self.t.icmp_types, *COMMON_ICMP_TYPES)
+            )
+            kind = self.rng.choice(kinds)
             if kind in (0, 8):
-                icmp = {"type": kind, "code": 0, "id": self.rng.randint(0, 0xFFFF)}
-                return {"icmp": {**icmp, "seq": self.rng.randint(0, 0xFFFF)}}
+                icmp = {"type": kind, "code": 0, "id": self.rng.getrandbits(16)}
+                return {"icmp": {**icmp, "seq": self.rng.getrandbits(16)}}
             return {"icmp": {"type": kind, "code": self.rng.randint(0, 15)}}
         return {}
 
@@ -485,15 +493,18 @@ class _Draw:
     def mac(self) -> str:
         if self.chance(0.3):
             return self.rng.choice(("02:00:00:00:00:01", "02:00:00:00:00:02"))
-        tail = [self.rng.randint(0, 255) for _ in range(5)]
-        return ":".join(f"{b:02x}" for b in (0x02, *tail))
+        return "02:" + self.rng.randbytes(5).hex(":")
 
     def near(self, values: tuple[int, ...], low: int, high: int) -> int:
         """One of `values`, a neighbour, or any value in [low, high]."""
         if values and self.chance(0.6):
             value = self.rng.choice(values) + self.rng.choice((0, 0, 0, -1, 1))
             return min(max(value, low), high)
-        return self.rng.randint(low, high)
+        return (
+            low + self.rng.getrandbits(8)
+            if (low, high) == (0, 255)
+            else self.rng.randint(low, high)
+        )
 
     def ttl(self) -> int:
         if self.chance(0.1):
@@ -502,19 +513,28 @@ class _Draw:
 
     def tos(self) -> int:
         if self.t.tos and self.chance(0.5):  # an interesting DSCP with any ECN bits
-            return (self.rng.choice(self.t.tos) & 0xFC) | self.rng.randint(0, 3)
-        return self.rng.randint(0, 255)
+            return (self.rng.choice(self.t.tos) & 0xFC) | self.rng.getrandbits(2)
+        return self.rng.getrandbits(8)
+
+    def other_protocol(self) -> int:
+        if self.chance(0.5):
+            return self.rng.choice(OTHER_IP_PROTOCOLS)
+        return self.rng.choice(ANY_OTHER_PROTOCOL)
 
     def port(self) -> int:
         """An interesting port, a neighbour, the same byte-swapped (a missing ntohs), one
         sharing only its high or its low byte (a comparison of one byte), or any."""
         ports, roll = self.t.ports, self.rng.random()
-        if not ports or roll >= 0.3:
-            return self.near(ports, 0, 65535)
+        if not ports or roll >= 0.8:
+            return self.rng.getrandbits(16)
         value = self.rng.choice(ports)
-        if roll < 0.1:
+        if roll < 0.4:
+            return value
+        if roll < 0.5:
+            return min(max(value + self.rng.choice((-1, 1)), 0), 65535)
+        if roll < 0.6:
             return ((value & 0xFF) << 8) | (value >> 8)
-        if roll < 0.2:
+        if roll < 0.7:
             return value ^ self.rng.randint(1, 0xFF)
         return value ^ (self.rng.randint(1, 0xFF) << 8)
 
@@ -546,7 +566,7 @@ class _Draw:
 
 
 def _ntoa(value: int) -> str:
-    return socket.inet_ntoa(struct.pack("!I", value))
+    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
 
 # ---------------------------------------------------------------------------------------

@@ -221,6 +221,8 @@ def _v_map_update(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 
 def _v_test_run(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_name(op, "program", where, required=False)
+    if op.get("output", "always") not in ("always", "changed"):
+        raise ValueError(f"{where}: output must be always or changed, got {op.get('output')!r}")
     _check_hex(op.get("data"), "data", where, MAX_PACKET_BYTES)
     repeat = op.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:

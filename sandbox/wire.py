@@ -30,7 +30,12 @@ _LIST_KEYS = {"argv": "arg", "packets": "pkt"}
 _HEX_KEYS = frozenset({"key", "value", "data", "pkt"})
 
 
+_ALL_SAFE = re.compile(r"[A-Za-z0-9._/:-]*")
+
+
 def quote(text: str) -> str:
+    if _ALL_SAFE.fullmatch(text):  # most ids and names: nothing to escape
+        return text
     return "".join(
         chr(b) if _SAFE.fullmatch(bytes([b])) else f"%{b:02X}" for b in text.encode("utf-8")
     )

@@ -44,7 +44,7 @@ def test_it_closes_the_short_frame_gap_of_drop_all() -> None:
     assert difference["field"] == "action"
     assert (difference["expected"], difference["actual"]) == ("XDP_DROP", "XDP_PASS")
     assert difference["frame_fields"]["length"] >= 64
-    assert f"{difference['frame_fields']['length']} bytes" in check.actual
+    assert f"{difference['frame_fields']['length']} " in check.actual
     assert "expected XDP_DROP, your program returned XDP_PASS" in check.actual
     assert f"seed {verdict.seed}" in check.expected
 

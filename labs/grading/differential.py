@@ -103,10 +103,16 @@ def compared_maps(lab: LabSpec) -> list[str]:
     return [n for n in names if set(lab.map_spec(n).types) & COMPARABLE_MAP_TYPES]  # type: ignore[union-attr]
 
 
-def plan(lab: LabSpec, seed: int, lab_ops: list[dict[str, Any]]) -> Phase:
+def plan(
+    lab: LabSpec,
+    seed: int,
+    lab_ops: list[dict[str, Any]],
+    frames: list[generator.Frame] | None = None,
+) -> Phase:
     """The phase's ops, to run after `lab_ops` (the lab's own) in the same job."""
     assert lab.traffic is not None
-    frames = generator.generate(lab.traffic, seed, lab.program_type)
+    if frames is None:
+        frames = generator.generate(lab.traffic, seed, lab.program_type)
     phase = Phase(lab, seed, frames, compared_maps(lab))
     ops = phase.ops
     ops.append({"op": "load", "id": f"{PREFIX}ref:load", "log_level": 0, "object": REFERENCE})
@@ -114,12 +120,10 @@ def plan(lab: LabSpec, seed: int, lab_ops: list[dict[str, Any]]) -> Phase:
         if op["op"] in ("map_update", "test_run"):
             ops.append({**op, "id": f"{PREFIX}ref:{op['id']}", "object": REFERENCE})
     for i, frame in enumerate(frames):
-        data = frame.data.hex()
-        ops.append({"op": "test_run", "id": mine(i), "program": None, "data": data, "repeat": 1})
-        ops.append(
-            {"op": "test_run", "id": theirs(i), "program": None, "data": data, "repeat": 1}
-            | {"object": REFERENCE}
-        )
+        # an unchanged output comes back as `unchanged: true`, not as its bytes again
+        run = {"op": "test_run", "program": None, "data": frame.data.hex(), "output": "changed"}
+        ops.append({**run, "id": mine(i)})
+        ops.append({**run, "id": theirs(i), "object": REFERENCE})
     for name in phase.maps:
         ops.append({"op": "map_dump", "id": f"{PREFIX}mine:dump:{name}", "map": name})
         ops.append(
@@ -136,12 +140,17 @@ class Pending:
 
         self.lab, self.seed = lab, seed
         self.reference = reference.prepare(lab.solution)
+        # drawn on the same worker thread while clang runs in its jail
+        assert lab.traffic is not None
+        self.frames = reference.in_background(
+            generator.generate, lab.traffic, seed, lab.program_type
+        )
         self.judge: Judge | None = None
         self.problem: str | None = None  # the platform's, not the learner's
 
     def attach(self, job: Any, emit: Callable[[dict[str, Any]], None], evaluator: Any) -> Judge:
         """Adds the phase's ops and the reference to `job`; the judge of their events."""
-        phase = plan(self.lab, self.seed, job.ops)
+        phase = plan(self.lab, self.seed, job.ops, self.frames.result())
 
         def blocked() -> str | None:
             return evaluator.load_problem or evaluator.seed_problem
@@ -243,8 +252,8 @@ class Judge:
         if "action" in self.compare and got != want:
             return self._at(i, "action", want, got)
         if "output" in self.compare and want not in DROPPING:
-            expected = bytes.fromhex(reference.get("data_out") or "")
-            actual = bytes.fromhex(learner.get("data_out") or "")
+            frame = self.phase.frames[i].data
+            expected, actual = _output(reference, frame), _output(learner, frame)
             if not same_output(expected, actual):
                 name, a, b = packets.field_differences(expected, actual)[0]
                 return self._at(i, f"output:{name}", a, b)
@@ -333,6 +342,10 @@ def not_run_check(lab: LabSpec, seed: int, reason: str) -> CheckResult:
 
 # ---------------------------------------------------------------------------------------
 # comparing values
+
+
+def _output(event: dict[str, Any], frame: bytes) -> bytes:
+    return frame if event.get("unchanged") else bytes.fromhex(event.get("data_out") or "")
 
 
 def same_output(expected: bytes, actual: bytes) -> bool:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _objects: dict[str, bytes | None] = {}
 _pending: dict[str, Future[bytes | None]] = {}
@@ -40,6 +44,12 @@ def prepare(source: str) -> Future[bytes | None]:
         if key not in _pending:
             _pending[key] = _pool.submit(_compile_and_keep, key, source)
         return _pending[key]
+
+
+def in_background(function: Callable[..., T], *args: Any) -> Future[T]:
+    """Runs `function` on the thread that compiles references (work that can overlap
+    the learner's compile)."""
+    return _pool.submit(function, *args)
 
 
 def _compile_and_keep(key: str, source: str) -> bytes | None:

@@ -1568,9 +1568,14 @@ static void op_test_run(const struct op *op)
 			result_fail(&b, err_text(-errno, e, sizeof(e)));
 		} else {
 			size_t outlen = topts.data_size_out < outcap ? topts.data_size_out : outcap;
+			const char *mode = op_str(op, "output");
+			bool same = outlen == inlen && !memcmp(out, in, inlen);
 			kv_bool(&b, "ok", true);
 			kv_int(&b, "retval", (long long)topts.retval);
-			kv_hex(&b, "data_out", out, outlen);
+			if (mode && !strcmp(mode, "changed") && same)
+				kv_bool(&b, "unchanged", true); /* the host has the bytes already */
+			else
+				kv_hex(&b, "data_out", out, outlen);
 			kv_int(&b, "duration_ns", (long long)topts.duration);
 			kv_str(&b, "error", NULL);
 		}
