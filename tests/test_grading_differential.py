@@ -163,3 +163,17 @@ def test_it_sums_per_cpu_values_and_reads_an_absent_entry_as_zero() -> None:
     }
 
     assert map_contents(dump) == {bytes.fromhex("11000000"): 3}
+
+
+def test_it_words_the_difference_again_in_a_viewer_s_language() -> None:
+    from labs.grading import words
+
+    source = (SOLUTIONS / "xdp-drop-all" / "bad_drops_short_only.c").read_text()
+    event = generated(grade(lab("xdp-drop-all"), source, seed=11)).to_event()
+
+    with translation.override("zh-hans"):
+        again = words.check_event(event)
+
+    assert "your program returned" in event["actual"]
+    assert "你的程序返回 XDP_PASS" in again["actual"]
+    assert again["differences"][0]["seed"] == 11

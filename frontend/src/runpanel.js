@@ -10,14 +10,11 @@ const CLOSE_FORBIDDEN = 4403;
 // server notice a run whose worker died and mark it failed, so the page never spins forever.
 const QUIET_RECONNECT_MS = 30_000;
 
-// "not run: <reason>" repeats the same reason on every check after a failed compile or load;
+// A check not run repeats the same reason as every other after a failed compile or load;
 // the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
-function actualText(actual, strings) {
-  const text = String(actual ?? "");
-  // The prefix comes in the run's language ("not run: ", "未运行：").
-  if (text.startsWith(strings.not_run_prefix || "not run")) {
-    return h("code", { title: text }, strings.not_run);
-  }
+function actualText(event, strings) {
+  const text = String(event.actual ?? "");
+  if (event.status === "not_run") return h("code", { title: text }, strings.not_run);
   return h("code", {}, text);
 }
 
@@ -223,7 +220,7 @@ class RunPanel {
     item.className = `check ${event.passed ? "passed" : "failed"}`;
     const detail = h("div", { class: "check-detail" },
       h("span", {}, h("em", {}, s.expected), " ", h("code", {}, event.expected)),
-      h("span", {}, h("em", {}, s.actual), " ", actualText(event.actual, s)));
+      h("span", {}, h("em", {}, s.actual), " ", actualText(event, s)));
     item.replaceChildren(h("span", { class: "check-mark" }, event.passed ? "✓" : "✗"), h("span", { class: "check-text" }, pickLanguage(event.describe) || event.name), detail);
   }
 
@@ -259,15 +256,9 @@ class RunPanel {
     this.showVerdict(event.passed, this.summarise(event));
   }
 
-  // The grader's summary is English; the counts and stages are said in the page's language,
-  // and only a load failure keeps the grader's words (they quote the verifier).
+  // The server words the summary (labs/grading/words.py) in this page's language: the
+  // socket's ?lang= asks for it.
   summarise(event) {
-    const s = this.strings;
-    const checks = this.root.querySelectorAll("#run-checks li.check");
-    const passed = this.root.querySelectorAll("#run-checks li.check.passed").length;
-    if (event.stage === "compile") return s.summary_compile;
-    if (event.stage === "load") return event.summary;
-    if (event.stage === "done") return format(event.passed ? s.summary_all : s.summary_some, { passed, total: checks.length });
     return event.summary;
   }
 

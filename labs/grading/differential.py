@@ -24,6 +24,7 @@ relayed to the learner's run (they are hundreds); the check is.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from labs import generator, packets, values
-from labs.grading.evaluate import action_name, not_run, trace_message
+from labs.grading import words
+from labs.grading.evaluate import action_name, trace_message
 from labs.grading.verdicts import CheckResult
 from labs.spec import DIFFERENTIAL_CHECK, Check, LabSpec
 
@@ -152,8 +154,8 @@ class Pending:
         """Adds the phase's ops and the reference to `job`; the judge of their events."""
         phase = plan(self.lab, self.seed, job.ops, self.frames.result())
 
-        def blocked() -> str | None:
-            return evaluator.load_problem or evaluator.seed_problem
+        def blocked() -> dict[str, Any] | None:  # why the checks do not run (words.*)
+            return evaluator.load_reason or evaluator.seed_reason
 
         self.judge = Judge(phase, emit, blocked)
         obj = self.reference.result()
@@ -185,7 +187,7 @@ class Judge:
         self,
         phase: Phase,
         emit: Callable[[dict[str, Any]], None],
-        blocked: Callable[[], str | None],
+        blocked: Callable[[], dict[str, Any] | None],
     ) -> None:
         self.phase, self.emit, self.blocked = phase, emit, blocked
         self.compare = set(phase.lab.traffic.compare) if phase.lab.traffic else set()
@@ -209,7 +211,7 @@ class Judge:
         op_id = str(event.get("id"))
         if kind == "load":
             if not event.get("ok"):
-                self.reference_problem = str(event.get("error") or _("rejected"))
+                self.reference_problem = str(event.get("error") or "rejected")
             return
         self.results[op_id] = event
         if self.result is not None:
@@ -255,8 +257,12 @@ class Judge:
             frame = self.phase.frames[i].data
             expected, actual = _output(reference, frame), _output(learner, frame)
             if not same_output(expected, actual):
-                name, a, b = packets.field_differences(expected, actual)[0]
-                return self._at(i, f"output:{name}", a, b)
+                first = packets.differences(expected, actual)[0]
+                if first.field == packets.FRAME_BYTES:
+                    offset = first.offsets[0]
+                    where, a, b = f"{first.field}[{offset}]", expected[offset], actual[offset]
+                    return self._at(i, f"output:{where}", f"0x{a:02x}", f"0x{b:02x}")
+                return self._at(i, f"output:{first.field}", first.expected, first.actual)
         if "trace" in self.compare:
             if self.trace_cut:
                 return self._at(i, "limit", "", "")
@@ -297,22 +303,37 @@ class Judge:
             actual_words(self.phase, difference),
             describe(self.phase),
         )
+        if difference is not None:
+            self.result.differences = [self.difference_data()]
         self.emit(self.result.to_event())
 
-    def finish(self, reason: str | None) -> CheckResult:
-        """The check, decided now as not run if nothing decided it."""
+    def difference_data(self) -> dict[str, Any]:
+        """The first difference with what words it again (the frame count and seed)."""
+        assert self.difference is not None
+        return {
+            **self.difference.to_dict(),
+            "frames": len(self.phase.frames),
+            "seed": self.phase.seed,
+        }
+
+    def finish(self, reason: dict[str, Any] | str | None) -> CheckResult:
+        """The check, decided now as not run if nothing decided it. `reason`: words.*
+        data, or the sandbox's error as a text."""
         if self.result is None:
-            why = self.blocked() or reason
+            why = self.blocked() or _reason(reason)
             if self.reference_problem:
-                why = _("the reference solution did not load: %(error)s") % {
+                error = _("the reference solution did not load: %(error)s") % {
                     "error": self.reference_problem
                 }
+                why = {"code": words.SANDBOX, "error": error}
+            why = why or {"code": words.SANDBOX}
             self.result = CheckResult(
                 DIFFERENTIAL_CHECK,
                 False,
                 expected_words(self.phase),
-                not_run(why or _("the sandbox stopped early")),
+                words.not_run(why),
                 describe(self.phase),
+                reason=why,
             )
             self.emit(self.result.to_event())
         return self.result
@@ -327,7 +348,13 @@ class Judge:
         }
 
 
-def not_run_check(lab: LabSpec, seed: int, reason: str) -> CheckResult:
+def _reason(reason: dict[str, Any] | str | None) -> dict[str, Any] | None:
+    if isinstance(reason, str):
+        return {"code": words.SANDBOX, "error": reason}
+    return reason
+
+
+def not_run_check(lab: LabSpec, seed: int, reason: dict[str, Any]) -> CheckResult:
     """The generated-traffic check of a submission that never reached the sandbox."""
     phase = Phase(lab, seed, [], [])
     frames = lab.traffic.frames if lab.traffic else 0
@@ -335,8 +362,9 @@ def not_run_check(lab: LabSpec, seed: int, reason: str) -> CheckResult:
         DIFFERENTIAL_CHECK,
         False,
         expected_words(phase, frames),
-        not_run(reason),
+        words.not_run(reason),
         describe(phase, frames),
+        reason=reason,
     )
 
 
@@ -436,13 +464,29 @@ def expected_words(phase: Phase, frames: int | None = None) -> str:
 
 
 def actual_words(phase: Phase, difference: Difference | None) -> str:
+    return difference_words(len(phase.frames), difference)
+
+
+def reworded(event: dict[str, Any]) -> dict[str, Any]:
+    """A generated-traffic check event with its difference worded again (in the active
+    language), from the data it carries."""
+    data = (event.get("differences") or [{}])[0]
+    fields = {f.name for f in dataclasses.fields(Difference)}
+    try:
+        difference = Difference(**{k: v for k, v in data.items() if k in fields})
+        return {**event, "actual": difference_words(int(data["frames"]), difference)}
+    except (KeyError, TypeError, ValueError):
+        return event  # a check stored before its difference carried these
+
+
+def difference_words(frames: int, difference: Difference | None) -> str:
     if difference is None:
-        return _("the same on all %(frames)s frames") % {"frames": len(phase.frames)}
+        return _("the same on all %(frames)s frames") % {"frames": frames}
     if difference.frame is None:
-        return _map_words(phase, difference)
+        return _map_words(frames, difference)
     frame = _("frame %(index)s of %(total)s (%(frame)s)") % {
         "index": difference.frame + 1,
-        "total": len(phase.frames),
+        "total": frames,
         "frame": frame_words(difference.frame_fields or {}),
     }
     kind, _sep, name = difference.field.partition(":")
@@ -464,10 +508,10 @@ def actual_words(phase: Phase, difference: Difference | None) -> str:
     return message % context
 
 
-def _map_words(phase: Phase, difference: Difference) -> str:
+def _map_words(frames: int, difference: Difference) -> str:
     _kind, _sep, where = difference.field.partition(":")
     context = {
-        "frames": len(phase.frames),
+        "frames": frames,
         "where": where,
         "expected": difference.expected,
         "actual": difference.actual,

@@ -18,8 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import verifier
-from labs.grading import differential
-from labs.grading.evaluate import Evaluator, not_run_reason
+from labs.grading import differential, words
+from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
 from labs.spec import LabSpec
@@ -71,15 +71,13 @@ def _compile_step(
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, _("the compiler could not run"), emit, verdict.seed)
+        results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
-        reason = _("the program did not compile")
-        if compiled.error:
-            reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
+        reason = {"code": words.COMPILE, "error": compiled.error}
         results = _not_run(lab, reason, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     return compiled
@@ -99,7 +97,7 @@ def _finish_run(
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
     if phase is not None and phase.judge is not None:
-        results.append(phase.judge.finish(evaluator.load_problem or verdict.error))
+        results.append(phase.judge.finish(evaluator.load_reason or verdict.error))
         verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
@@ -212,7 +210,7 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
 
 
 def _not_run(
-    lab: LabSpec, reason: str, emit: EventSink, seed: int | None = None
+    lab: LabSpec, reason: dict[str, Any], emit: EventSink, seed: int | None = None
 ) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
@@ -238,15 +236,6 @@ def _finish(
 
 
 def _summary(verdict: Verdict) -> str:
-    passed = sum(r.passed for r in verdict.checks)
-    total = len(verdict.checks)
-    if verdict.error:
-        return _("The sandbox failed: %(error)s") % {"error": verdict.error}
-    if verdict.stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if verdict.stage == "load":
-        reason = not_run_reason(verdict.checks[0].actual) if verdict.checks else ""
-        return _("Your program was not run: %(reason)s.") % {"reason": reason}
-    if verdict.passed:
-        return _("All %(total)s checks passed.") % {"total": total}
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": total}
+    return words.summary(
+        verdict.stage, verdict.passed, verdict.counts(), verdict.reason(), verdict.error
+    )

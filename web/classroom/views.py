@@ -13,14 +13,16 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from labs import classroom
+from labs import classroom, kernels
 from labs.access import can_view_cohort, can_view_learner_in_cohort, is_instructor
 from labs.models import Cohort, CohortPlan, Lab, Membership, Plan, Run, Submission
 from labs.plans import plan_stages
 from web.classroom import charts
 from web.classroom.forms import AssignPlanForm, CohortForm, JoinForm
+from web.pages.verdicts import run_summary
 
 SUBMISSIONS_SHOWN = 50
 
@@ -131,8 +133,25 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "standings": classroom.standings(cohort),
         "cohort_plan": CohortPlan.objects.filter(cohort=cohort).select_related("plan").first(),
         "activity": classroom.recent_activity(cohort),
+        "kernel_choices": kernels.offered(),
+        "site_kernel": kernels.site_default(),
     }
     return render(request, "classroom/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def cohort_kernel(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The instructor sets the kernel the cohort's runs get by default ("" the site's)."""
+    cohort = _cohort_for_instructor(request, cohort_id)
+    name = request.POST.get("kernel", "")
+    if name and name not in kernels.offered():
+        messages.error(request, _("This site offers no kernel %(kernel)s.") % {"kernel": name})
+    else:
+        cohort.default_kernel = name
+        cohort.save(update_fields=["default_kernel"])
+        messages.success(request, _("Default kernel saved."))
+    return redirect("classroom:dashboard", cohort_id=cohort.pk)
 
 
 @login_required
@@ -182,6 +201,7 @@ def run_detail(request: HttpRequest, cohort_id: int, run_id: int) -> HttpRespons
         "learner": run.submission.user,
         "events": run.events.all(),
         "failure": classroom.failure_kind(run),
+        "summary": run_summary(run),
     }
     return render(request, "classroom/run.html", context)
 

@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from labs import kernels
 from labs.access import can_watch_run
 from labs.models import Run, Submission
 from labs.runner import reap_if_stale
+from web.pages.kernels import matrix_page
 from web.pages.workspace import render_workspace
 
 
@@ -29,6 +31,8 @@ def run_page(request: HttpRequest, token: str) -> HttpResponse:
     if reap_if_stale(run):
         run.refresh_from_db()
     submission = run.submission
+    if run.kernel == kernels.ALL:
+        return matrix_page(request, run)
     return render_workspace(request, submission.lab, submission.source, run=run)
 
 

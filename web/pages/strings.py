@@ -63,13 +63,8 @@ def _panel_strings() -> dict[str, object]:
         "map_sum": _("sum over CPUs"),
         "map_zero_hidden": _("%(n)s entries with a zero value are not shown."),
         "not_run": _("not run"),
-        # The grader's "not run: <reason>" up to the reason, in the active language.
-        "not_run_prefix": _("not run: %(reason)s") % {"reason": ""},
         "disassembly": _("BPF disassembly"),
         "verdict_passed": _("Passed"),
-        "summary_all": _("All %(total)s checks passed."),
-        "summary_some": _("%(passed)s of %(total)s checks passed."),
-        "summary_compile": _("Your program did not compile; see the compiler messages."),
         "verdict_failed": _("Not yet"),
         "run_error": _("The run failed"),
         "connection_lost": _("Connection lost; reconnecting..."),
