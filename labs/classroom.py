@@ -442,7 +442,9 @@ def run_activity(run: Run) -> dict[str, Any]:
 
 def recent_activity(cohort: Cohort, limit: int = 20) -> list[dict[str, Any]]:
     runs = (
-        Run.objects.filter(submission__user__cohort_memberships__cohort=cohort)
+        Run.objects.filter(
+            submission__user__cohort_memberships__cohort=cohort, submission__lab__isnull=False
+        )
         .select_related("submission__user", "submission__lab")
         .order_by("-created_at")[:limit]
     )

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from labs import generator, packets, values
+from sandbox.job import TRIGGER_ALLOW_LIST
 
 LANGUAGES = ("en", "zh-hans")
 PROGRAM_TYPES = ("xdp", "tc", "tracepoint")
@@ -44,7 +45,7 @@ MAP_TYPES = (
     "ringbuf",
 )
 CHECK_KINDS = ("packet", "map", "trigger")
-TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+TRIGGER_ALLOWED = TRIGGER_ALLOW_LIST  # the sandbox's own list
 MAX_REPEAT = 1000
 
 

@@ -8,18 +8,40 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+# The commands a `trigger` op may run: the one list. The lab spec checks against it, the
+# agent is compiled with it (sandbox/build.py writes it into a header), the docker image
+# and the VM initramfs carry exactly these busybox applets (TRIGGER_APPLETS).
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
-OP_NAMES = ("load", "map_update", "test_run", "map_dump", "attach", "traffic", "trigger", "trace")
+TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
+OP_NAMES = (
+    "load",
+    "map_update",
+    "test_run",
+    "map_dump",
+    "attach",
+    "traffic",
+    "trigger",
+    "trace",
+    "live",
+)
 RESULT_EVENTS = frozenset(OP_NAMES) - {"trace"}
 # The biggest Ethernet frame a test_run or traffic op may carry (a jumbo frame).
 MAX_PACKET_BYTES = 9216
 # Distinct frames in one traffic op (each may be sent `count` times).
 MAX_TRAFFIC_PACKETS = 64
+# Live traffic mode: the longest loop, the fastest rate, the shortest snapshot interval.
+MAX_LIVE_MS = 120_000
+MAX_LIVE_RATE = 10_000
+MIN_LIVE_INTERVAL_MS = 100
+MAX_LIVE_MAPS = 16
+# What a host writes on the job channel, after the job, to end a live op early.
+STOP_LINE = b"stop\n"
 # The agent allocates one verifier log buffer of this size per program.
 MAX_VERIFIER_LOG_BYTES = 64 * 1024 * 1024
 # Named objects a job may carry besides its main one (e.g. a lab's reference solution).
@@ -285,6 +307,31 @@ def _v_trace(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_int(op, "wait_ms", where, 0, 10_000)
 
 
+def _v_live(op: dict[str, Any], where: str, limits: RunLimits) -> None:
+    """Traffic at `rate` frames a second (round robin over `packets`) or the trigger `argv`
+    every `every_ms`, for `duration_ms`, with a snapshot of `maps` every `interval_ms`."""
+    duration = op.get("duration_ms")
+    if isinstance(duration, bool) or not isinstance(duration, int):
+        raise ValueError(f"{where}: duration_ms must be an integer")
+    _check_int(op, "duration_ms", where, 1, MAX_LIVE_MS)
+    if duration / 1000 >= limits.wall_s:
+        raise ValueError(f"{where}: duration_ms must end before the wall limit ({limits.wall_s} s)")
+    _check_int(op, "interval_ms", where, MIN_LIVE_INTERVAL_MS, MAX_LIVE_MS)
+    maps = op.get("maps") or []
+    if not isinstance(maps, list) or len(maps) > MAX_LIVE_MAPS:
+        raise ValueError(f"{where}: maps must be a list of at most {MAX_LIVE_MAPS} map names")
+    for index, name in enumerate(maps):
+        _check_name({"map": name}, "map", f"{where} maps[{index}]", required=True)
+    if (op.get("packets") is None) == (op.get("argv") is None):
+        raise ValueError(f"{where}: give packets (traffic) or argv (a trigger), not both")
+    if op.get("packets") is not None:
+        _v_traffic({"packets": op["packets"]}, where, limits)
+        _check_int(op, "rate", where, 1, MAX_LIVE_RATE)
+    else:
+        _v_trigger({"argv": op["argv"], "timeout_ms": op.get("timeout_ms")}, where, limits)
+        _check_int(op, "every_ms", where, 1, MAX_LIVE_MS)
+
+
 _VALIDATORS = {
     "load": _v_load,
     "map_update": _v_map_update,
@@ -294,7 +341,33 @@ _VALIDATORS = {
     "traffic": _v_traffic,
     "trigger": _v_trigger,
     "trace": _v_trace,
+    "live": _v_live,
 }
+
+
+class RunControl:
+    """The host's handle on a running job: `stop()` ends a live op early (the agent then
+    dumps what it was asked to and finishes as at the time limit). A backend connects it
+    to its sandbox with `connect(send)`, `send` writing bytes to the agent's job channel;
+    a stop asked before that is sent on connecting."""
+
+    def __init__(self) -> None:
+        self._send: Any = None
+        self.stopped = False
+
+    def connect(self, send: Any) -> None:
+        self._send = send
+        if self.stopped:
+            self._deliver()
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self._send is not None:
+            self._deliver()
+
+    def _deliver(self) -> None:
+        with contextlib.suppress(OSError):  # the sandbox is gone already: nothing to stop
+            self._send(STOP_LINE)
 
 
 @dataclass

@@ -94,10 +94,32 @@ class Draft(models.Model):
 
 
 class Submission(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
+    """What was run. A lab's submission is graded against the lab's checks; one without a
+    lab is a free-form run (the playground, a permalink, an embed, the API) and carries its
+    settings (labs/playground.py). `user` is empty only for an anonymous embedded run."""
+
+    LAB, PLAYGROUND, PERMALINK, EMBED, API = "lab", "playground", "permalink", "embed", "api"
+    WAYS_IN = [(w, w) for w in (LAB, PLAYGROUND, PERMALINK, EMBED, API)]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions", null=True)
     source = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    via = models.CharField(max_length=16, choices=WAYS_IN, default=LAB)
+    settings = models.JSONField(default=dict, blank=True)
+    snippet = models.ForeignKey(
+        "labs.Snippet", null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    api_token = models.ForeignKey(
+        "labs.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    # An anonymous embedded run: a hash of the visitor and the page's site (quotas).
+    visitor = models.CharField(max_length=64, blank=True)
+    site = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -139,17 +161,19 @@ class Run(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # Live traffic mode: the stop button was pressed; the worker tells the sandbox.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
+    def is_free_form(self) -> bool:
+        return self.submission.lab_id is None
 
     @property
-    def group_name(self) -> str:
-        return f"run.{self.token}"
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
 
 
 class RunEvent(models.Model):

@@ -643,8 +643,55 @@ static int append_named_obj_hex(char *rest)
 	return append_obj_hex(o, space + 1);
 }
 
+/*
+ * stdin is read through this buffer, never through stdio: after the job's "end" line the
+ * host may still send a "stop" line (live mode), which must not vanish into a FILE buffer.
+ */
+static char in_buf[65536];
+static size_t in_len;
+
+/* Reads more of stdin into in_buf: bytes read, 0 at EOF, -1 on error or a full buffer. */
+static ssize_t in_fill(void)
+{
+	if (in_len == sizeof(in_buf))
+		return -1;
+	for (;;) {
+		ssize_t n = read(0, in_buf + in_len, sizeof(in_buf) - in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			in_len += (size_t)n;
+		return n;
+	}
+}
+
+/* getline(3) over in_buf: one line (with its newline) of any length; -1 at EOF. */
+static ssize_t in_getline(char **line, size_t *cap)
+{
+	size_t used = 0;
+	for (;;) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		size_t take = nl ? (size_t)(nl - in_buf) + 1 : in_len;
+		if (used + take + 1 > *cap) {
+			*cap = (used + take + 1) * 2;
+			*line = realloc(*line, *cap);
+			if (!*line)
+				die_oom();
+		}
+		memcpy(*line + used, in_buf, take);
+		used += take;
+		memmove(in_buf, in_buf + take, in_len - take);
+		in_len -= take;
+		(*line)[used] = '\0';
+		if (nl)
+			return (ssize_t)used;
+		if (in_fill() <= 0)
+			return used ? (ssize_t)used : -1;
+	}
+}
+
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
-static int read_job(FILE *in, char *msg, size_t msg_size)
+static int read_job(char *msg, size_t msg_size)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -652,7 +699,7 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 	long lineno = 0;
 	bool seen_header = false;
 	int rc = -1;
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((n = in_getline(&line, &cap)) >= 0) {
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
@@ -1587,6 +1634,73 @@ static void op_test_run(const struct op *op)
 	sb_free(&b);
 }
 
+/* Writes ,"map":..,"type":..,"key_size":..,"value_size":..,"percpu":..,"entries":[..] and
+ * sets *truncated when max_map_entries cut it; returns 0 or -errno. */
+static int map_json(sbuf *b, struct bpf_map *map, bool *truncated)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+	bool percpu = map_is_percpu(type);
+	size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
+	int fd = bpf_map__fd(map);
+	unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
+	unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
+	if (!key || !next || !val)
+		die_oom();
+	kv_str(b, "map", bpf_map__name(map));
+	kv_str(b, "type", map_type_name(type));
+	kv_int(b, "key_size", (long long)ksize);
+	kv_int(b, "value_size", (long long)vsize);
+	kv_bool(b, "percpu", percpu);
+	ev_key(b, "entries");
+	sb_putc(b, '[');
+	long long count = 0;
+	int err = 0;
+	const void *cur = NULL;
+	*truncated = false;
+	for (;;) {
+		if (bpf_map_get_next_key(fd, cur, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		memcpy(key, next, ksize);
+		cur = key;
+		if (bpf_map_lookup_elem(fd, key, val)) {
+			if (errno == ENOENT)
+				continue; /* deleted meanwhile */
+			err = -errno;
+			break;
+		}
+		if (count >= lim.max_map_entries) {
+			*truncated = true;
+			break;
+		}
+		sb_puts(b, count ? ",{\"key\":" : "{\"key\":");
+		sb_hex(b, key, ksize);
+		if (percpu) {
+			sb_puts(b, ",\"values\":[");
+			for (int c = 0; c < ncpu; c++) {
+				if (c)
+					sb_putc(b, ',');
+				sb_hex(b, val + (size_t)c * stride, vsize);
+			}
+			sb_putc(b, ']');
+		} else {
+			sb_puts(b, ",\"value\":");
+			sb_hex(b, val, vsize);
+		}
+		sb_putc(b, '}');
+		count++;
+	}
+	sb_putc(b, ']');
+	free(key);
+	free(next);
+	free(val);
+	return err;
+}
+
 static void op_map_dump(const struct op *op)
 {
 	sbuf b = {0};
@@ -1595,69 +1709,11 @@ static void op_map_dump(const struct op *op)
 	struct bpf_object *obj = op_object(op, &b);
 	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	if (map) {
-		enum bpf_map_type type = bpf_map__type(map);
-		bool percpu = map_is_percpu(type);
-		size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
-		int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
-		size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
-		int fd = bpf_map__fd(map);
-		unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
-		unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
-		if (!key || !next || !val)
-			die_oom();
-		kv_str(&b, "map", bpf_map__name(map));
-		kv_str(&b, "type", map_type_name(type));
-		kv_int(&b, "key_size", (long long)ksize);
-		kv_int(&b, "value_size", (long long)vsize);
-		kv_bool(&b, "percpu", percpu);
-		ev_key(&b, "entries");
-		sb_putc(&b, '[');
-		long long count = 0;
 		bool truncated = false;
-		int err = 0;
-		const void *cur = NULL;
-		for (;;) {
-			if (bpf_map_get_next_key(fd, cur, next)) {
-				if (errno != ENOENT)
-					err = -errno;
-				break;
-			}
-			memcpy(key, next, ksize);
-			cur = key;
-			if (bpf_map_lookup_elem(fd, key, val)) {
-				if (errno == ENOENT)
-					continue; /* deleted meanwhile */
-				err = -errno;
-				break;
-			}
-			if (count >= lim.max_map_entries) {
-				truncated = true;
-				break;
-			}
-			sb_puts(&b, count ? ",{\"key\":" : "{\"key\":");
-			sb_hex(&b, key, ksize);
-			if (percpu) {
-				sb_puts(&b, ",\"values\":[");
-				for (int c = 0; c < ncpu; c++) {
-					if (c)
-						sb_putc(&b, ',');
-					sb_hex(&b, val + (size_t)c * stride, vsize);
-				}
-				sb_putc(&b, ']');
-			} else {
-				sb_puts(&b, ",\"value\":");
-				sb_hex(&b, val, vsize);
-			}
-			sb_putc(&b, '}');
-			count++;
-		}
-		sb_putc(&b, ']');
+		int err = map_json(&b, map, &truncated);
 		kv_bool(&b, "truncated", truncated);
 		kv_bool(&b, "ok", err == 0);
 		kv_str(&b, "error", err ? err_text(err, e, sizeof(e)) : NULL);
-		free(key);
-		free(next);
-		free(val);
 		if (truncated) {
 			sbuf t = {0};
 			ev_begin(&t, "truncated");
@@ -1853,8 +1909,9 @@ out:
 	sb_free(&b);
 }
 
-static const char *const trigger_allow[] = {"/bin/true", "/bin/ls",    "/bin/cat",
-					    "/bin/echo", "/bin/sleep", "/bin/ping"};
+/* TRIGGER_ALLOW_LIST: sandbox/job.py's list, written into this header by sandbox/build.py */
+#include "bpflab_triggers.h"
+static const char *const trigger_allow[] = {TRIGGER_ALLOW_LIST};
 
 static double now_s(void)
 {
@@ -2020,6 +2077,205 @@ static void op_trace(const struct op *op)
 	drain_trace(op->id);
 }
 
+/* ------------------------------------------------------------------ live mode */
+
+/*
+ * A live op keeps the attached program busy for duration_ms: frames sent from the veth
+ * peer at `rate` a second (round robin over its pkt= frames), or its trigger (arg=...)
+ * run every `every_ms` (each run's `trigger` event, and the lines read while it runs, carry
+ * the id "<live id>#trigger"). Trace lines (and ring buffer records) are emitted as they come;
+ * every interval_ms a `snapshot` event carries the maps named by snap=... The host may
+ * end it early with the line "stop" on the job channel (job.STOP_LINE). It ends with a
+ * `live` result: sent, triggers, ticks, stopped ("limit" or "stop"), elapsed_ms.
+ */
+static bool stdin_eof;
+
+/* Whether the host asked to stop: a line "stop" in what follows the job on stdin. */
+static bool stop_requested(void)
+{
+	while (!stdin_eof) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - in_buf);
+			bool stop = n >= 4 && !strncmp(in_buf, "stop", 4);
+			memmove(in_buf, nl + 1, in_len - n - 1);
+			in_len -= n + 1;
+			if (stop)
+				return true;
+			continue;
+		}
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		if (poll(&pfd, 1, 0) <= 0)
+			return false;
+		if (in_fill() <= 0) {
+			stdin_eof = true; /* the host closed the channel: no stop can come */
+			return false;
+		}
+	}
+	return false;
+}
+
+static void emit_snapshot(const struct op *op, long long tick, long long elapsed_ms,
+			  long long sent, long long triggers)
+{
+	sbuf b = {0};
+	ev_begin(&b, "snapshot");
+	kv_str(&b, "op", op->id);
+	kv_int(&b, "tick", tick);
+	kv_int(&b, "elapsed_ms", elapsed_ms);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	ev_key(&b, "maps");
+	sb_putc(&b, '[');
+	bool first = true;
+	struct bpf_object *obj = objs[0].loaded ? objs[0].bo : NULL; /* live: the main object */
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "snap"))
+			continue;
+		struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj, op->kvs[i].val) : NULL;
+		if (!map)
+			continue;
+		bool truncated = false;
+		sb_puts(&b, first ? "{\"ok\":true" : ",{\"ok\":true");
+		map_json(&b, map, &truncated);
+		kv_bool(&b, "truncated", truncated);
+		sb_putc(&b, '}');
+		first = false;
+	}
+	sb_putc(&b, ']');
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+struct live_frames {
+	unsigned char **data;
+	size_t *len;
+	size_t n;
+};
+
+static const char *live_frames_read(const struct op *op, struct live_frames *f)
+{
+	f->data = calloc(op->nkv + 1, sizeof(*f->data));
+	f->len = calloc(op->nkv + 1, sizeof(*f->len));
+	if (!f->data || !f->len)
+		die_oom();
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "pkt"))
+			continue;
+		if (hex_decode(op->kvs[i].val, op->kvs[i].len, &f->data[f->n], &f->len[f->n]))
+			return "packets must be hex";
+		if (f->len[f->n++] < ETH_HLEN)
+			return "a frame is shorter than an Ethernet header (14 bytes)";
+	}
+	return NULL;
+}
+
+static void live_frames_free(struct live_frames *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->data[i]);
+	free(f->data);
+	free(f->len);
+}
+
+static void op_live(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	long long duration_ms = op_int(op, "duration_ms", 1000);
+	long long interval_ms = op_int(op, "interval_ms", 1000);
+	long long rate = op_int(op, "rate", 0), every_ms = op_int(op, "every_ms", 0);
+	bool traffic = op_get(op, "pkt") != NULL;
+	struct live_frames frames = {0};
+	const char *bad = NULL, *stopped = "limit";
+	long long sent = 0, triggers = 0, ticks = 0;
+	int err = 0, fd = -1;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = ETH_ALEN};
+	double start = now_s();
+	if (duration_ms < 1 || interval_ms < 1 || (traffic ? rate < 1 : every_ms < 1)) {
+		bad = "duration_ms, interval_ms and rate or every_ms must be positive";
+		goto out;
+	}
+	if (traffic) {
+		if ((bad = live_frames_read(op, &frames)))
+			goto out;
+		if ((err = ensure_veth()))
+			goto out;
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			err = -errno;
+			goto out;
+		}
+		sll.sll_ifindex = (int)if_nametoindex(VETH_PEER);
+	}
+	char trigger_id[300];
+	snprintf(trigger_id, sizeof(trigger_id), "%.250s#trigger", op->id);
+	struct op trigger_op = *op;
+	trigger_op.id = trigger_id;
+	start = now_s();
+	double end = start + (double)duration_ms / 1000.0;
+	double next_snap = start + (double)interval_ms / 1000.0, next_trigger = start;
+	for (;;) {
+		double now = now_s();
+		if (now >= end)
+			break;
+		if (stop_requested()) {
+			stopped = "stop";
+			break;
+		}
+		if (traffic) {
+			long long due = (long long)((now - start) * (double)rate) + 1;
+			for (int burst = 0; sent < due && burst < 256; burst++) {
+				size_t i = (size_t)(sent % (long long)frames.n);
+				sll.sll_protocol = htons((uint16_t)(frames.data[i][12] << 8 | frames.data[i][13]));
+				memcpy(sll.sll_addr, frames.data[i], ETH_ALEN);
+				if (sendto(fd, frames.data[i], frames.len[i], 0, (struct sockaddr *)&sll,
+					   sizeof(sll)) < 0) {
+					err = -errno;
+					goto out;
+				}
+				sent++;
+			}
+		} else if (now >= next_trigger) {
+			op_trigger(&trigger_op); /* events with the id "<live id>#trigger" */
+			triggers++;
+			next_trigger += (double)every_ms / 1000.0;
+			if (next_trigger < now_s())
+				next_trigger = now_s();
+		}
+		drain_trace(op->id);
+		if (now_s() >= next_snap) {
+			emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+			next_snap += (double)interval_ms / 1000.0;
+		}
+		usleep(traffic && rate > 500 ? 500 : 2000);
+	}
+	usleep(2000); /* let the last frames' softirq run before the final drain */
+	drain_trace(op->id);
+	emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+out:
+	if (fd >= 0)
+		close(fd);
+	live_frames_free(&frames);
+	result_begin(&b, "live", op);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	kv_int(&b, "ticks", ticks);
+	kv_str(&b, "stopped", bad || err ? NULL : stopped);
+	kv_int(&b, "elapsed_ms", (long long)((now_s() - start) * 1000));
+	if (bad)
+		result_fail(&b, bad);
+	else if (err)
+		result_fail(&b, err_text(err, e, sizeof(e)));
+	else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "error", NULL);
+	}
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
 static bool run_ops(void)
 {
 	bool loaded = false;
@@ -2064,6 +2320,8 @@ static bool run_ops(void)
 			op_trigger(op);
 		} else if (!strcmp(op->name, "trace")) {
 			op_trace(op);
+		} else if (!strcmp(op->name, "live")) {
+			op_live(op);
 		} else {
 			emit_error("bad job: unknown operation '%.40s'", op->name);
 			return false;
@@ -2149,7 +2407,7 @@ int main(int argc, char **argv)
 		write_all(ready, sizeof(ready) - 1);
 	}
 
-	if (read_job(stdin, msg, sizeof(msg))) {
+	if (read_job(msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		emit_done(false);
 		return 1;

@@ -37,7 +37,7 @@ from sandbox.backends.base import (
     run_agent_process,
     trace_lock,
 )
-from sandbox.job import Job, Result
+from sandbox.job import Job, Result, RunControl
 
 TRACEFS = Path("/sys/kernel/tracing")
 BPFFS = Path("/sys/fs/bpf")
@@ -59,7 +59,9 @@ class LocalBackend(Backend):
             return False, "no kernel information under /sys"
         return True, "host kernel, one network namespace and trace instance per run"
 
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
         stream = EventStream(job.limits, on_event)
         try:
             job.validate()
@@ -91,6 +93,7 @@ class LocalBackend(Backend):
                 stream=stream,
                 teardown_in_background=True,
                 on_exit=functools.partial(_after_exit, instance, lock),
+                control=control,
             )
         finally:
             if lock is not None and not lock.exclusive:

@@ -6,7 +6,7 @@ import labs.models.learning
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("labs", "0008_run_kernel"),
+        ("labs", "0010_playground"),
     ]
 
     operations = [
