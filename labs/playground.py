@@ -542,14 +542,16 @@ def summary(facts: dict[str, Any]) -> str:
             "triggers": live.get("triggers") or 0,
         }
         if live["stopped"] == "stop":
-            return _(
+            template = _(
                 "Ran live for %(seconds)s s until you stopped it: %(sent)s packets sent, "
                 "%(triggers)s triggers run."
-            ) % said
-        return _(
-            "Ran live for %(seconds)s s, to the time limit: %(sent)s packets sent, "
-            "%(triggers)s triggers run."
-        ) % said
+            )
+        else:
+            template = _(
+                "Ran live for %(seconds)s s, to the time limit: %(sent)s packets sent, "
+                "%(triggers)s triggers run."
+            )
+        return template % said
     actions = facts.get("actions") or []
     if actions:
         return ngettext(
