@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from labs import generator, packets, values
 from labs.grading import words
-from labs.grading.evaluate import action_name, trace_message
+from labs.grading.evaluate import action_name, socket_outcome, trace_message
 from labs.grading.verdicts import CheckResult
 from labs.spec import DIFFERENTIAL_CHECK, Check, LabSpec
 
@@ -97,6 +97,15 @@ def theirs(i: int) -> str:
     return f"{PREFIX}ref:{i}"
 
 
+def outcome(program_type: str, retval: int, frame: bytes) -> str:
+    """What a run did, as compared: the action by name, or for a socket filter whether it
+    kept the whole packet (any length from skb->len up is the same answer), dropped it, or
+    kept a part."""
+    if program_type == "socket":
+        return socket_outcome(retval, len(frame) - 14)
+    return action_name(program_type, retval)
+
+
 def compared_maps(lab: LabSpec) -> list[str]:
     traffic = lab.traffic
     if traffic is None or "maps" not in traffic.compare:
@@ -123,7 +132,8 @@ def plan(
             ops.append({**op, "id": f"{PREFIX}ref:{op['id']}", "object": REFERENCE})
     for i, frame in enumerate(frames):
         # an unchanged output comes back as `unchanged: true`, not as its bytes again
-        run = {"op": "test_run", "program": None, "data": frame.data.hex(), "output": "changed"}
+        run = {"op": "test_run", "program": lab.test_program, "data": frame.data.hex()}
+        run["output"] = "changed"
         ops.append({**run, "id": mine(i)})
         ops.append({**run, "id": theirs(i), "object": REFERENCE})
     for name in phase.maps:
@@ -246,11 +256,11 @@ class Judge:
         if reference is None or learner is None or not reference.get("ok"):
             return None  # the reference could not run it: the frame says nothing
         self.frames_compared += 1
-        program_type = self.phase.lab.program_type
-        want = action_name(program_type, int(reference.get("retval", -1)))
+        program_type, frame = self.phase.lab.program_type, self.phase.frames[i].data
+        want = outcome(program_type, int(reference.get("retval", -1)), frame)
         if not learner.get("ok"):
             return self._at(i, "run", want, str(learner.get("error") or _("error")))
-        got = action_name(program_type, int(learner.get("retval", -1)))
+        got = outcome(program_type, int(learner.get("retval", -1)), frame)
         if "action" in self.compare and got != want:
             return self._at(i, "action", want, got)
         if "output" in self.compare and want not in DROPPING:
