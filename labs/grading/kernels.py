@@ -30,6 +30,8 @@ from labs.grading.grade import (
     _finish_run,
     _ignore,
     _run,
+    discard,
+    prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
 from labs.kernels import at_least, version_key
@@ -127,14 +129,18 @@ def grade_on_kernels(
     names = sorted(kernels, key=version_key)
     matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
     first = Verdict(slug=lab.slug)
+    # every kernel's VM restores while the program compiles
+    sandboxes = {name: prepared_sandbox(backend, name) for name in names}
     compiled = _compile_step(lab, source, first, emit, started)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
+        for sandbox in sandboxes.values():
+            discard(sandbox)
         matrix.verdicts = {name: compiled for name in names}
         return _finish(matrix, emit)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     matrix.verdicts = {name: _copy_compile(first, name) for name in names}
-    _run_all(lab, compiled.object or b"", backend, matrix, emit, started)
+    _run_all(lab, compiled.object or b"", sandboxes, matrix, emit, started)
     disassembly.flush(emit)
     return _finish(matrix, emit)
 
@@ -150,7 +156,12 @@ Done = object()
 
 
 def _run_all(
-    lab: LabSpec, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
+    lab: LabSpec,
+    obj: bytes,
+    sandboxes: dict[str, Any],
+    matrix: KernelMatrix,
+    emit: EventSink,
+    started: float,
 ) -> None:
     """Runs every kernel's job on worker threads; relays their events from this thread."""
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -166,7 +177,7 @@ def _run_all(
                 events.put((name, {**event, "kernel": name}))
 
             try:
-                evaluator = _run(lab, obj, backend, tagged, verdict, name)
+                evaluator = _run(lab, obj, sandboxes[name], tagged, verdict)
                 _finish_run(verdict, evaluator, tagged, started)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
                 verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {

@@ -79,12 +79,20 @@ class Machine:
     """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
 
     def __init__(
-        self, image: vm_image.Image, *, accel: str | None = None, restore: bool = False
+        self,
+        image: vm_image.Image,
+        *,
+        accel: str | None = None,
+        restore: bool = False,
+        template_ram: os.PathLike[str] | None = None,
     ) -> None:
-        """restore: start qemu waiting for the image's snapshot (see restore())."""
+        """restore: start qemu waiting for the image's snapshot (see restore()).
+        template_ram: boot with the guest RAM shared into this file, to save a template
+        snapshot of it (sandbox/image.py); a restore maps an image's template privately."""
         self.image = image
         self.accel = accel or image.accel
         self.incoming = restore
+        self.template_ram = template_ram
         self.snapshot_fd: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.channel: socket.socket | None = None
@@ -111,11 +119,33 @@ class Machine:
         argv += ["-serial", "chardev:console0"]
         argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
         argv += ["-mon", "chardev=qmp0,mode=control"]
+        argv += self._memory()
         argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
         argv += ["-append", self.image.cmdline]
         if self.incoming:
             argv += ["-incoming", "defer"]
         return argv
+
+    def _memory(self) -> list[str]:
+        """The guest RAM in a file: shared while a template is made, copy-on-write (share=off:
+        a private mapping) for a restore of one, so every clone starts from the page cache."""
+        if self.template_ram is not None:
+            path, share = os.fspath(self.template_ram), "on"
+        elif self.incoming and self.image.template_ram is not None:
+            path, share = os.fspath(self.image.template_ram), "off"
+        else:
+            return []
+        size = f"{vm_image.MEMORY_MIB}M"
+        backend = f"memory-backend-file,id=ram0,size={size},mem-path={path},share={share}"
+        return ["-object", backend, "-machine", "memory-backend=ram0"]
+
+    def _capabilities(self) -> list[dict[str, object]]:
+        """Migration capabilities: events, and for a template x-ignore-shared (its RAM is
+        in the file, not in the stream)."""
+        capabilities: list[dict[str, object]] = [{"capability": "events", "state": True}]
+        if self.template_ram is not None or self.image.template_ram is not None:
+            capabilities.append({"capability": "x-ignore-shared", "state": True})
+        return capabilities
 
     def start(self) -> None:
         self.channel, channel_guest = socket.socketpair()
@@ -152,8 +182,8 @@ class Machine:
         assert self.snapshot_fd is not None, "Machine(restore=True) first"
         try:
             self.qmp.handshake(deadline)
-            capability = {"capability": "events", "state": True}
-            self.qmp.execute("migrate-set-capabilities", {"capabilities": [capability]}, deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
             uri = f"fd:{self.snapshot_fd}"
             self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
             while True:
@@ -190,6 +220,8 @@ class Machine:
         partial = f"{os.fspath(path)}.partial"
         try:
             self.qmp.execute("stop", deadline=deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
             self.qmp.execute("migrate", {"uri": f"exec:cat > {shlex.quote(partial)}"}, deadline)
             while True:
                 status = self.qmp.execute("query-migrate", deadline=deadline).get("status")
@@ -298,6 +330,8 @@ class MicroVMBackend(Backend):
         self.mode = mode
         self.image = image
         self.kernel = kernel
+        self._prepared: list[_Prepared] = []
+        self._prepared_lock = threading.Lock()
         self.pool_size = _pool_size_from_env() if pool_size is None else pool_size
         self._qemu_version: str | None = None
 
@@ -321,6 +355,34 @@ class MicroVMBackend(Backend):
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
 
+    def prepare(self) -> None:
+        """Starts restoring the next run's VM now, paused, in the background: the grader
+        calls it before compiling, so the restore overlaps the compile and run() only has
+        to resume the VM. Without a snapshot, or with a pool (it has VMs ready), a no-op."""
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        if image is None or self.mode != "warm" or not image.has_snapshot() or self.pool_size:
+            return
+        prepared = _Prepared(image)
+        with self._prepared_lock:
+            self._prepared.append(prepared)
+
+    def discard(self) -> None:
+        """Kills the VMs prepare() restored and no run took (the compile failed)."""
+        with self._prepared_lock:
+            prepared, self._prepared = self._prepared, []
+        for one in prepared:
+            one.discard()
+
+    def _take_prepared(self, image: vm_image.Image, deadline: float) -> Machine | None:
+        with self._prepared_lock:
+            prepared = self._prepared.pop(0) if self._prepared else None
+        if prepared is None:
+            return None
+        if prepared.image.directory != image.directory:
+            prepared.discard()
+            return None
+        return prepared.machine_when_ready(deadline)
+
     def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
         job.validate()
         stream = EventStream(job.limits, on_event)
@@ -332,7 +394,9 @@ class MicroVMBackend(Backend):
             stream.fail(f"microvm: no VM image for {which}; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
-        pooled = warm_pool(image, self.pool_size).take() if restore and self.pool_size else None
+        pooled = self._take_prepared(image, deadline) if restore else None
+        if pooled is None and restore and self.pool_size:
+            pooled = warm_pool(image, self.pool_size).take()
         machine = pooled or Machine(image, restore=restore)
         phase = "starting qemu"
         try:
@@ -368,6 +432,46 @@ class MicroVMBackend(Backend):
         finally:
             machine.kill()
         return stream.result()
+
+
+class _Prepared:
+    """One VM being restored (paused) for the next run: qemu is started by the caller's
+    thread (it dies with the thread that started it, see _die_with_parent, and this
+    thread lives on through the run), the snapshot is loaded on a thread of its own."""
+
+    def __init__(self, image: vm_image.Image) -> None:
+        self.image = image
+        self.machine = Machine(image, restore=True)
+        self.error: VMError | None = None
+        try:
+            self.machine.start()
+        except VMError as error:
+            self.error = error
+        self.thread = threading.Thread(target=self._restore, name="bpflab-vm-prepare", daemon=True)
+        self.thread.start()
+
+    def _restore(self) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+        except VMError as error:
+            self.error = error
+
+    def machine_when_ready(self, deadline: float) -> Machine | None:
+        """The restored VM, or None (killed) when its restore failed or is not done in time:
+        the run then restores one of its own."""
+        self.thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.thread.is_alive() or self.error is not None or self.machine.exited():
+            if self.error is not None:
+                logger.warning("microvm: a prepared restore failed: %s", self.error)
+            self.discard()
+            return None
+        return self.machine
+
+    def discard(self) -> None:
+        self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S)
+        self.machine.kill()
 
 
 class WarmPool:
