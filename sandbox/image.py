@@ -55,6 +55,16 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import build, kernels
+from sandbox.job import TRIGGER_APPLETS
+from sandbox.vmboot import (  # noqa: F401 (QEMU: the image is for this qemu)
+    CHANNEL_NAME,
+    MACHINE_ARGS,
+    MEMORY_MIB,
+    QEMU,
+    READY_MARKER,
+    Machine,
+    VMError,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
@@ -64,7 +74,6 @@ INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
 WARM_UP_SOURCE = Path(__file__).resolve().parent / "vm" / "warmup.c"
 WARM_UP_PATH = "lib/bpflab-warmup.o"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
-QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
 # Bump when the layout of what this module writes changes.
 BUILDER_VERSION = 4
 
@@ -74,28 +83,14 @@ BUILDER_VERSION = 4
 GUEST_MODULES = (
     "veth", "sch_ingress", "cls_bpf", "act_bpf", "act_gact", "virtio_mmio", "virtio_console",
 )  # fmt: skip
-# init needs the first ones; the rest is the trigger allow list of docs/protocol.md.
-APPLETS = (
-    "sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot",
-    "true", "ls", "cat", "echo", "ping",
-)  # fmt: skip
+# what init needs, then the trigger allow list (sandbox/job.py)
+INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot")
+APPLETS = INIT_APPLETS + tuple(a for a in TRIGGER_APPLETS if a not in INIT_APPLETS)
 
-MEMORY_MIB = 256
 KERNEL_CMDLINE = (
     "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on "
     "init_on_free=1"
 )
-# Everything but the per-run sockets and -incoming: the snapshot is only valid for the
-# very same machine, so this is part of the image key. The job and its events travel on
-# a virtio serial port (/dev/vport0p1 in the guest, named CHANNEL_NAME): the 8250 UART
-# moves ~30 KB/s under TCG, a virtqueue takes a whole job at once. ttyS0 stays the
-# kernel's console, read only to explain a failed boot.
-CHANNEL_NAME = "bpflab"
-MACHINE_ARGS = (
-    "-M", "microvm", "-m", str(MEMORY_MIB), "-nodefaults", "-no-user-config",
-    "-display", "none", "-no-reboot", "-device", "virtio-serial-device",
-)  # fmt: skip
-READY_MARKER = b"@@bpflab@@ ready"
 # VM templating (as Kata Containers does it): the snapshot's guest RAM lives in this file,
 # written through a shared memory-backend-file while the VM booted; a restore maps it
 # private (copy-on-write) and reads only the devices' state from snapshot.mig, migrated
@@ -485,8 +480,6 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
         if verdict.get("key") == key:
             return str(verdict["accel"]), f"cached: {verdict['reason']}"
     log(f"probing KVM with a real boot (at most {KVM_PROBE_TIMEOUT_S:g} s)")
-    from sandbox.backends.microvm import Machine, VMError
-
     machine = Machine(image, accel="kvm")
     started = time.monotonic()
     try:
@@ -504,8 +497,6 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
 def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
     """Boots the image until the agent waits for a job, then saves the whole VM: as a
     template (the RAM in its own file, see TEMPLATE_RAM_NAME) unless BPFLAB_VM_TEMPLATE=0."""
-    from sandbox.backends.microvm import Machine
-
     template = image.directory / TEMPLATE_RAM_NAME if TEMPLATE else None
     # The VM writes its RAM through to the file as it boots: on tmpfs that is memory
     # speed, on a disk every first touch of a page allocates a block.

@@ -13,6 +13,41 @@ from django.utils.translation import gettext as _
 from labs import verifier
 
 
+def codemirror_phrases() -> dict[str, str]:
+    """CodeMirror's own interface words (its phrase keys are its English texts)."""
+    return {
+        "Fold line": _("Fold line"),
+        "Unfold line": _("Unfold line"),
+        "Folded lines": _("Folded lines"),
+        "Unfolded lines": _("Unfolded lines"),
+        "folded code": _("folded code"),
+        "unfold": _("unfold"),
+        "Find": _("Find"),
+        "Replace": _("Replace"),
+        "next": _("next"),
+        "previous": _("previous"),
+        "all": _("all"),
+        "match case": _("match case"),
+        "regexp": _("regexp"),
+        "by word": _("by word"),
+        "replace": _("replace"),
+        "replace all": _("replace all"),
+        "close": _("close"),
+        "current match": _("current match"),
+        "replaced $ matches": _("replaced $ matches"),
+        "replaced match on line $": _("replaced match on line $"),
+        "on line": _("on line"),
+        "Go to line": _("Go to line"),
+        "go": _("go"),
+        "to": _("to"),
+        "Selection deleted": _("Selection deleted"),
+        "Diagnostics": _("Diagnostics"),
+        "No diagnostics": _("No diagnostics"),
+        "Control character": _("Control character"),
+        "Completions": _("Completions"),
+    }
+
+
 def run_panel_strings() -> dict[str, object]:
     """The run panel's words in the active language; built once per language."""
     return _panel_strings_in(get_language() or "en")
@@ -49,7 +84,8 @@ def _panel_strings() -> dict[str, object]:
         "why": _("What this usually means"),
         "checks": _("Checks"),
         "expected": _("expected"),
-        "actual": _("actual"),
+        # A failed check's "actual" is what went wrong, often a sentence of its own.
+        "actual": _("what happened"),
         "pending": _("waiting"),
         "passed": _("passed"),
         "failed": _("failed"),
@@ -62,6 +98,8 @@ def _panel_strings() -> dict[str, object]:
         "map_empty": _("(empty)"),
         "map_sum": _("sum over CPUs"),
         "map_zero_hidden": _("%(n)s entries with a zero value are not shown."),
+        "map_zero_hidden_one": _("1 entry with a zero value is not shown."),
+        "map_caption": _("%(map)s (%(type)s, key %(key)s B, value %(value)s B)"),
         "not_run": _("not run"),
         "disassembly": _("BPF disassembly"),
         "verdict_passed": _("Passed"),
@@ -74,5 +112,16 @@ def _panel_strings() -> dict[str, object]:
         "draft_saving": _("Saving..."),
         "draft_failed": _("Draft not saved"),
         "reset_confirm": _("Replace your code with the starter? Your draft will be lost."),
+        "status_attempted": _("Attempted"),
+        "severity": {
+            "error": _("error"),
+            "fatal": _("fatal error"),
+            "warning": _("warning"),
+            "note": _("note"),
+        },
+        "verifier_marker": _("verifier: %(message)s"),
+        "attach_failed": _("Attaching to %(target)s failed: %(error)s"),
+        "map_update_failed": _("Filling a map failed: %(error)s"),
+        "codemirror": codemirror_phrases(),
         "verifier": verifier.explanations(),
     }
