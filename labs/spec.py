@@ -687,7 +687,7 @@ def _traffic(
 ) -> generator.TrafficSpec | None:
     if "differential" not in data:
         return None
-    if program_type not in (*ACTIONS_BY_TYPE, "socket"):
+    if program_type not in ACTIONS_BY_TYPE and program_type not in generator.SKB_PROGRAM_TYPES:
         raise r.fail("differential", f"generated traffic needs a packet lab, not {program_type}")
     try:
         traffic = generator.parse_traffic(data["differential"])

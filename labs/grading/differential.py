@@ -35,14 +35,14 @@ from django.utils.translation import gettext as _
 
 from labs import generator, packets, values
 from labs.grading import words
-from labs.grading.evaluate import action_name, socket_outcome, trace_message
+from labs.grading.evaluate import action_name, trace_message
 from labs.grading.verdicts import CheckResult
 from labs.spec import DIFFERENTIAL_CHECK, Check, LabSpec
 
 PREFIX = "diff:"
 REFERENCE = "reference"
 # Actions after which the frame goes nowhere: its bytes are not observable.
-DROPPING = {"XDP_DROP", "XDP_ABORTED", "TC_ACT_SHOT", "TC_ACT_STOLEN"}
+DROPPING = {"XDP_DROP", "XDP_ABORTED", "TC_ACT_SHOT", "TC_ACT_STOLEN", "0 (drop)"}
 COMPARABLE_MAP_TYPES = {
     "array",
     "percpu_array",
@@ -95,15 +95,6 @@ def mine(i: int) -> str:
 
 def theirs(i: int) -> str:
     return f"{PREFIX}ref:{i}"
-
-
-def outcome(program_type: str, retval: int, frame: bytes) -> str:
-    """What a run did, as compared: the action by name, or for a socket filter whether it
-    kept the whole packet (any length from skb->len up is the same answer), dropped it, or
-    kept a part."""
-    if program_type == "socket":
-        return socket_outcome(retval, len(frame) - 14)
-    return action_name(program_type, retval)
 
 
 def compared_maps(lab: LabSpec) -> list[str]:
@@ -264,7 +255,6 @@ class Judge:
         if "action" in self.compare and got != want:
             return self._at(i, "action", want, got)
         if "output" in self.compare and want not in DROPPING:
-            frame = self.phase.frames[i].data
             expected, actual = _output(reference, frame), _output(learner, frame)
             if not same_output(expected, actual):
                 first = packets.differences(expected, actual)[0]
@@ -380,6 +370,18 @@ def not_run_check(lab: LabSpec, seed: int, reason: dict[str, Any]) -> CheckResul
 
 # ---------------------------------------------------------------------------------------
 # comparing values
+
+
+def outcome(program_type: str, retval: int, frame: bytes) -> str:
+    """What a return value means, as the contract tells returns apart: an XDP or TC
+    action by name; for a socket filter (BPF_PROG_TEST_RUN shows it the frame from its
+    network header) keeping the whole packet, however many bytes past it were asked
+    for (skb->len, -1, ...), or dropping it, or keeping a part."""
+    if program_type == "socket":
+        if retval == 0:
+            return "0 (drop)"
+        return "keep" if retval >= len(frame) - generator.ETH_HLEN else f"{retval} bytes"
+    return action_name(program_type, retval)
 
 
 def _output(event: dict[str, Any], frame: bytes) -> bytes:

@@ -521,15 +521,6 @@ def _socket_expected(check: Check) -> str:
     return _("dropped (returns 0)")
 
 
-def socket_outcome(retval: int, length: int) -> str:
-    """A socket filter's return value said as what the socket gets of a `length`-byte skb."""
-    if retval == 0:
-        return _("dropped")
-    if retval >= length:
-        return _("kept whole")
-    return _("kept %(retval)s of %(len)s bytes") % {"retval": retval, "len": length}
-
-
 def _socket_problems(check: Check, retval: int) -> list[str]:
     """A socket filter's return value is how many bytes to keep: under a test run the
     skb starts at the network header, so the whole packet is the frame less 14 bytes."""
