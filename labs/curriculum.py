@@ -62,6 +62,7 @@ def lab_fields(spec: Any) -> dict[str, Any]:
         "program_type": spec.program_type,
         "section": spec.section,
         "starter": spec.starter,
+        "starter_translations": spec.starters,
         "solution": spec.solution,
         "min_kernel": spec.min_kernel,
         "default_kernel": spec.default_kernel,
