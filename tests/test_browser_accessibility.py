@@ -18,7 +18,13 @@ import pytest
 from labs.models import Lab, Run
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
 from tests.builders import make_demo_site
-from tests.test_pages_chinese_everywhere import english_words, instructor_pages, learner_pages
+from tests.test_pages_chinese_everywhere import (
+    chinese_client,
+    english_words,
+    instructor_pages,
+    learner_pages,
+    playground_pages,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -106,7 +112,8 @@ def test_it_passes_axe_on_every_page(live_stack, content, learner, browser, outp
     site = make_demo_site(learner)
     base, found = live_stack.http_url, {}
     scan(open_as(browser, base, language), base, VISITOR_PAGES, found)
-    scan(open_as(browser, base, language, "alice"), base, html_pages(learner_pages(site)), found)
+    mine = learner_pages(site) + playground_pages(chinese_client(site["learner"]))
+    scan(open_as(browser, base, language, "alice"), base, html_pages(mine), found)
     teacher = open_as(browser, base, language, "ingrid")
     scan(teacher, base, html_pages(instructor_pages(site)), found)
     teacher.screenshot(path=str(output_dir / f"run-detail-{language}.png"), full_page=True)

@@ -184,3 +184,14 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "true")
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Free-form runs (the playground, permalinks, embeds, the HTTP API: docs/api.md).
+PLAYGROUND_LIVE_MAX_S = envint("PLAYGROUND_LIVE_MAX_S", "30")
+API_RUNS_PER_MINUTE = envint("API_RUNS_PER_MINUTE", "30")
+API_MAX_CONCURRENT_RUNS = envint("API_MAX_CONCURRENT_RUNS", "2")
+# Anonymous runs from embedded snippets: per visitor, per embedding site (docs/embed.md).
+EMBED_RUNS_PER_VISITOR_PER_HOUR = envint("EMBED_RUNS_PER_VISITOR_PER_HOUR", "30")
+EMBED_RUNS_PER_SITE_PER_HOUR = envint("EMBED_RUNS_PER_SITE_PER_HOUR", "600")
+EMBED_TOKEN_MAX_AGE_S = envint("EMBED_TOKEN_MAX_AGE_S", "7200")
+# Sites that may frame the embed (CSP frame-ancestors); "*" lets any page embed it.
+EMBED_FRAME_ANCESTORS = envlist("EMBED_FRAME_ANCESTORS", "*")
