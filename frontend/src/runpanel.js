@@ -138,7 +138,7 @@ class RunPanel {
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
         h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
-        h("span", { class: "diag-message" }, d.message),
+        h("span", { class: "diag-message", lang: "en" }, d.message),
         d.source_line ? h("pre", { class: "diag-source", tabindex: "0" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
       h("h3", {}, h("span", { class: "dot" }), title, event.duration_s ? h("span", { class: "muted small" }, ` ${(event.duration_s * 1000).toFixed(0)} ms`) : null),
