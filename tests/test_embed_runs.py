@@ -139,3 +139,27 @@ def test_it_frames_any_code_and_opens_it_in_the_playground(client) -> None:
     page = client.get("/playground/", {"code": "int z;", "settings": '{"hook": "tc"}'})
     html = page.content.decode()
     assert "int z;" in html and '<option value="tc" selected>' in html
+
+
+def test_it_counts_visitors_by_the_address_the_trusted_proxy_saw(client, on_microvm) -> None:
+    on_microvm.FORWARDED_FOR_HOPS = 1
+    on_microvm.EMBED_RUNS_PER_VISITOR_PER_HOUR = 1
+    proxy = "127.0.0.1"
+
+    def via_proxy(forwarded: str):  # type: ignore[no-untyped-def]
+        token = client.get(
+            "/embed/token", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=proxy
+        ).json()["token"]
+        body = {"source": PROGRAM, "settings": {}, "page_token": token}
+        return client.post(
+            "/embed/runs",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=forwarded,
+            REMOTE_ADDR=proxy,
+        )
+
+    assert via_proxy("192.0.2.10").status_code == 201
+    # a client may prepend a made-up address; the proxy appends the real one
+    assert via_proxy("203.0.113.99, 192.0.2.10").status_code == 429
+    assert via_proxy("192.0.2.11").status_code == 201

@@ -25,8 +25,19 @@ SESSION_RUNS = "playground_runs"
 TOKEN_SALT = "bpflab.embed.page"
 
 
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or behind FORWARDED_FOR_HOPS trusted
+    proxies the one they were given (a client can prepend anything; it cannot append)."""
+    hops = settings.FORWARDED_FOR_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops > 0 and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def visitor_id(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode())
     return digest.hexdigest()[:32]
 
