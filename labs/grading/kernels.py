@@ -133,7 +133,7 @@ def grade_on_kernels(
     # every kernel's VM restores while the program compiles
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
     phases = _phases(lab, names)
-    compiled = _compile_step(lab, source, first, emit, started)
+    compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         for sandbox in sandboxes.values():
             discard(sandbox)
