@@ -191,6 +191,7 @@ def share(
     if parent is not None and _same(parent, source, cfg):
         return parent
     user = author if getattr(author, "is_authenticated", False) else None
+    _check_share_limits(user)
     snippet = Snippet.objects.create(
         source=source, settings=cfg, parent=parent, author=user, title=title[:120]
     )
@@ -199,3 +200,25 @@ def share(
         if submission.source == source and submission.settings == cfg:
             Submission.objects.filter(pk=submission.pk, snippet=None).update(snippet=snippet)
     return snippet
+
+
+def _check_share_limits(user: Any) -> None:
+    """Snippets are kept for good: a signed-in user shares at most SNIPPETS_PER_HOUR an
+    hour; visitors without an account share only where they may run, all of them together
+    at most ANONYMOUS_SNIPPETS_PER_HOUR an hour."""
+    hour_ago = timezone.now() - timedelta(hours=1)
+    if user is not None:
+        if Snippet.objects.filter(author=user, created_at__gte=hour_ago).count() >= (
+            settings.SNIPPETS_PER_HOUR
+        ):
+            message = _("You shared %(limit)d snippets in the last hour; try again later.")
+            raise SubmissionRefused(message % {"limit": settings.SNIPPETS_PER_HOUR}, 429)
+        return
+    if not anonymous_runs_allowed():
+        raise SubmissionRefused(_("Sign in to share snippets on this site."), 403)
+    anonymous = Snippet.objects.filter(author=None, created_at__gte=hour_ago).count()
+    if anonymous >= settings.ANONYMOUS_SNIPPETS_PER_HOUR:
+        raise SubmissionRefused(
+            _("Too many snippets were shared without an account this hour; sign in to share."),
+            429,
+        )

@@ -519,6 +519,7 @@ def summary_facts(verdict: dict[str, Any]) -> dict[str, Any]:
             str(p.get("action", p.get("error", "?"))) for p in verdict.get("packets") or []
         ],
         "trace_lines": len(verdict.get("trace") or []),
+        "live": verdict.get("live") or {},
     }
 
 
@@ -533,6 +534,24 @@ def summary(facts: dict[str, Any]) -> str:
         return _("The verifier rejected your program; see its log and the explanation.")
     if facts.get("error"):
         return _("The sandbox stopped: %(error)s") % {"error": facts["error"]}
+    live = facts.get("live") or {}
+    if live.get("stopped"):
+        said = {
+            "seconds": round((live.get("elapsed_ms") or 0) / 1000),
+            "sent": live.get("sent") or 0,
+            "triggers": live.get("triggers") or 0,
+        }
+        if live["stopped"] == "stop":
+            template = _(
+                "Ran live for %(seconds)s s until you stopped it: %(sent)s packets sent, "
+                "%(triggers)s triggers run."
+            )
+        else:
+            template = _(
+                "Ran live for %(seconds)s s, to the time limit: %(sent)s packets sent, "
+                "%(triggers)s triggers run."
+            )
+        return template % said
     actions = facts.get("actions") or []
     if actions:
         return ngettext(

@@ -78,7 +78,14 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
 
         names = kernels.for_run(run.kernel)
         return grade_on_kernels(lab, submission.source, names, run.backend, on_event)
-    return grade(lab, submission.source, backend=run.backend, on_event=on_event, kernel=run.kernel)
+    return grade(
+        lab,
+        submission.source,
+        backend=run.backend,
+        on_event=on_event,
+        kernel=run.kernel,
+        seed=run.seed,
+    )
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:

@@ -10,6 +10,7 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -43,6 +44,11 @@ MAX_LIVE_MAPS = 16
 STOP_LINE = b"stop\n"
 # The agent allocates one verifier log buffer of this size per program.
 MAX_VERIFIER_LOG_BYTES = 64 * 1024 * 1024
+# Named objects a job may carry besides its main one (e.g. a lab's reference solution).
+MAX_NAMED_OBJECTS = 4
+OBJECT_NAME = re.compile(r"[A-Za-z0-9._-]{1,63}")
+# Ops that work on one loaded object: the main one, or the one their `object` names.
+OBJECT_OPS = ("map_update", "test_run", "map_dump", "attach")
 
 
 @dataclass
@@ -83,27 +89,50 @@ class Job:
     object: bytes
     ops: list[dict[str, Any]]
     limits: RunLimits = field(default_factory=RunLimits)
+    # More object files by name, each loaded by a later `load` op with `object: <name>`
+    # and used by the ops that name it (a lab's reference beside the learner's program).
+    objects: dict[str, bytes] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raises ValueError naming the first problem; a valid job is safe to send."""
         if not isinstance(self.object, bytes | bytearray) or not self.object:
             raise ValueError("the job has no object file")
+        self._validate_objects()
         self.limits.validate()
         if not self.ops:
             raise ValueError("the job has no operations")
         seen: set[str] = set()
+        loaded: set[str] = set()
         for index, op in enumerate(self.ops):
             _validate_op(op, index, self.limits)
+            _validate_object_use(op, self.objects, loaded)
             if op["id"] in seen:
                 raise ValueError(f"op {index}: duplicate id {op['id']!r}")
             seen.add(op["id"])
 
+    def _validate_objects(self) -> None:
+        if len(self.objects) > MAX_NAMED_OBJECTS:
+            raise ValueError(f"at most {MAX_NAMED_OBJECTS} named objects")
+        for name, data in self.objects.items():
+            if not isinstance(name, str) or not OBJECT_NAME.fullmatch(name):
+                raise ValueError(f"object name {name!r}: 1-63 of A-Z a-z 0-9 . _ -")
+            if not isinstance(data, bytes | bytearray) or not data:
+                raise ValueError(f"object {name!r} is empty")
+
+    def all_objects(self) -> list[bytes]:
+        return [self.object, *self.objects.values()]
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "object": base64.b64encode(self.object).decode("ascii"),
             "ops": self.ops,
             "limits": self.limits.to_dict(),
         }
+        if self.objects:
+            data["objects"] = {
+                name: base64.b64encode(obj).decode("ascii") for name, obj in self.objects.items()
+            }
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -118,6 +147,7 @@ class Job:
             object=obj,
             ops=list(data.get("ops") or []),
             limits=RunLimits.from_dict(data.get("limits")),
+            objects={str(k): _b64(v, k) for k, v in (data.get("objects") or {}).items()},
         )
         job.validate()
         return job
@@ -125,6 +155,13 @@ class Job:
     @classmethod
     def from_json(cls, text: str) -> Job:
         return cls.from_dict(json.loads(text))
+
+
+def _b64(value: Any, name: Any) -> bytes:
+    try:
+        return base64.b64decode(value or "", validate=True)
+    except (binascii.Error, TypeError) as exc:
+        raise ValueError(f"object {name!r} is not valid base64: {exc}") from exc
 
 
 def _validate_op(op: Any, index: int, limits: RunLimits) -> None:
@@ -136,10 +173,32 @@ def _validate_op(op: Any, index: int, limits: RunLimits) -> None:
     op_id = op.get("id")
     if not isinstance(op_id, str) or not op_id:
         raise ValueError(f"op {index} ({name}): id must be a non-empty string")
-    if (name == "load") != (index == 0):
-        raise ValueError(f"op {index} ({name}): load must be the first op, and only it")
+    if index == 0 and (name != "load" or op.get("object") is not None):
+        raise ValueError(f"op {index} ({name}): load must be the first op, of the main object")
+    if index > 0 and name == "load" and op.get("object") is None:
+        raise ValueError(
+            f"op {index} ({name}): load must be the first op; a later one names an object"
+        )
     where = f"op {op_id!r} ({name})"
     _VALIDATORS[name](op, where, limits)
+
+
+def _validate_object_use(op: dict[str, Any], objects: dict[str, bytes], loaded: set[str]) -> None:
+    """A named object is loaded once, before any op that uses it."""
+    name = op.get("object")
+    if name is None:
+        return
+    where = f"op {op['id']!r} ({op['op']})"
+    if op["op"] != "load" and op["op"] not in OBJECT_OPS:
+        raise ValueError(f"{where}: this op takes no object")
+    if name not in objects:
+        raise ValueError(f"{where}: the job has no object named {name!r}")
+    if op["op"] == "load":
+        if name in loaded:
+            raise ValueError(f"{where}: object {name!r} is loaded twice")
+        loaded.add(name)
+    elif name not in loaded:
+        raise ValueError(f"{where}: object {name!r} is used before its load")
 
 
 def _check_int(op: dict[str, Any], key: str, where: str, low: int, high: int) -> None:
@@ -184,6 +243,8 @@ def _v_map_update(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 
 def _v_test_run(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_name(op, "program", where, required=False)
+    if op.get("output", "always") not in ("always", "changed"):
+        raise ValueError(f"{where}: output must be always or changed, got {op.get('output')!r}")
     _check_hex(op.get("data"), "data", where, MAX_PACKET_BYTES)
     repeat = op.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:

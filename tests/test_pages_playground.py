@@ -82,7 +82,8 @@ def test_it_shares_an_immutable_permalink_that_shows_the_code_and_its_last_run(
         snippet.save()
 
 
-def test_it_forks_a_snippet_when_its_code_is_edited_and_shared_again(client) -> None:
+def test_it_forks_a_snippet_when_its_code_is_edited_and_shared_again(client, learner) -> None:
+    client.force_login(learner)
     client.post("/playground/share/", FORM)
     original = Snippet.objects.get()
     same = client.post("/playground/share/", {**FORM, "snippet": original.slug})
@@ -100,9 +101,9 @@ def test_it_forks_a_snippet_when_its_code_is_edited_and_shared_again(client) -> 
 
 
 def test_it_links_a_run_of_an_unchanged_snippet_to_it(client, learner) -> None:
+    client.force_login(learner)
     client.post("/playground/share/", FORM)
     snippet = Snippet.objects.get()
-    client.force_login(learner)
     client.post("/playground/run/", {**FORM, "snippet": snippet.slug})
     client.post("/playground/run/", {**FORM, "source": PROGRAM + "\n", "snippet": snippet.slug})
 
@@ -149,3 +150,27 @@ def test_it_lets_a_visitor_run_without_an_account_where_every_run_gets_its_own_v
     assert response.status_code == 302 and run.submission.user is None
     assert run.backend == "microvm" and run.submission.visitor
     assert client.get(f"/playground/runs/{run.token}/").status_code == 200
+
+
+def test_it_speaks_the_readers_language(client, learner) -> None:
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get("/playground/").content.decode()
+    assert "练习场" in html and "实时流量模式" in html
+
+
+def test_it_limits_how_many_snippets_are_shared(client, learner, settings) -> None:
+    settings.SNIPPETS_PER_HOUR = 1
+    client.force_login(learner)
+    client.post("/playground/share/", FORM)
+    refused = client.post("/playground/share/", {**FORM, "source": PROGRAM + "// 2\n"})
+    assert refused.status_code == 429 and "1 snippets in the last hour" in refused.content.decode()
+    assert Snippet.objects.count() == 1
+
+
+def test_it_lets_visitors_share_only_where_they_may_run(client, settings) -> None:
+    settings.SANDBOX_BACKEND = "local"
+    assert client.post("/playground/share/", FORM).status_code == 403
+    settings.SANDBOX_BACKEND = "microvm"
+    settings.ANONYMOUS_SNIPPETS_PER_HOUR = 1
+    assert client.post("/playground/share/", FORM).status_code == 302
+    assert client.post("/playground/share/", {**FORM, "repeat": "2"}).status_code == 429

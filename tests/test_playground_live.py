@@ -81,6 +81,7 @@ def test_it_stops_when_the_stop_button_is_pressed(client, learner) -> None:
 
     run.refresh_from_db()
     assert run.status == Run.DONE and run.verdict["live"]["stopped"] == "stop"
+    assert "until you stopped it" in run.verdict["summary"]
     assert time.monotonic() - started < 12
     assert kinds(run)[-2:] == ["verdict", "finished"]
 

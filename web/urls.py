@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from web.embed import views as embed
 from web.health import healthz
 from web.pages import accounts
 from web.playground import views as playground
@@ -22,6 +23,9 @@ urlpatterns = [
     path("plans/", include("web.plans.urls")),
     path("playground/", include("web.playground.urls")),
     path("api/", include("web.api.urls")),
+    path("embed/", include("web.embed.urls")),
+    path("embed.js", embed.embed_script, name="embed-script"),
+    path("oembed", embed.oembed, name="oembed"),
     path("p/<str:slug>", playground.snippet_page, name="snippet"),
     path("", include("web.pages.urls")),
 ]

@@ -56,6 +56,8 @@ class Verdict:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     summary: str = ""
+    seed: int | None = None  # drew the generated frames (labs with a differential phase)
+    differential: dict[str, Any] | None = None  # the phase's seed, frames, first difference
     # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
     kernel: dict[str, str] = field(default_factory=dict)
 
@@ -72,6 +74,8 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "seed": self.seed,
+            "differential": self.differential,
             "kernel": self.kernel,
             "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }

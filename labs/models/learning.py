@@ -129,6 +129,11 @@ def new_run_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_run_seed() -> int:
+    # the grader's own seed size (labs.grading.differential.SEED_BITS)
+    return secrets.randbits(31)
+
+
 class Run(models.Model):
     """One grading of a submission. A small state machine, moved only by conditional updates:
     queued -> compiling -> running -> done | error."""
@@ -146,6 +151,9 @@ class Run(models.Model):
     kernel = models.CharField(max_length=16, blank=True, default="")
     # The language of the page it was submitted from: the grader words its checks in it.
     language = models.CharField(max_length=16, default="en")
+    # Draws the generated frames of the differential phase: `manage.py grade --seed`
+    # replays them. Null for runs graded before the phase existed.
+    seed = models.BigIntegerField(null=True, blank=True, default=new_run_seed)
     passed = models.BooleanField(null=True)
     stage_reached = models.CharField(max_length=16, blank=True)
     error = models.TextField(blank=True)

@@ -429,8 +429,23 @@ struct op {
 
 static struct op *ops;
 static size_t nops;
-static unsigned char *obj_data;
-static size_t obj_len, obj_cap;
+
+/*
+ * The job's object files: objs[0] is the main one (wire `obj` lines, loaded by the first
+ * op); the others are named (wire `xobj NAME` lines, loaded by a later `load` op with
+ * object=NAME), e.g. a lab's reference solution run beside the learner's program.
+ */
+#define MAX_OBJECTS 5
+#define OBJECT_NAME_CAP 64
+struct objfile {
+	char name[OBJECT_NAME_CAP];
+	unsigned char *data;
+	size_t len, cap;
+	struct bpf_object *bo; /* set once loaded (or opened, when the load failed) */
+	bool loaded;
+};
+static struct objfile objs[MAX_OBJECTS];
+static size_t nobjs = 1;
 
 static int hexval(int c)
 {
@@ -580,26 +595,52 @@ static int parse_op(char **words, size_t n)
 	return 0;
 }
 
-static int append_obj_hex(const char *hex)
+static int append_obj_hex(struct objfile *o, const char *hex)
 {
 	unsigned char *chunk;
 	size_t n;
 	if (hex_decode(hex, strlen(hex), &chunk, &n))
 		return -1;
-	if (obj_len + n > obj_cap) {
-		size_t cap = obj_cap ? obj_cap : 65536;
-		while (cap < obj_len + n)
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 65536;
+		while (cap < o->len + n)
 			cap *= 2;
-		unsigned char *p = realloc(obj_data, cap);
+		unsigned char *p = realloc(o->data, cap);
 		if (!p)
 			die_oom();
-		obj_data = p;
-		obj_cap = cap;
+		o->data = p;
+		o->cap = cap;
 	}
-	memcpy(obj_data + obj_len, chunk, n);
-	obj_len += n;
+	memcpy(o->data + o->len, chunk, n);
+	o->len += n;
 	free(chunk);
 	return 0;
+}
+
+static struct objfile *object_named(const char *name)
+{
+	for (size_t i = 1; i < nobjs; i++)
+		if (!strcmp(objs[i].name, name))
+			return &objs[i];
+	return NULL;
+}
+
+/* "xobj NAME HEX": a chunk of a named object (created by its first chunk). */
+static int append_named_obj_hex(char *rest)
+{
+	char *space = strchr(rest, ' ');
+	if (!space || space == rest || (size_t)(space - rest) >= OBJECT_NAME_CAP)
+		return -1;
+	*space = '\0';
+	struct objfile *o = object_named(rest);
+	if (!o) {
+		if (nobjs >= MAX_OBJECTS)
+			return -1;
+		o = &objs[nobjs++];
+		o->len = 0;
+		snprintf(o->name, sizeof(o->name), "%s", rest);
+	}
+	return append_obj_hex(o, space + 1);
 }
 
 /*
@@ -672,8 +713,15 @@ static int read_job(char *msg, size_t msg_size)
 			goto out;
 		}
 		if (!strncmp(line, "obj ", 4)) {
-			if (append_obj_hex(line + 4)) {
+			if (append_obj_hex(&objs[0], line + 4)) {
 				snprintf(msg, msg_size, "bad job: line %ld: bad object hex", lineno);
+				goto out;
+			}
+			continue;
+		}
+		if (!strncmp(line, "xobj ", 5)) {
+			if (append_named_obj_hex(line + 5)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad named object", lineno);
 				goto out;
 			}
 			continue;
@@ -693,7 +741,8 @@ static int read_job(char *msg, size_t msg_size)
 			}
 			seen_header = true;
 			nops = 0;
-			obj_len = 0;
+			objs[0].len = 0;
+			nobjs = 1;
 		} else if (!seen_header) {
 			continue; /* noise before the header (e.g. a serial console) */
 		} else if (!strcmp(words[0], "limits")) {
@@ -1176,7 +1225,6 @@ static int ensure_veth(void)
 
 /* ------------------------------------------------------------------ bpf state */
 
-static struct bpf_object *obj;
 static struct bpf_link *links[64];
 static size_t nlinks;
 static int xdp_ifindex;
@@ -1208,14 +1256,16 @@ static void detach_all(void)
 static void cleanup(void)
 {
 	detach_all();
-	if (obj) {
-		bpf_object__close(obj);
-		obj = NULL;
+	for (size_t i = 0; i < nobjs; i++) {
+		if (objs[i].bo)
+			bpf_object__close(objs[i].bo);
+		objs[i].bo = NULL;
+		objs[i].loaded = false;
 	}
 	remove_instance();
 }
 
-static struct bpf_program *find_program(const char *name)
+static struct bpf_program *find_program(struct bpf_object *obj, const char *name)
 {
 	if (name && *name)
 		return bpf_object__find_program_by_name(obj, name);
@@ -1243,7 +1293,7 @@ static bool map_is_percpu(enum bpf_map_type t)
 /* ------------------------------------------------------------------ ops */
 
 /* One kernel log buffer per program (none at level 0). */
-static char **attach_log_bufs(long long level, size_t *nprogs)
+static char **attach_log_bufs(struct bpf_object *obj, long long level, size_t *nprogs)
 {
 	struct bpf_program *prog;
 	size_t n = 0, i = 0;
@@ -1275,7 +1325,7 @@ static void free_log_bufs(char **bufs, size_t n)
 	free(bufs);
 }
 
-static void collect_logs(char **bufs, size_t n, sbuf *out)
+static void collect_logs(struct bpf_object *obj, char **bufs, size_t n, sbuf *out)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
@@ -1306,8 +1356,9 @@ static void cap_log_tail(sbuf *log, size_t max)
 	*log = out;
 }
 
-static void op_load(const struct op *op, bool *load_ok)
+static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 {
+	struct bpf_object *obj = NULL;
 	char e[128];
 	long long level = op_int(op, "log_level", 1);
 	if (level < 0 || level > 2)
@@ -1321,15 +1372,15 @@ static void op_load(const struct op *op, bool *load_ok)
 	bool overflowed = false;
 
 	for (;;) {
-		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = o->name[0] ? o->name : "prog");
 		sb_clear(&libbpf_log);
-		obj = bpf_object__open_mem(obj_data, obj_len, &oopts);
+		obj = bpf_object__open_mem(o->data, o->len, &oopts);
 		if (!obj) {
 			err = -errno;
 			stage_err = "open";
 			break;
 		}
-		bufs = attach_log_bufs(level, &nprogs);
+		bufs = attach_log_bufs(obj, level, &nprogs);
 		err = bpf_object__load(obj);
 		if (err == -ENOSPC && level > 0) {
 			/*
@@ -1338,7 +1389,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			 * last bytes, where the error is), and load again without a log to learn
 			 * the real verdict.
 			 */
-			collect_logs(bufs, nprogs, &kept);
+			collect_logs(obj, bufs, nprogs, &kept);
 			free_log_bufs(bufs, nprogs);
 			bufs = NULL;
 			bpf_object__close(obj);
@@ -1357,7 +1408,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			  lim.verifier_log_bytes);
 		sb_put(&vlog, kept.p ? kept.p : "", kept.len);
 	} else if (obj && bufs) {
-		collect_logs(bufs, nprogs, &vlog);
+		collect_logs(obj, bufs, nprogs, &vlog);
 	}
 	/* libbpf's own messages explain failures the verifier never saw (bad ELF, maps) and
 	 * carry the verifier log when log_level is 0 */
@@ -1369,6 +1420,8 @@ static void op_load(const struct op *op, bool *load_ok)
 	sbuf b = {0};
 	ev_begin(&b, "load");
 	kv_str(&b, "id", op->id);
+	if (o->name[0])
+		kv_str(&b, "object", o->name);
 	kv_bool(&b, "ok", err == 0);
 	kv_strn(&b, "verifier_log", vlog.p ? vlog.p : "", vlog.len);
 	if (err) {
@@ -1421,6 +1474,8 @@ static void op_load(const struct op *op, bool *load_ok)
 	sb_free(&b);
 	sb_free(&vlog);
 	free_log_bufs(bufs, nprogs);
+	o->bo = obj;
+	o->loaded = err == 0;
 	*load_ok = err == 0;
 }
 
@@ -1436,7 +1491,22 @@ static void result_fail(sbuf *b, const char *msg)
 	kv_str(b, "error", msg);
 }
 
-static struct bpf_map *find_map(const char *name, sbuf *b)
+/* The object an op works on: its `object` (a named object loaded earlier) or the main one.
+ * NULL (with the op's failure written to b) when there is no such loaded object. */
+static struct bpf_object *op_object(const struct op *op, sbuf *b)
+{
+	const char *name = op_str(op, "object");
+	struct objfile *o = name && *name ? object_named(name) : &objs[0];
+	if (!o || !o->loaded) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no loaded object named '%.100s'", name ? name : "");
+		result_fail(b, msg);
+		return NULL;
+	}
+	return o->bo;
+}
+
+static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *b)
 {
 	struct bpf_map *map = name ? bpf_object__find_map_by_name(obj, name) : NULL;
 	if (!map) {
@@ -1452,7 +1522,8 @@ static void op_map_update(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_update", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	unsigned char *key = NULL, *val = NULL;
 	size_t klen = 0, vlen = 0;
 	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
@@ -1514,12 +1585,15 @@ static void op_test_run(const struct op *op)
 	char e[96];
 	result_begin(&b, "test_run", op);
 	const char *pname = op_str(op, "program");
-	struct bpf_program *prog = find_program(pname);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = obj ? find_program(obj, pname) : NULL;
 	const struct kv *data = op_get(op, "data");
 	long long repeat = op_int(op, "repeat", 1);
 	unsigned char *in = NULL;
 	size_t inlen = 0;
-	if (!prog) {
+	if (!obj) {
+		/* already reported */
+	} else if (!prog) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
 		result_fail(&b, msg);
@@ -1541,9 +1615,14 @@ static void op_test_run(const struct op *op)
 			result_fail(&b, err_text(-errno, e, sizeof(e)));
 		} else {
 			size_t outlen = topts.data_size_out < outcap ? topts.data_size_out : outcap;
+			const char *mode = op_str(op, "output");
+			bool same = outlen == inlen && !memcmp(out, in, inlen);
 			kv_bool(&b, "ok", true);
 			kv_int(&b, "retval", (long long)topts.retval);
-			kv_hex(&b, "data_out", out, outlen);
+			if (mode && !strcmp(mode, "changed") && same)
+				kv_bool(&b, "unchanged", true); /* the host has the bytes already */
+			else
+				kv_hex(&b, "data_out", out, outlen);
 			kv_int(&b, "duration_ns", (long long)topts.duration);
 			kv_str(&b, "error", NULL);
 		}
@@ -1627,7 +1706,8 @@ static void op_map_dump(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_dump", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	if (map) {
 		bool truncated = false;
 		int err = map_json(&b, map, &truncated);
@@ -1697,8 +1777,11 @@ static void op_attach(const struct op *op)
 	const char *target = op_str(op, "target");
 	if (target && !*target)
 		target = NULL;
-	struct bpf_program *prog = find_program(pname);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = obj ? find_program(obj, pname) : NULL;
 	int err = 0;
+	if (!obj)
+		goto out;
 	if (!prog) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
@@ -2045,6 +2128,7 @@ static void emit_snapshot(const struct op *op, long long tick, long long elapsed
 	ev_key(&b, "maps");
 	sb_putc(&b, '[');
 	bool first = true;
+	struct bpf_object *obj = objs[0].loaded ? objs[0].bo : NULL; /* live: the main object */
 	for (size_t i = 0; i < op->nkv; i++) {
 		if (strcmp(op->kvs[i].key, "snap"))
 			continue;
@@ -2201,13 +2285,24 @@ static bool run_ops(void)
 			emit_error("bad job: the first operation must be load");
 			return false;
 		}
-		if (!strcmp(op->name, "load")) {
-			if (i) {
-				emit_error("bad job: load may only come first");
+		if (!strcmp(op->name, "load") && i) {
+			/* a named object, e.g. a reference run beside the main program: its
+			 * failure is a result like any other op's, the job goes on */
+			const char *name = op_str(op, "object");
+			struct objfile *o = name && *name ? object_named(name) : NULL;
+			bool ok;
+			if (!o || o->bo) {
+				emit_error("bad job: a later load must name an object not loaded yet");
+				return false;
+			}
+			op_load(op, o, &ok);
+		} else if (!strcmp(op->name, "load")) {
+			if (op_str(op, "object")) {
+				emit_error("bad job: the first load is the main object's");
 				return false;
 			}
 			emit_simple("stage", "stage", "loading", false);
-			op_load(op, &loaded);
+			op_load(op, &objs[0], &loaded);
 			if (!loaded)
 				return true; /* a rejected program is a result, not a sandbox error */
 			emit_simple("stage", "stage", "running", false);

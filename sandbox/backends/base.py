@@ -539,7 +539,8 @@ def attaches_global_hook(job: Job) -> bool:
         if op["op"] != "attach":
             continue
         target = op.get("target")
-        if target is None and any(prefix in job.object for prefix in GLOBAL_HOOK_SECTIONS):
+        obj = job.objects.get(op["object"], b"") if op.get("object") else job.object
+        if target is None and any(prefix in obj for prefix in GLOBAL_HOOK_SECTIONS):
             return True  # the section decides; a false positive only costs a wait
         if target is not None and not str(target).startswith(("xdp", "tc")):
             return True
@@ -628,6 +629,11 @@ def object_may_print(obj: bytes) -> bool:
         return any(_calls_print(obj[start:end]) for start, end in _code_sections(obj))
     except (struct.error, ValueError):
         return True
+
+
+def job_may_print(job: Job) -> bool:
+    """Whether any object of the job calls a printing helper."""
+    return any(object_may_print(obj) for obj in job.all_objects())
 
 
 def _code_sections(obj: bytes) -> list[tuple[int, int]]:

@@ -32,8 +32,8 @@ from sandbox.backends.base import (
     GlobalHooksBusy,
     TraceLock,
     attaches_global_hook,
+    job_may_print,
     mount_if_missing,
-    object_may_print,
     run_agent_process,
     trace_lock,
 )
@@ -75,7 +75,7 @@ class LocalBackend(Backend):
         reap_orphan_instances()
         # No printing helper call and no global hook: nothing can reach a trace, so no
         # instance to make (and to wait ~40 ms for the kernel to remove).
-        reads_trace = object_may_print(job.object) or attaches_global_hook(job)
+        reads_trace = job_may_print(job) or attaches_global_hook(job)
         lock = trace_lock(job, reads_trace)
         try:
             if lock is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -78,7 +79,14 @@ def _live_max() -> int:
 
 
 def playground_page(request: HttpRequest) -> HttpResponse:
-    return render_playground(request, STARTER, playground.parse_settings({}).to_dict())
+    """The playground; `?code=...&settings=<JSON>` opens it with that code (the link an
+    embedded widget's "Open in the playground" follows)."""
+    source = normalise_newlines(request.GET.get("code", "")) or STARTER
+    try:
+        raw = json.loads(request.GET.get("settings") or "{}")
+    except ValueError:
+        raw = {}
+    return render_playground(request, source, _stored(raw if isinstance(raw, dict) else {}))
 
 
 @require_POST

@@ -25,8 +25,19 @@ SESSION_RUNS = "playground_runs"
 TOKEN_SALT = "bpflab.embed.page"
 
 
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: the connection's, or behind FORWARDED_FOR_HOPS trusted
+    proxies the one they were given (a client can prepend anything; it cannot append)."""
+    hops = settings.FORWARDED_FOR_HOPS
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if hops > 0 and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def visitor_id(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode())
     return digest.hexdigest()[:32]
 
@@ -39,11 +50,9 @@ def site_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def page_token(request: HttpRequest, page_url: str) -> str:
-    """The signed token an embedded widget on `page_url` sends with each run."""
-    return signing.dumps(
-        {"v": visitor_id(request), "s": site_of(page_url)}, salt=TOKEN_SALT, compress=True
-    )
+def sign_page(request: HttpRequest, site: str) -> str:
+    """The signed token an embedded widget on a page of `site` sends with each run."""
+    return signing.dumps({"v": visitor_id(request), "s": site}, salt=TOKEN_SALT, compress=True)
 
 
 def read_page_token(request: HttpRequest, token: str) -> str | None:
@@ -58,16 +67,19 @@ def read_page_token(request: HttpRequest, token: str) -> str | None:
     return str(data.get("s") or "")
 
 
-def runner_for(request: HttpRequest, page_token_text: str | None = None) -> freeform.Runner:
-    """The runner of a request: its user, or an anonymous visitor. On the site's own pages a
-    visitor needs no page token; an embed passes the one it was given."""
+def runner_for(request: HttpRequest) -> freeform.Runner:
+    """The runner on the site's own pages: the signed-in user, or an anonymous visitor."""
     if request.user.is_authenticated:
         return freeform.Runner(user=request.user)
-    if page_token_text is None:
-        return freeform.Runner(visitor=visitor_id(request), site=site_of(settings.SITE_URL))
-    site = read_page_token(request, page_token_text)
+    return freeform.Runner(visitor=visitor_id(request), site=site_of(settings.SITE_URL))
+
+
+def anonymous_runner(request: HttpRequest, page_token: str) -> freeform.Runner:
+    """An embedded widget's runner: always anonymous; without a valid page token it has no
+    visitor, and is refused with "reload the page"."""
+    site = read_page_token(request, page_token)
     if site is None:
-        return freeform.Runner(visitor="", site="")  # refused with "reload the page"
+        return freeform.Runner(visitor="", site="")
     return freeform.Runner(visitor=visitor_id(request), site=site)
 
 
