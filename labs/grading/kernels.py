@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from labs.grading import differential
 from labs.grading.grade import (
     EventSink,
     _compile_step,
@@ -30,9 +31,11 @@ from labs.grading.grade import (
     _finish_run,
     _ignore,
     _run,
+    discard,
+    prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
-from labs.kernels import at_least, version_key
+from labs.kernels import fits, version_key
 from labs.spec import LabSpec
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
@@ -44,12 +47,15 @@ class KernelMatrix:
     slug: str
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # oldest kernel first
     min_kernel: str = ""
+    max_kernel: str = ""
     summary: str = ""
 
     @property
     def counted(self) -> list[Verdict]:
-        """The kernels the lab is meant for (its min_kernel or newer) decide `passed`."""
-        return [v for name, v in self.verdicts.items() if at_least(name, self.min_kernel)]
+        """The kernels the lab is meant for (min_kernel to max_kernel) decide `passed`."""
+        return [
+            v for name, v in self.verdicts.items() if fits(name, self.min_kernel, self.max_kernel)
+        ]
 
     @property
     def passed(self) -> bool:
@@ -76,6 +82,7 @@ class KernelMatrix:
             "stage": self.stage,
             "summary": self.summary,
             "min_kernel": self.min_kernel,
+            "max_kernel": self.max_kernel,
             "kernels": kernels,
             "differences": differences(kernels),
         }
@@ -125,18 +132,35 @@ def grade_on_kernels(
     emit = on_event or _ignore
     started = time.monotonic()
     names = sorted(kernels, key=version_key)
-    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
+    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel, max_kernel=lab.max_kernel)
     first = Verdict(slug=lab.slug)
-    compiled = _compile_step(lab, source, first, emit, started)
+    # every kernel's VM restores while the program compiles
+    sandboxes = {name: prepared_sandbox(backend, name) for name in names}
+    phases = _phases(lab, names)
+    compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
+        for sandbox in sandboxes.values():
+            discard(sandbox)
         matrix.verdicts = {name: compiled for name in names}
         return _finish(matrix, emit)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     matrix.verdicts = {name: _copy_compile(first, name) for name in names}
-    _run_all(lab, compiled.object or b"", backend, matrix, emit, started)
+    _run_all(lab, compiled.object or b"", sandboxes, phases, matrix, emit, started)
     disassembly.flush(emit)
     return _finish(matrix, emit)
+
+
+def _phases(lab: LabSpec, names: list[str]) -> dict[str, Any]:
+    """A lab's differential phase for each kernel (each judges its own run), all drawing
+    the same frames from one seed; None for a lab without one."""
+    first = differential.prepare(lab, None)
+    if first is None:
+        return dict.fromkeys(names)
+    return {
+        name: first if i == 0 else differential.prepare(lab, first.seed)
+        for i, name in enumerate(names)
+    }
 
 
 def _copy_compile(first: Verdict, name: str) -> Verdict:
@@ -150,7 +174,13 @@ Done = object()
 
 
 def _run_all(
-    lab: LabSpec, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
+    lab: LabSpec,
+    obj: bytes,
+    sandboxes: dict[str, Any],
+    phases: dict[str, Any],
+    matrix: KernelMatrix,
+    emit: EventSink,
+    started: float,
 ) -> None:
     """Runs every kernel's job on worker threads; relays their events from this thread."""
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -166,8 +196,10 @@ def _run_all(
                 events.put((name, {**event, "kernel": name}))
 
             try:
-                evaluator = _run(lab, obj, backend, tagged, verdict, name)
-                _finish_run(verdict, evaluator, tagged, started)
+                phase = phases[name]
+                verdict.seed = phase.seed if phase else None
+                evaluator = _run(lab, obj, sandboxes[name], tagged, verdict, phase)
+                _finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
                 verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
                     "kind": type(exc).__name__,
