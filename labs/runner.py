@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from labs import curriculum, kernels
 from labs.events import RunEventWriter, publish, publish_cohort_activity
-from labs.models import Progress, Run
+from labs.models import Progress, Run, Submission
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
             control=relay.control if relay else None,
             kernel=run.kernel,
         )
-    lab = curriculum.get_lab(submission.lab.slug)
-    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
+    lab = _lab_spec(run)
     if run.kernel == kernels.ALL:
         from labs.grading.kernels import grade_on_kernels
 
@@ -86,6 +85,22 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         kernel=run.kernel,
         seed=run.seed,
     )
+
+
+def _lab_spec(run: Run) -> Any:
+    """An authored lab's run is graded against the version it records; a curriculum
+    lab's against its folder in CONTENT_DIR."""
+    if run.lab_version_id is not None:
+        from labs.authoring import spec_for_version
+
+        return spec_for_version(run.lab_version)
+    lab = curriculum.get_lab(run.submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
+    return lab
+
+
+def _counts_as_attempt(run: Run) -> bool:
+    return not run.is_free_form and run.submission.via != Submission.SELF_CHECK
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
@@ -103,7 +118,7 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
             verdict=result,
             finished_at=timezone.now(),
         )
-        if updated and not run.is_free_form:
+        if updated and _counts_as_attempt(run):
             record_progress(run, bool(verdict.passed))
     if updated:
         writer.publish({"event": "finished", "status": Run.DONE, "passed": passed})
@@ -140,7 +155,8 @@ def fail_run(
 def record_progress(run: Run, passed: bool) -> None:
     submission = run.submission
     progress, _ = Progress.objects.get_or_create(user=submission.user, lab=submission.lab)
-    progress.attempts += 1
+    # a re-grade against a new version is not the learner trying again
+    progress.attempts += 0 if run.is_regrade else 1
     if passed and progress.status != Progress.PASSED:
         progress.status = Progress.PASSED
         progress.passed_at = timezone.now()

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from labs import kernels
+from labs.authoring import current_version
 from labs.events import publish
 from labs.models import Lab, Run, Submission
 
@@ -83,6 +84,7 @@ def submit(
             backend=backend,
             language=language or settings.LANGUAGE_CODE,
             kernel=chosen,
+            lab_version=current_version(lab),
         )
         transaction.on_commit(lambda: _enqueue(run, run_submission))
     return run

@@ -167,6 +167,11 @@ CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 MAX_SOURCE_BYTES = envint("MAX_SOURCE_BYTES", "65536")
 RUNS_PER_MINUTE = envint("RUNS_PER_MINUTE", "12")
 MAX_CONCURRENT_RUNS = envint("MAX_CONCURRENT_RUNS", "2")
+# Authored labs (labs/authoring.py): the size of one file, of a whole lab, of an uploaded
+# archive (compressed), and how many files a lab may have.
+AUTHORED_FILE_BYTES = envint("AUTHORED_FILE_BYTES", "131072")
+AUTHORED_LAB_BYTES = envint("AUTHORED_LAB_BYTES", "524288")
+AUTHORED_ARCHIVE_BYTES = envint("AUTHORED_ARCHIVE_BYTES", "524288")
 # A run not finished after this many seconds is marked failed (dead worker, lost message).
 RUN_STALE_AFTER_S = envint("RUN_STALE_AFTER_S", "120")
 
