@@ -136,6 +136,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The database holds the work; a task message only wakes a worker up (labs/queue.py). A
+# message is acknowledged after its task ran, and put back when its worker dies mid-task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+# Nothing waits for a dead Redis long: the sweeper sends the wake-up later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = False
 # Runs go to this queue. A test process gets one of its own (as it gets its own database),
 # so a site or another test run on the same Redis never takes its runs, nor it theirs.
@@ -151,8 +158,14 @@ CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 MAX_SOURCE_BYTES = envint("MAX_SOURCE_BYTES", "65536")
 RUNS_PER_MINUTE = envint("RUNS_PER_MINUTE", "12")
 MAX_CONCURRENT_RUNS = envint("MAX_CONCURRENT_RUNS", "2")
-# A run not finished after this many seconds is marked failed (dead worker, lost message).
-RUN_STALE_AFTER_S = envint("RUN_STALE_AFTER_S", "120")
+# A worker holds a lease on the run it grades, renewed every third of RUN_LEASE_S; a run
+# whose lease ran out (its worker died) goes back to the queue, at most RUN_MAX_ATTEMPTS
+# times in all, then fails with a reason. A run queued this long without a worker taking
+# it gets another wake-up (the message was lost with Redis, or never sent).
+RUN_LEASE_S = envint("RUN_LEASE_S", "15")
+RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", "3")
+RUN_REDISPATCH_AFTER_S = envint("RUN_REDISPATCH_AFTER_S", "3")
+RUN_SWEEP_EVERY_S = envint("RUN_SWEEP_EVERY_S", "2")
 
 LOGGING = {
     "version": 1,

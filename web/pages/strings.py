@@ -89,6 +89,20 @@ def verifier_explanations() -> dict[str, str]:
     }
 
 
+def waiting_strings() -> dict[str, str]:
+    return {
+        "worker": _("Waiting for a worker to take this run…"),
+        "queue": _("Waiting in the queue: %(ahead)s runs of other learners go first…"),
+        "fair_share": _(
+            "Waiting for your other run to finish, so that other learners are not held up…"
+        ),
+        "retry": _(
+            "The worker stopped; the run is queued again (attempt %(attempt)s of "
+            "%(max_attempts)s)…"
+        ),
+    }
+
+
 def run_panel_strings() -> dict[str, object]:
     """The run panel's words in the active language; built once per language."""
     return _panel_strings_in(get_language() or "en")
@@ -150,6 +164,8 @@ def _panel_strings() -> dict[str, object]:
         "connection_lost": _("Connection lost; reconnecting..."),
         "connected": _("Live"),
         "sandbox_error": _("Sandbox error"),
+        # Why a queued run waits (labs/queue.py: Waiting.reason), and a run queued again.
+        "waiting": waiting_strings(),
         "draft_saved": _("Draft saved"),
         "draft_saving": _("Saving..."),
         "draft_failed": _("Draft not saved"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from labs.models import Run
+from labs.queue import waiting
 
 
 def run_summary(run: Run) -> str:
@@ -27,3 +28,13 @@ def run_summary(run: Run) -> str:
             "total": len(checks),
         }
     return str(verdict.get("summary") or "")
+
+
+def waiting_text(run: Run) -> str:
+    """Why a queued run has not started, in the reader's language ("" if it is not queued)."""
+    from web.pages.strings import waiting_strings
+
+    why = waiting(run)
+    if why is None:
+        return ""
+    return waiting_strings()[why.reason] % {"ahead": why.ahead}

@@ -16,7 +16,7 @@ from web.pages.forms import SourceForm
 from web.pages.lessons import render_markdown
 from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
-from web.pages.verdicts import run_summary
+from web.pages.verdicts import run_summary, waiting_text
 
 
 def draft_or_starter(user: Any, lab: Lab) -> str:
@@ -59,6 +59,7 @@ def render_workspace(
         "checks": check_summaries(lab),
         "run": run,
         "run_summary": run_summary(run) if run else "",
+        "run_waiting": waiting_text(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
         "panel_config": _panel_config(request, lab, run, after),
