@@ -97,8 +97,7 @@ def waiting_strings() -> dict[str, str]:
             "Waiting for your other run to finish, so that other learners are not held up…"
         ),
         "retry": _(
-            "The worker stopped; the run is queued again (attempt %(attempt)s of "
-            "%(max_attempts)s)…"
+            "The worker stopped; the run is queued again (attempt %(attempt)s of %(max_attempts)s)…"
         ),
     }
 
