@@ -129,7 +129,13 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
             current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
 
-    return grade(lab, run.submission.source, backend=run.backend, on_event=on_event)
+    return grade(
+        lab,
+        run.submission.source,
+        backend=run.backend,
+        on_event=on_event,
+        wall_s=settings.RUN_WALL_S,
+    )
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:

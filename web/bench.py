@@ -235,6 +235,7 @@ def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> d
     port = services.free_port()
     # Same key as this process: the sessions it makes must be valid there.
     env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
+    env["ALLOW_LOCAL_BACKEND"] = "true"  # the bench's own runs, on this machine
     env["DATABASE_URL"] = services.database_url()
     worker = services.start_process(
         services.celery_command(concurrency=1, hostname=f"bench-{uuid.uuid4().hex[:6]}@%h"),

@@ -152,6 +152,15 @@ CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE") or (
 )
 
 SANDBOX_BACKEND = envchoice("SANDBOX_BACKEND", "local", ("local", "microvm", "docker"))
+# The local backend loads learners' programs into the host kernel, as root: a site out of
+# development mode refuses it unless its operator says so.
+ALLOW_LOCAL_BACKEND = envbool("ALLOW_LOCAL_BACKEND", "false")
+if not DEBUG and SANDBOX_BACKEND == "local" and not ALLOW_LOCAL_BACKEND:
+    raise ImproperlyConfigured(
+        "SANDBOX_BACKEND=local runs learners' code in the host kernel as root; with DEBUG off "
+        "use SANDBOX_BACKEND=microvm (or docker), or set ALLOW_LOCAL_BACKEND=true if this "
+        "site is yours alone"
+    )
 CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 
 # Abuse limits: answered with HTTP 429 and a message the page shows.
@@ -166,6 +175,8 @@ RUN_LEASE_S = envint("RUN_LEASE_S", "15")
 RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", "3")
 RUN_REDISPATCH_AFTER_S = envint("RUN_REDISPATCH_AFTER_S", "3")
 RUN_SWEEP_EVERY_S = envint("RUN_SWEEP_EVERY_S", "2")
+# A run's time budget in the sandbox; past it the learner's program gets a "time limit".
+RUN_WALL_S = envint("RUN_WALL_S", "20")
 
 LOGGING = {
     "version": 1,

@@ -30,9 +30,14 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: Lab, source: str, backend: str = "local", on_event: EventSink | None = None
+    lab: Lab,
+    source: str,
+    backend: str = "local",
+    on_event: EventSink | None = None,
+    wall_s: float | None = None,
 ) -> Verdict:
-    """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes. `wall_s`
+    replaces the sandbox's default wall limit."""
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
@@ -54,12 +59,14 @@ def grade(
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, wall_s)
     disassembly.flush(emit)
     verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
     verdict.verifier_log = evaluator.verifier_log
     verdict.trace = evaluator.trace_lines
-    results = evaluator.finish(verdict.error)
+    timed_out = time_limit_reason(verdict.time_limit)
+    reason = _("time limit: %(reason)s") % {"reason": timed_out} if timed_out else None
+    results = evaluator.finish(verdict.error or reason)
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
@@ -116,7 +123,9 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
+def _run(
+    lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, wall_s: float | None
+) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
@@ -127,13 +136,17 @@ def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) 
         emit(event)
         evaluator.feed(event)
 
+    if wall_s is not None:
+        job.limits.wall_s = wall_s
     try:
         result = get_backend(backend).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         return evaluator
-    if not result.ok or evaluator.sandbox_error:
+    # Past a time limit, the learner's program ran too long: a verdict, not a failure.
+    verdict.time_limit = result.time_limit or (evaluator.load or {}).get("time_limit")
+    if result.time_limit is None and (not result.ok or evaluator.sandbox_error):
         verdict.error = (
             result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
         )
@@ -143,7 +156,34 @@ def _run(lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) 
 def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     if evaluator.load is None or evaluator.load_problem:
         return "load"
-    return "checks" if verdict.error else "done"
+    return "checks" if verdict.error or verdict.time_limit else "done"
+
+
+# What each op is, for a time limit's reason.
+def _op_words() -> dict[str, str]:
+    return {
+        "load": _("loading the program"),
+        "map_update": _("filling a map"),
+        "test_run": _("the test run"),
+        "map_dump": _("reading a map"),
+        "attach": _("attaching the program"),
+        "traffic": _("sending packets"),
+        "trigger": _("the trigger command"),
+        "trace": _("reading the trace"),
+    }
+
+
+def time_limit_reason(limit: dict[str, Any] | None) -> str | None:
+    """Which operation ran too long, in the run's language (like a judge's TLE)."""
+    if not limit:
+        return None
+    if limit.get("what") == "verifier_cpu":
+        message = _("the verifier ran longer than %(seconds)s s of CPU time")
+        return message % {"seconds": f"{limit.get('limit_s', 0):g}"}
+    message = _("%(operation)s (%(id)s) ran longer than %(seconds)s s")
+    operation = _op_words().get(str(limit.get("op")), str(limit.get("op")))
+    seconds = f"{limit.get('limit_s', 0):g}"
+    return message % {"operation": operation, "id": limit.get("id"), "seconds": seconds}
 
 
 def _not_run(lab: Lab, reason: str, emit: EventSink) -> list[CheckResult]:
@@ -170,6 +210,10 @@ def _summary(verdict: Verdict) -> str:
     total = len(verdict.checks)
     if verdict.error:
         return _("The sandbox failed: %(error)s") % {"error": verdict.error}
+    if verdict.time_limit:
+        return _("Time limit exceeded: %(reason)s.") % {
+            "reason": time_limit_reason(verdict.time_limit)
+        }
     if verdict.stage == "compile":
         return _("Your program did not compile; see the compiler messages.")
     if verdict.stage == "load":

@@ -36,6 +36,8 @@ class Verdict:
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
+    # the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}
+    time_limit: dict[str, Any] | None = None
     summary: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,6 +52,7 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "time_limit": self.time_limit,
         }
 
     def to_event(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -233,6 +234,7 @@ struct limits {
 	long long max_output_bytes;
 	long long max_repeat;
 	long long verifier_log_bytes;
+	long long verifier_cpu_s;
 };
 
 static struct limits lim = {
@@ -243,6 +245,7 @@ static struct limits lim = {
 	.max_output_bytes = 4 * 1024 * 1024,
 	.max_repeat = 1000,
 	.verifier_log_bytes = 1024 * 1024,
+	.verifier_cpu_s = 5,
 };
 
 static long long out_bytes;
@@ -540,6 +543,8 @@ static int parse_limits(char **words, size_t n)
 			lim.max_repeat = v;
 		else if (!strcmp(k, "verifier_log_bytes"))
 			lim.verifier_log_bytes = v;
+		else if (!strcmp(k, "verifier_cpu_s"))
+			lim.verifier_cpu_s = v > 0 ? v : 1;
 		/* unknown limits are ignored: newer hosts may send more */
 	}
 	/* the buffer is allocated per program: keep it sane whatever the host sent */
@@ -1259,6 +1264,52 @@ static void cap_log_tail(sbuf *log, size_t max)
 	*log = out;
 }
 
+/*
+ * The verifier's CPU time limit. Only a fatal signal stops the verifier inside bpf(), so
+ * a watchdog thread reads the process's CPU time while the object loads and, past the
+ * limit, reports the load as stopped by its time limit (the learner's verdict, not a
+ * sandbox failure), ends the run and exits: the exit stops the verifier at once.
+ */
+static double verifier_cpu_until; /* process CPU seconds; set when the load op starts */
+
+static double process_cpu_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *watch_verifier(void *arg)
+{
+	const struct op *op = arg;
+	const struct timespec nap = {0, 10 * 1000 * 1000};
+	for (;;) {
+		nanosleep(&nap, NULL); /* where op_load cancels it once the load returns */
+		if (process_cpu_s() >= verifier_cpu_until) {
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+			char msg[120];
+			snprintf(msg, sizeof(msg), "time limit: the verifier ran longer than %lld s",
+				 lim.verifier_cpu_s);
+			sbuf b = {0};
+			ev_begin(&b, "load");
+			kv_str(&b, "id", op->id);
+			kv_bool(&b, "ok", false);
+			kv_str(&b, "verifier_log", "");
+			kv_str(&b, "error", msg);
+			ev_key(&b, "time_limit");
+			sb_puts(&b, "{\"op\":\"load\",\"id\":");
+			sb_json_str(&b, op->id, strlen(op->id));
+			sb_printf(&b, ",\"what\":\"verifier_cpu\",\"limit_s\":%lld}",
+				  lim.verifier_cpu_s);
+			ev_emit(&b, true);
+			emit_done(true);
+			remove_instance();
+			_exit(0);
+		}
+	}
+	return NULL;
+}
+
 static void op_load(const struct op *op, bool *load_ok)
 {
 	char e[128];
@@ -1272,6 +1323,7 @@ static void op_load(const struct op *op, bool *load_ok)
 	int err = 0;
 	const char *stage_err = NULL;
 	bool overflowed = false;
+	verifier_cpu_until = process_cpu_s() + (double)lim.verifier_cpu_s; /* both tries */
 
 	for (;;) {
 		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
@@ -1283,7 +1335,13 @@ static void op_load(const struct op *op, bool *load_ok)
 			break;
 		}
 		bufs = attach_log_bufs(level, &nprogs);
+		pthread_t watchdog;
+		bool watching = pthread_create(&watchdog, NULL, watch_verifier, (void *)op) == 0;
 		err = bpf_object__load(obj);
+		if (watching) {
+			pthread_cancel(watchdog);
+			pthread_join(watchdog, NULL);
+		}
 		if (err == -ENOSPC && level > 0) {
 			/*
 			 * The log outgrew its buffer, and the kernel says ENOSPC whatever the
