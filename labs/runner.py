@@ -77,9 +77,13 @@ def _is_time_limit(exc: BaseException) -> bool:
     return isinstance(exc, SoftTimeLimitExceeded)
 
 
+# A busy machine may hold a renewal back for a while: several tries before the lease ends.
+RENEWALS_PER_LEASE = 5
+
+
 class Lease:
-    """Renews the run's lease every third of RUN_LEASE_S while the block runs, from a thread
-    of its own (the grading thread may sit in the sandbox for many seconds)."""
+    """Renews the run's lease (RENEWALS_PER_LEASE times per RUN_LEASE_S) while the block
+    runs, from a thread of its own (the grading thread may sit in the sandbox for long)."""
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -97,7 +101,7 @@ class Lease:
 
     def _renew_until_stopped(self) -> None:
         try:
-            while not self.stop.wait(settings.RUN_LEASE_S / 3):
+            while not self.stop.wait(settings.RUN_LEASE_S / RENEWALS_PER_LEASE):
                 if not self.renew():
                     self.lost = True
                     log.warning("run %s: lease lost (attempt %s)", self.run.pk, self.run.attempt)
@@ -115,8 +119,9 @@ class Lease:
 
 
 def current(run: Run) -> Any:
-    """The run, as long as it is unfinished and still at this attempt."""
-    return Run.objects.filter(pk=run.pk, attempt=run.attempt).exclude(status__in=Run.FINISHED)
+    """The run, as long as this attempt holds it: being graded, and not taken over (a run
+    whose lease ran out goes back to queued, and its next claim counts another attempt)."""
+    return Run.objects.filter(pk=run.pk, attempt=run.attempt, status__in=queue.ACTIVE)
 
 
 def _grade(run: Run, writer: RunEventWriter) -> Any:
@@ -201,13 +206,15 @@ def fail_lost_run(run: Run) -> bool:
 
 
 def announce_queued(run: Run, retry: bool = False) -> None:
-    """Stores the event saying the run (again) waits for a worker, for its next attempt.
-    Stored only: the page that shows it has not opened its socket yet, or gets it on
-    reconnecting, and a send must not wait on a Redis that is down."""
+    """The event saying the run (again) waits for a worker, for its next attempt. A new run's
+    is stored only: its page has not opened its socket yet, and submitting must not wait on
+    a Redis that is down. A run queued again is announced to the page watching it."""
     event: dict[str, Any] = {"event": "stage", "stage": "queued", "attempt": run.attempt + 1}
+    writer = RunEventWriter(run)
     if retry:
-        event.update(retry=True, max_attempts=settings.RUN_MAX_ATTEMPTS)
-    RunEventWriter(run).store(event)
+        writer.publish({**event, "retry": True, "max_attempts": settings.RUN_MAX_ATTEMPTS})
+    else:
+        writer.store(event)
 
 
 def record_progress(run: Run, passed: bool) -> None:

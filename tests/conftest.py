@@ -90,3 +90,12 @@ def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     return f"bpflab tests, uid={os.geteuid()}"
+
+
+@pytest.fixture
+def chaos(transactional_db, tmp_path):  # type: ignore[no-untyped-def]
+    """A Redis of the test's own, workers on it to kill, this process pointed at it."""
+    from tests.chaos import chaos_site
+
+    with chaos_site(tmp_path) as site:
+        yield site

@@ -1,6 +1,6 @@
 """The Celery app: broker and settings come from Django settings (CELERY_* names).
 
-Every worker also runs the run sweeper (labs/queue.py) in a thread of its main process:
+Every worker also runs the run sweeper (labs/queue.py) on its timer, in its main process:
 no separate scheduler to deploy, and any worker that is up recovers the runs of one that
 died. Sweeps are conditional updates, so several workers sweeping together is harmless.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from typing import Any
 
 from celery import Celery, bootsteps
@@ -30,8 +29,11 @@ def ping() -> str:
 
 
 class RunSweeper(bootsteps.StartStopStep):
-    """Sweeps at start (a worker replacing a dead one recovers its runs at once), then
-    every RUN_SWEEP_EVERY_S."""
+    """Sweeps soon after start (a worker replacing a dead one recovers its runs at once),
+    then every RUN_SWEEP_EVERY_S. On the worker's own timer, which the prefork pool runs in
+    its event loop: no thread of ours is running when the pool forks a process."""
+
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
@@ -39,34 +41,34 @@ class RunSweeper(bootsteps.StartStopStep):
 
         # Before the pool forks: each process learns how many slots its worker has.
         os.environ[SLOTS_ENV] = str(worker.concurrency or 1)
-        self.stopping = threading.Event()
-        self.thread: threading.Thread | None = None
+        self.entries: list[Any] = []
 
     def start(self, worker: Any) -> None:
-        self.thread = threading.Thread(target=self.loop, name="bpflab-sweeper", daemon=True)
-        self.thread.start()
+        from django.conf import settings
+
+        self.entries = [
+            worker.timer.call_after(0.5, sweep_runs),
+            worker.timer.call_repeatedly(settings.RUN_SWEEP_EVERY_S, sweep_runs),
+        ]
 
     def stop(self, worker: Any) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(timeout=10)
+        for entry in self.entries:
+            entry.cancel()
 
-    def loop(self) -> None:
-        from django.conf import settings
-        from django.db import connection
 
-        from labs.queue import sweep
+def sweep_runs() -> None:
+    from django.db import connection
 
-        while not self.stopping.is_set():
-            try:
-                report = sweep()
-                if report.requeued or report.failed or report.woken:
-                    log.info("sweep: %s", report)
-            except Exception:  # noqa: BLE001 - a sweep that failed is tried again
-                log.warning("the run sweep failed", exc_info=True)
-            finally:
-                connection.close()  # the forked pool processes must not share it
-            self.stopping.wait(settings.RUN_SWEEP_EVERY_S)
+    from labs.queue import sweep
+
+    try:
+        report = sweep()
+        if report.requeued or report.failed or report.woken:
+            log.info("sweep: %s", report)
+    except Exception:  # noqa: BLE001 - a sweep that failed is tried again
+        log.warning("the run sweep failed", exc_info=True)
+    finally:
+        connection.close()  # a pool process forked later must not inherit it
 
 
 app.steps["worker"].add(RunSweeper)

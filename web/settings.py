@@ -167,7 +167,7 @@ CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 MAX_SOURCE_BYTES = envint("MAX_SOURCE_BYTES", "65536")
 RUNS_PER_MINUTE = envint("RUNS_PER_MINUTE", "12")
 MAX_CONCURRENT_RUNS = envint("MAX_CONCURRENT_RUNS", "2")
-# A worker holds a lease on the run it grades, renewed every third of RUN_LEASE_S; a run
+# A worker holds a lease on the run it grades, renewed while it grades; a run
 # whose lease ran out (its worker died) goes back to the queue, at most RUN_MAX_ATTEMPTS
 # times in all, then fails with a reason. A run queued this long without a worker taking
 # it gets another wake-up (the message was lost with Redis, or never sent).
