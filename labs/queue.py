@@ -147,10 +147,9 @@ def wake(run_id: int | None = None) -> bool:
 
     app = run_submission.app
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=0)
+        with app.producer_or_acquire() as producer:  # pooled: no connect per wake-up
             run_submission.apply_async(
-                args=[run_id], connection=conn, retry=False, queue=app.conf.task_default_queue
+                args=[run_id], producer=producer, retry=False, queue=app.conf.task_default_queue
             )
     except Exception as exc:  # noqa: BLE001 - any broker failure: the run stays queued
         log.warning("could not send a wake-up for run %s: %s", run_id, exc)

@@ -38,3 +38,18 @@ def test_it_runs_queued_runs_whose_wake_ups_redis_lost(chaos, content):
 
     wait_for(lambda: finished(runs), 120, "every run to finish", interval=0.2)
     assert outcomes(runs) == [("done", True)] * 4
+
+
+def test_it_keeps_a_worker_taking_runs_across_a_redis_restart(chaos, content):
+    lab = Lab.objects.get(slug="hello-printk")
+    chaos.start_worker(concurrency=2)
+    alice, bob = learners(2)
+    before = [submit(alice, lab, lab.solution, backend="local")]
+    wait_for(lambda: finished(before), 60, "a run before the restart", interval=0.2)
+
+    chaos.redis.kill()
+    chaos.redis.start()
+    after = [submit(bob, lab, lab.solution, backend="local")]
+
+    wait_for(lambda: finished(after), 60, "a run after the restart", interval=0.2)
+    assert outcomes(before + after) == [("done", True)] * 2

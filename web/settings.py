@@ -141,8 +141,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
-# Nothing waits for a dead Redis long: the sweeper sends the wake-up later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "visibility_timeout": 3600}
+# Nothing waits for a dead Redis long: one try to connect (the sweeper sends the wake-up
+# later). The worker's own consumer keeps reconnecting by its own rules.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "max_retries": 0,
+    "visibility_timeout": 3600,
+}
 CELERY_TASK_ALWAYS_EAGER = False
 # Runs go to this queue. A test process gets one of its own (as it gets its own database),
 # so a site or another test run on the same Redis never takes its runs, nor it theirs.
