@@ -7,20 +7,34 @@ lost its lease but has not noticed yet) is dropped."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 
 from labs.access import can_watch_run
 from labs.events import attempt_of, run_group
+from labs.grading import words
 from labs.models import Run, RunEvent
 
 CLOSE_FORBIDDEN = 4403
 
 
+def viewer_language(scope: dict[str, Any]) -> str | None:
+    """The page's language, from the socket's `?lang=` (None: leave the run's words)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    wanted = (query.get("lang") or [""])[0]
+    return wanted if wanted in dict(settings.LANGUAGES) else None
+
+
 class RunConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.token = self.scope["url_route"]["kwargs"]["token"]
+        self.language = viewer_language(self.scope)
+        # (kernel, name) -> check event, to word the verdict from
+        self.checks: dict[tuple[str, str], dict[str, Any]] = {}
         self.last_seq = 0
         self.attempt = 0
         run = await self._get_run()
@@ -52,8 +66,25 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if seq <= self.last_seq or attempt_of(data) < self.attempt:
             return
         self.last_seq = seq
+        if attempt_of(data) > self.attempt:
+            self.checks.clear()  # a new attempt: its verdict is worded from its own checks
         self.attempt = attempt_of(data)
-        await self.send_json({"seq": seq, **data})
+        await self.send_json({"seq": seq, **self._worded(data)})
+
+    def _worded(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check and verdict events worded again in the viewer's language: a run submitted
+        from a Chinese page and watched from an English one reads in English."""
+        if self.language is None or data.get("event") not in ("check", "verdict"):
+            return data
+        kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each
+        with translation.override(self.language):
+            if data["event"] == "check":
+                self.checks[(kernel, str(data.get("name")))] = data
+                return words.check_event(data)
+            if "kernels" in data:
+                return data  # the whole of a run on every kernel: its words name each
+            checks = [c for (k, _name), c in self.checks.items() if k == kernel]
+            return words.verdict_event(data, checks)
 
     @database_sync_to_async
     def _get_run(self) -> Run | None:

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
-from labs import curriculum, queue
+from labs import curriculum, kernels, queue
 from labs.events import RunEventWriter, publish, publish_cohort_activity
 from labs.models import Progress, Run
 
@@ -128,17 +128,24 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
     from labs.grading import grade
 
     lab = curriculum.get_lab(run.submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
 
     def on_event(event: dict[str, Any]) -> None:
         writer.publish(event)
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
             current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
 
+    if run.kernel == kernels.ALL:
+        from labs.grading.kernels import grade_on_kernels
+
+        names = kernels.for_run(run.kernel)
+        return grade_on_kernels(lab, run.submission.source, names, run.backend, on_event)
     return grade(
         lab,
         run.submission.source,
         backend=run.backend,
         on_event=on_event,
+        kernel=run.kernel,
         wall_s=settings.RUN_WALL_S,
     )
 

@@ -8,6 +8,7 @@ docs/lab-format.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from labs import packets, values
+from sandbox.job import TRIGGER_ALLOW_LIST
 
 LANGUAGES = ("en", "zh-hans")
 PROGRAM_TYPES = ("xdp", "tc", "tracepoint")
@@ -43,7 +45,7 @@ MAP_TYPES = (
     "ringbuf",
 )
 CHECK_KINDS = ("packet", "map", "trigger")
-TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+TRIGGER_ALLOWED = TRIGGER_ALLOW_LIST  # the sandbox's own list
 MAX_REPEAT = 1000
 
 
@@ -105,7 +107,7 @@ class Check:
 
 
 @dataclass
-class Lab:
+class LabSpec:
     slug: str
     title: dict[str, str]
     summary: dict[str, str]
@@ -123,6 +125,9 @@ class Lab:
     hints: dict[str, list[str]]
     path: Path
     stage: str = ""
+    # The oldest microVM kernel the lab needs, and the one its runs get by default.
+    min_kernel: str = ""
+    default_kernel: str = ""
 
     def map_spec(self, name: str) -> MapSpec | None:
         return next((m for m in self.maps if m.name == name), None)
@@ -132,7 +137,7 @@ class Lab:
 
 
 @dataclass
-class Stage:
+class StageSpec:
     slug: str
     title: dict[str, str]
     summary: dict[str, str]
@@ -140,7 +145,7 @@ class Stage:
 
 
 @dataclass
-class Plan:
+class PlanSpec:
     slug: str
     title: dict[str, str]
     description: dict[str, str]
@@ -150,9 +155,9 @@ class Plan:
 
 @dataclass
 class Curriculum:
-    stages: list[Stage]
-    labs: dict[str, Lab]  # in course order
-    plans: list[Plan]
+    stages: list[StageSpec]
+    labs: dict[str, LabSpec]  # in course order
+    plans: list[PlanSpec]
     path: Path = field(default_factory=Path)
 
 
@@ -434,7 +439,7 @@ def _checks(
     return checks
 
 
-def load_lab(folder: Path, with_prose: bool = True) -> Lab:
+def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
     """One lab folder: lab.yaml, starter.c, solution.c, lessons and hints.
 
     `with_prose=False` skips lessons and hints, so grading works while prose is written.
@@ -459,7 +464,7 @@ def load_lab(folder: Path, with_prose: bool = True) -> Lab:
     if not isinstance(seeds_raw, list):
         raise r.fail("seeds", "expected a list")
     lab_fields = {"program_type": program_type}
-    return Lab(
+    return LabSpec(
         slug=slug,
         title=r.translated(data, "title", ""),
         summary=r.translated(data, "summary", ""),
@@ -476,10 +481,24 @@ def load_lab(folder: Path, with_prose: bool = True) -> Lab:
         lessons=_lessons(folder) if with_prose else {},
         hints=_all_hints(folder) if with_prose else {},
         path=folder,
+        min_kernel=_kernel_name(r, data, "min_kernel"),
+        default_kernel=_kernel_name(r, data, "default_kernel"),
     )
 
 
-def load_lab_spec(folder: Path) -> Lab:
+KERNEL_NAME = re.compile(r"^\d+\.\d+$")
+
+
+def _kernel_name(r: _Reader, data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not KERNEL_NAME.match(value):
+        raise r.fail(key, 'expected a kernel version in quotes, e.g. "6.12"')
+    return value
+
+
+def load_lab_spec(folder: Path) -> LabSpec:
     """A lab without its prose (lessons, hints): what grading needs."""
     return load_lab(folder, with_prose=False)
 
@@ -526,7 +545,7 @@ def _hints(path: Path) -> list[str]:
 # stages.yaml, plans.yaml, the whole curriculum
 
 
-def _stages(path: Path) -> list[Stage]:
+def _stages(path: Path) -> list[StageSpec]:
     r = _Reader(path)
     data = _read_yaml(path)
     if not isinstance(data, list) or not data:
@@ -535,7 +554,7 @@ def _stages(path: Path) -> list[Stage]:
     for i, raw in enumerate(data):
         item = r.mapping(raw, f"[{i}]")
         stages.append(
-            Stage(
+            StageSpec(
                 slug=r.text(item, "slug", f"[{i}]"),
                 title=r.translated(item, "title", f"[{i}]"),
                 summary=r.translated(item, "summary", f"[{i}]"),
@@ -545,7 +564,7 @@ def _stages(path: Path) -> list[Stage]:
     return stages
 
 
-def _plans(path: Path, known: dict[str, Lab]) -> list[Plan]:
+def _plans(path: Path, known: dict[str, LabSpec]) -> list[PlanSpec]:
     r = _Reader(path)
     data = _read_yaml(path)
     if not isinstance(data, list):
@@ -553,7 +572,7 @@ def _plans(path: Path, known: dict[str, Lab]) -> list[Plan]:
     plans = []
     for i, raw in enumerate(data):
         item = r.mapping(raw, f"[{i}]")
-        plan = Plan(
+        plan = PlanSpec(
             slug=r.text(item, "slug", f"[{i}]"),
             title=r.translated(item, "title", f"[{i}]"),
             description=r.translated(item, "description", f"[{i}]"),
@@ -586,7 +605,7 @@ def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
     r = _Reader(stages_path)
     _unique(r, [s.slug for s in stages], "slug")
     _unique(r, [slug for s in stages for slug in s.labs], "labs")
-    labs: dict[str, Lab] = {}
+    labs: dict[str, LabSpec] = {}
     for stage in stages:
         for slug in stage.labs:
             folder = path / "labs" / slug
@@ -602,7 +621,7 @@ def load_curriculum(path: Path, with_prose: bool = True) -> Curriculum:
     return Curriculum(stages=stages, labs=labs, plans=plans, path=path)
 
 
-def load_lab_by_slug(content_dir: Path, slug: str) -> Lab:
+def load_lab_by_slug(content_dir: Path, slug: str) -> LabSpec:
     """One lab for grading, without its prose; ContentError when there is no such lab."""
     folder = Path(content_dir) / "labs" / slug
     if not slug or "/" in slug or not (folder / "lab.yaml").is_file():

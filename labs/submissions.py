@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from labs import kernels
 from labs.models import Lab, Run, Submission
 from labs.queue import hold_lock, wake
 from labs.runner import announce_queued
@@ -55,20 +56,41 @@ def check_limits(user: Any, source: str) -> None:
 
 
 def submit(
-    user: Any, lab: Lab, source: str, backend: str | None = None, language: str | None = None
+    user: Any,
+    lab: Lab,
+    source: str,
+    backend: str | None = None,
+    language: str | None = None,
+    kernel: str | None = None,
 ) -> Run:
     """A queued Run; `language` (the page's, e.g. "zh-hans") is the one its checks are
-    worded in."""
+    worded in; `kernel` the microVM kernel asked for ("all": every one; None: the default,
+    see labs/kernels.py)."""
+    backend = backend or settings.SANDBOX_BACKEND
+    chosen = run_kernel(user, lab, backend, kernel)
     with transaction.atomic():
         check_limits(user, source)
         submission = Submission.objects.create(user=user, lab=lab, source=source)
         run = Run.objects.create(
             submission=submission,
-            backend=backend or settings.SANDBOX_BACKEND,
+            backend=backend,
             language=language or settings.LANGUAGE_CODE,
+            kernel=chosen,
         )
         transaction.on_commit(lambda: _enqueue(run))
     return run
+
+
+def run_kernel(user: Any, lab: Lab, backend: str, asked: str | None) -> str:
+    """The kernel a new run gets (labs/kernels.py); refused when the site lacks it."""
+    if backend != "microvm":
+        return ""
+    try:
+        return kernels.choose(user, lab, asked)
+    except ValueError:
+        message = _("This site offers no kernel %(kernel)s (it offers %(offered)s).")
+        offered = ", ".join(kernels.offered())
+        raise SubmissionRefused(message % {"kernel": asked, "offered": offered}, 400) from None
 
 
 def _enqueue(run: Run) -> None:

@@ -5,6 +5,7 @@
     python -m sandbox run FILE.c --job JOB.json [--backend local|microvm|docker]
     python -m sandbox bench [--json] [--runs N]
     python -m sandbox image ...          (the VM image builder, sandbox/image.py)
+    python -m sandbox kernels list|lock  (the pinned kernels, sandbox/kernels.py)
 
 `run` prints every event as a JSON line the moment it arrives; JOB.json holds
 {"ops": [...], "limits": {...}} (no object: it comes from compiling FILE.c).
@@ -119,6 +120,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--backends", default="local,microvm", help="comma-separated: local,microvm")
     bench.set_defaults(func=cmd_bench)
     sub.add_parser("image", help="the VM image builder (sandbox/image.py)", add_help=False)
+    sub.add_parser("kernels", help="the pinned kernels (sandbox/kernels.py)", add_help=False)
     return p
 
 
@@ -126,5 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["image"]:
         return cmd_image(argv[1:])
+    if argv[:1] == ["kernels"]:
+        from sandbox.kernels import main as kernels_main
+
+        return kernels_main(argv[1:])
     args = parser().parse_args(argv)
     return int(args.func(args))

@@ -12,7 +12,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+# The commands a `trigger` op may run: the one list. The lab spec checks against it, the
+# agent is compiled with it (sandbox/build.py writes it into a header), the docker image
+# and the VM initramfs carry exactly these busybox applets (TRIGGER_APPLETS).
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
 OP_NAMES = ("load", "map_update", "test_run", "map_dump", "attach", "traffic", "trigger", "trace")
 RESULT_EVENTS = frozenset(OP_NAMES) - {"trace"}
 # The biggest Ethernet frame a test_run or traffic op may carry (a jumbo frame).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from labs.grading import Evaluator, plan_ops
+from labs.grading import Evaluator, lay_out_job
 from labs.grading.jobs import run_op_id
 from labs.spec import load_lab_by_slug
 
@@ -32,7 +32,7 @@ def _loaded(programs: list[dict] | None = None, maps: list[dict] | None = None) 
 def _evaluate(slug: str, events: list[dict[str, Any]]) -> tuple[list, list[dict]]:
     lab = _lab(slug)
     emitted: list[dict] = []
-    evaluator = Evaluator(lab, plan_ops(lab), emitted.append)
+    evaluator = Evaluator(lab, lay_out_job(lab), emitted.append)
     for event in events:
         evaluator.feed(event)
     return evaluator.finish(), emitted
@@ -276,7 +276,7 @@ def test_it_decides_trigger_checks_at_the_end_of_the_run() -> None:
     ]
     lab = _lab("tp-execve")
     emitted: list[dict] = []
-    evaluator = Evaluator(lab, plan_ops(lab), emitted.append)
+    evaluator = Evaluator(lab, lay_out_job(lab), emitted.append)
     for event in events:
         evaluator.feed(event)
     assert emitted == []

@@ -38,6 +38,7 @@ def test_it_reports_every_part_ok_on_the_live_stack(live_stack, django_user_mode
         "redis": {"ok": True},
         "celery": {"ok": True},
         "sandbox": {"ok": True},
+        "kernels": {"ok": True},
     }
     assert status == 200
     staff = django_user_model.objects.create_user("sam", "sam@example.org", "x", is_staff=True)

@@ -34,6 +34,7 @@ function enhanceWorkspace() {
   const editor = mountEditor(textarea, {
     onChange: (source) => drafts.changed(source),
     onRun: () => form.requestSubmit(),
+    phrases: strings.codemirror || {},
   });
   form.addEventListener("submit", () => {
     drafts.cancel();

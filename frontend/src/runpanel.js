@@ -1,7 +1,6 @@
 // The live run panel: one websocket to /ws/runs/<token>/, events rendered in order. The
 // server replays stored events on every (re)connect; events already seen (by seq) are dropped.
 import { h, format, pickLanguage } from "./dom.js";
-import { analyseVerifierLog } from "./verifier.js";
 import { renderMapDump } from "./maps.js";
 
 const TRACK = ["queued", "compiling", "loading", "checking", "done"];
@@ -11,14 +10,11 @@ const CLOSE_FORBIDDEN = 4403;
 // server notice a run whose worker died and mark it failed, so the page never spins forever.
 const QUIET_RECONNECT_MS = 30_000;
 
-// "not run: <reason>" repeats the same reason on every check after a failed compile or load;
+// A check not run repeats the same reason as every other after a failed compile or load;
 // the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
-function actualText(actual, strings) {
-  const text = String(actual ?? "");
-  // The prefix comes in the run's language ("not run: ", "未运行：").
-  if (text.startsWith(strings.not_run_prefix || "not run")) {
-    return h("code", { title: text }, strings.not_run);
-  }
+function actualText(event, strings) {
+  const text = String(event.actual ?? "");
+  if (event.status === "not_run") return h("code", { title: text }, strings.not_run);
   return h("code", {}, text);
 }
 
@@ -154,7 +150,7 @@ class RunPanel {
     const items = diagnostics.map((d) =>
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
-        h("span", { class: "diag-severity" }, d.severity), " ",
+        h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
         h("span", { class: "diag-message" }, d.message),
         d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
@@ -180,33 +176,41 @@ class RunPanel {
     disasm.querySelector("pre").textContent = text;
   }
 
+  // A failed load carries the server's analysis (labs/verifier): its kind, the complaint,
+  // the source line, and which lines of the log are the complaint, the failing instruction
+  // and its source.
   on_load(event) {
     const s = this.strings;
     const log = event.verifier_log || "";
-    const children = [h("h3", {}, h("span", { class: "dot" }), event.ok ? s.load_ok : s.load_failed)];
+    const rejection = event.ok ? null : event.rejection || null;
+    const title = event.ok ? s.load_ok : rejection?.by === "loader" ? s.load_not_loaded : s.load_failed;
+    const children = [h("h3", {}, h("span", { class: "dot" }), title)];
     if (event.error) children.push(h("p", { class: "bad" }, event.error));
-    if (!event.ok && log) children.push(...this.explainRejection(log));
+    if (rejection) children.push(...this.explainRejection(rejection, log));
     if (log) children.push(this.verifierLog(log, !event.ok));
     this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "load" }, children));
     this.stage(event.ok ? "checking" : "done");
   }
 
-  explainRejection(log) {
+  explainRejection(rejection, log) {
     const s = this.strings;
-    const analysis = analyseVerifierLog(log, s.verifier_patterns || []);
+    const lines = log.split("\n");
+    const at = rejection.log_lines || {};
     const out = [];
-    if (analysis.insnIndex >= 0) out.push(h("p", { class: "failing" }, h("strong", {}, s.failing_insn + ": "), h("code", {}, analysis.lines[analysis.insnIndex].trim())));
-    if (analysis.errorIndex >= 0) out.push(h("p", { class: "bad verifier-error" }, analysis.lines[analysis.errorIndex]));
-    if (analysis.source && analysis.source.line) {
-      const line = analysis.source.line;
-      out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, analysis.source.text)));
-      const message = analysis.errorIndex >= 0 ? analysis.lines[analysis.errorIndex] : s.load_failed;
-      this.editor.mark([{ line, column: 1, severity: "error", message: `verifier: ${message}`, source: "verifier" }]);
+    if (at.insn !== undefined) out.push(h("p", { class: "failing" }, h("strong", {}, s.failing_insn + ": "), h("code", {}, lines[at.insn].trim())));
+    const complaint = at.complaint !== undefined ? lines[at.complaint] : rejection.message;
+    if (complaint) out.push(h("p", { class: "bad verifier-error" }, complaint));
+    const line = rejection.line;
+    if (line) {
+      out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, this.editor.lineText(line).trim())));
+      const by = rejection.by === "loader" ? "libbpf" : "verifier";
+      const said = complaint || s.load_failed;
+      const message = by === "verifier" ? format(s.verifier_marker, { message: said }) : `${by}: ${said}`;
+      this.editor.mark([{ line, column: 1, severity: "error", message, source: by }]);
     }
-    for (const key of analysis.explanations) {
-      out.push(h("div", { class: "explain", "data-explain": key }, h("strong", {}, s.why + ": "), s.verifier[key]));
-    }
-    this.analysis = analysis;
+    const explanation = s.verifier[rejection.class];
+    if (explanation) out.push(h("div", { class: "explain", "data-explain": rejection.class }, h("strong", {}, s.why + ": "), explanation));
+    this.analysis = { errorIndex: at.complaint ?? -1, insnIndex: at.insn ?? -1, sourceIndex: at.source ?? -1 };
     return out;
   }
 
@@ -226,11 +230,11 @@ class RunPanel {
 
   // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
   on_attach(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `attach ${event.target || ""}: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: event.error || "" })));
   }
 
   on_map_update(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `map_update: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: event.error || "" })));
   }
 
   on_check(event) {
@@ -243,7 +247,7 @@ class RunPanel {
     item.className = `check ${event.passed ? "passed" : "failed"}`;
     const detail = h("div", { class: "check-detail" },
       h("span", {}, h("em", {}, s.expected), " ", h("code", {}, event.expected)),
-      h("span", {}, h("em", {}, s.actual), " ", actualText(event.actual, s)));
+      h("span", {}, h("em", {}, s.actual), " ", actualText(event, s)));
     item.replaceChildren(h("span", { class: "check-mark" }, event.passed ? "✓" : "✗"), h("span", { class: "check-text" }, pickLanguage(event.describe) || event.name), detail);
   }
 
@@ -279,15 +283,9 @@ class RunPanel {
     this.showVerdict(event.passed, this.summarise(event));
   }
 
-  // The grader's summary is English; the counts and stages are said in the page's language,
-  // and only a load failure keeps the grader's words (they quote the verifier).
+  // The server words the summary (labs/grading/words.py) in this page's language: the
+  // socket's ?lang= asks for it.
   summarise(event) {
-    const s = this.strings;
-    const checks = this.root.querySelectorAll("#run-checks li.check");
-    const passed = this.root.querySelectorAll("#run-checks li.check.passed").length;
-    if (event.stage === "compile") return s.summary_compile;
-    if (event.stage === "load") return event.summary;
-    if (event.stage === "done") return format(event.passed ? s.summary_all : s.summary_some, { passed, total: checks.length });
     return event.summary;
   }
 
@@ -303,10 +301,15 @@ class RunPanel {
     this.stage("done");
     this.root.classList.remove("status-queued", "status-compiling", "status-running");
     this.root.classList.add(`status-${event.status}`, event.passed ? "passed" : "not-passed");
+    // The lab's badge follows the run: passed, or attempted once a first run is over
+    // (a lab already passed stays passed).
     const status = document.querySelector("[data-testid=lab-status]");
     if (status && event.passed) {
       status.textContent = this.strings.verdict_passed;
       status.className = "badge badge-passed";
+    } else if (status && status.classList.contains("badge-not_started")) {
+      status.textContent = this.strings.status_attempted;
+      status.className = "badge badge-attempted";
     }
     const recent = document.querySelector(`[data-run-token="${CSS.escape(this.root.dataset.run || "")}"] .badge`);
     if (recent) {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from labs.grading.evaluate import Evaluator
 from labs.grading.grade import grade
-from labs.grading.jobs import Plan, build_job, plan_ops
+from labs.grading.jobs import JobLayout, build_job, lay_out_job
 from labs.grading.verdicts import CheckResult, Verdict
 
-__all__ = ["CheckResult", "Evaluator", "Plan", "Verdict", "build_job", "grade", "plan_ops"]
+__all__ = ["CheckResult", "Evaluator", "JobLayout", "Verdict", "build_job", "grade", "lay_out_job"]

@@ -9,17 +9,16 @@ decided yet fails with "not run: <reason>": a check never passes because nothing
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from labs import packets, values
-from labs.grading.jobs import LOAD_OP, Plan, run_op_id
+from labs import packets, values, verifier
+from labs.grading import words
+from labs.grading.jobs import LOAD_OP, JobLayout, run_op_id
 from labs.grading.verdicts import CheckResult
-from labs.spec import ACTIONS_BY_TYPE, Check, Lab, MapSpec
+from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
 
 # Program types the agent may report, per lab program_type (libbpf/bpftool spellings).
 PROGRAM_TYPE_NAMES = {
@@ -51,87 +50,58 @@ def _quote(lines: list[str]) -> str:
     return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
 
 
-SOURCE_REF = re.compile(r"^; .* @ (prog\.c:\d+)$")
-INSN_LINE = re.compile(r"^\d+: ")
-
-
-def verifier_complaint(log: str) -> tuple[str, str]:
-    """(the verifier's last complaint, the source line it was at) from a rejection log."""
-    lines = log.splitlines()
-    end = next((i for i, line in enumerate(lines) if line.startswith("processed ")), len(lines))
-    complaint: list[str] = []
-    where = ""
-    for line in reversed(lines[:end]):
-        if INSN_LINE.match(line) or line.startswith(";"):
-            break
-        if line.strip() and not line.startswith("libbpf:"):
-            complaint.insert(0, line.strip())
-    for line in reversed(lines[:end]):
-        match = SOURCE_REF.match(line)
-        if match:
-            where = match.group(1)
-            break
-    return " / ".join(complaint), where
-
-
-LIBBPF_NO_SECTION = re.compile(r"libbpf: prog '([^']+)': missing BPF prog type")
-LIBBPF_PROG_LINE = re.compile(r"^libbpf: (prog '[^']+': (?!failed to load).*)$")
-# Any other libbpf complaint, e.g. "elf: legacy map definitions in 'maps' section are not
-# supported by libbpf v1.0+" for a program written after an old tutorial.
-LIBBPF_LINE = re.compile(r"^libbpf: (.+)$")
-
-
 def load_failure(event: dict[str, Any]) -> str:
     """Why the object did not load, in the learner's terms."""
-    log = str(event.get("verifier_log") or "")
-    complaint, where = verifier_complaint(log)
-    if complaint and where:
-        message = _("the verifier rejected it at %(where)s: %(complaint)s")
-        return message % {"where": where, "complaint": complaint}
-    if complaint:
-        return _("the verifier rejected it: %(complaint)s") % {"complaint": complaint}
-    no_section = LIBBPF_NO_SECTION.search(log)
-    if no_section:
-        message = _(
-            "function '%(function)s' is not in a program section: put "
-            'SEC("...") before it, or make it static if it is a helper'
-        )
-        return message % {"function": no_section.group(1)}
-    lines = log.splitlines()
-    detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, lines) if m), None)
-    if detail is None:
-        detail = next((m.group(1) for m in map(LIBBPF_LINE.match, lines) if m), None)
-    reason = event.get("error") or _("rejected")
-    if detail:
-        message = _("the program did not load: %(reason)s (%(detail)s)")
-        return message % {"reason": reason, "detail": detail}
-    return _("the program did not load: %(reason)s") % {"reason": reason}
+    return words.reason_words(load_reason(event))
 
 
-def _program_problem(lab: Lab, programs: list[dict[str, Any]]) -> str | None:
-    """Why the loaded object does not fit the lab (count, section, type), or None."""
+def load_reason(event: dict[str, Any]) -> dict[str, Any]:
+    """Why the checks of a failed load are not run, as data."""
+    if event.get("time_limit"):  # the verifier ran past its CPU time: no rejection to read
+        return {"code": words.TIME_LIMIT, **event["time_limit"], "rejection": None}
+    return {"code": words.LOAD, "rejection": rejection_of(event), "error": event.get("error")}
+
+
+def rejection_of(event: dict[str, Any]) -> dict[str, Any]:
+    """The analysis of a failed load: the grader's (carried by the event), or made here."""
+    found = event.get("rejection")
+    if found is None:
+        found = verifier.analyse(str(event.get("verifier_log") or "")).to_dict()
+    return dict(found)
+
+
+def program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Why the loaded object does not fit the lab (count, section, type), as data, or None."""
+    problem = {"code": words.PROGRAM}
     if len(programs) != lab.programs:
-        names = ", ".join(str(p.get("name")) for p in programs) or _("none")
-        if lab.programs == 1:
-            message = _("this lab wants exactly one program; your object has %(count)s (%(names)s)")
-        else:
-            message = _("this lab wants %(wanted)s programs; your object has %(count)s (%(names)s)")
-        return message % {"wanted": lab.programs, "count": len(programs), "names": names}
+        names = [str(p.get("name")) for p in programs]
+        return {
+            **problem,
+            "problem": "count",
+            "wanted": lab.programs,
+            "count": len(programs),
+            "names": names,
+        }
     for program in programs:
         section = str(program.get("section", ""))
+        name = program.get("name")
         if section not in lab.sections:
-            message = _(
-                "program '%(name)s' is in section '%(section)s'; this lab wants SEC(\"%(wanted)s\")"
-            )
-            return message % {
-                "name": program.get("name"),
+            return {
+                **problem,
+                "problem": "section",
+                "name": name,
                 "section": section,
                 "wanted": lab.section,
             }
         kind = str(program.get("type", "")).lower().removeprefix("bpf_prog_type_")
         if kind and kind not in PROGRAM_TYPE_NAMES[lab.program_type]:
-            message = _("program '%(name)s' is a %(kind)s program; this lab wants %(wanted)s")
-            return message % {"name": program.get("name"), "kind": kind, "wanted": lab.program_type}
+            return {
+                **problem,
+                "problem": "type",
+                "name": name,
+                "kind": kind,
+                "wanted": lab.program_type,
+            }
     return None
 
 
@@ -218,19 +188,23 @@ def _dump_values(dump: dict[str, Any]) -> dict[bytes, int]:
 class Evaluator:
     """Feeds on sandbox events; calls `emit` with a check event as each check is decided."""
 
-    def __init__(self, lab: Lab, plan: Plan, emit: Callable[[dict[str, Any]], None]) -> None:
-        self.lab, self.plan, self.emit = lab, plan, emit
+    def __init__(
+        self, lab: LabSpec, layout: JobLayout, emit: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self.lab, self.layout, self.emit = lab, layout, emit
         self.results: dict[str, CheckResult] = {}
         self.trace: dict[str | None, list[str]] = {}
         self.trace_lines: list[str] = []
         self.load: dict[str, Any] | None = None
-        self.load_problem: str | None = None
-        self.seed_problem: str | None = None
+        self.rejection: dict[str, Any] | None = None
+        self.load_reason: dict[str, Any] | None = None  # why no check runs (words.*)
+        self.seed_reason: dict[str, Any] | None = None
         self.runs_ok = 0
         self.attach_problem: str | None = None
         self.triggers: dict[str, dict[str, Any]] = {}
         self.sandbox_error: str | None = None
-        self.checks_by_op = {op: name for name, op in plan.check_ops.items()}
+        self.differences: dict[str, list[dict[str, Any]]] = {}  # check -> output frame's
+        self.checks_by_op = {op: name for name, op in layout.check_ops.items()}
         self.by_name = {c.name: c for c in lab.checks}
 
     # -- feeding ----------------------------------------------------------------------
@@ -243,8 +217,8 @@ class Evaluator:
         elif kind == "load" and event.get("id", LOAD_OP) == LOAD_OP:
             self._on_load(event)
         elif kind == "map_update" and not event.get("ok"):
-            message = _("could not fill the map: %(error)s") % {"error": event.get("error")}
-            self.seed_problem = self.seed_problem or message
+            seed = {"code": words.SEED, "error": event.get("error")}
+            self.seed_reason = self.seed_reason or seed
         elif kind == "attach" and not event.get("ok"):
             message = _("could not attach the program: %(error)s")
             self.attach_problem = message % {"error": event.get("error")}
@@ -263,18 +237,26 @@ class Evaluator:
             return
         for check in self.lab.checks:
             if check.kind == "trigger" and check.name not in self.results:
-                trigger = self.triggers.get(self.plan.trace_ops[check.name][0])
+                trigger = self.triggers.get(self.layout.trace_ops[check.name][0])
                 if self.attach_problem or trigger is not None:
                     self._decide(check, *self._trigger_outcome(check, trigger))
 
     def _on_load(self, event: dict[str, Any]) -> None:
         self.load = event
         if not event.get("ok"):
-            self.load_problem = load_failure(event)
+            self.load_reason = load_reason(event)
+            self.rejection = self.load_reason["rejection"]
             return
-        problem = _program_problem(self.lab, list(event.get("programs") or []))
-        if problem:
-            self.load_problem = problem
+        self.load_reason = program_problem(self.lab, list(event.get("programs") or []))
+
+    @property
+    def load_problem(self) -> str | None:
+        """Why no check runs, in words (None: the object loaded and fits the lab)."""
+        return words.reason_words(self.load_reason) if self.load_reason else None
+
+    @property
+    def seed_problem(self) -> str | None:
+        return words.reason_words(self.seed_reason) if self.seed_reason else None
 
     def _on_result(self, event: dict[str, Any]) -> None:
         op_id = event.get("id")
@@ -287,13 +269,27 @@ class Evaluator:
         check = self.by_name[name]
         if self.load_problem:
             return  # decided at the end, as not run
-        if check.kind == "packet":
+        if check.kind == "packet" and self.seed_reason:
+            expected = self._packet_expected(check)
+            self._decide(check, False, expected, words.not_run(self.seed_reason), self.seed_reason)
+        elif check.kind == "packet":
             self._decide(check, *self._packet_outcome(check, event))
         elif check.kind == "map":
             self._decide(check, *self._map_outcome(check, event))
 
-    def _decide(self, check: Check, passed: bool, expected: str, actual: str) -> None:
-        result = CheckResult(check.name, passed, expected, actual, dict(check.describe))
+    def _decide(
+        self,
+        check: Check,
+        passed: bool,
+        expected: str,
+        actual: str,
+        reason: dict[str, Any] | None = None,
+    ) -> None:
+        result = CheckResult(
+            check.name, passed, expected, actual, dict(check.describe), reason=reason
+        )
+        if check.output is not None and self.differences.get(check.name):
+            result.differences = self.differences[check.name]
         self.results[check.name] = result
         self.emit(result.to_event())
 
@@ -322,8 +318,6 @@ class Evaluator:
 
     def _packet_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
         expected = self._packet_expected(check)
-        if self.seed_problem:
-            return False, expected, not_run(self.seed_problem)
         if not event.get("ok"):
             message = _("the test run failed: %(error)s")
             return False, expected, message % {"error": event.get("error") or _("error")}
@@ -333,7 +327,9 @@ class Evaluator:
             problems.append(_("expected %(expected)s, got %(actual)s") % _pair(check.action, got))
         if check.output is not None:
             data_out = bytes.fromhex(event.get("data_out") or "")
-            problems.extend(packets.differences(check.output, data_out, check.frame))
+            found = packets.differences(check.output, data_out, check.frame)
+            self.differences[check.name] = [d.to_dict() for d in found]
+            problems.extend(d.words() for d in found)
         if check.trace is not None:
             want = self._expected_lines(check) * check.repeat
             seen = [m for m in self.trace.get(run_op_id(check), []) if m.strip()]
@@ -349,7 +345,7 @@ class Evaluator:
     def _map_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None  # validated by labs.spec
-        context = {"runs": self.plan.runs_before.get(check.name, 0)}
+        context = {"runs": self.layout.runs_before.get(check.name, 0)}
         want = {
             values.pack(e.key, "u32", context): values.unpack_int(
                 values.pack(e.value, "u64", context)
@@ -413,7 +409,7 @@ class Evaluator:
             error = (trigger or {}).get("error") or _("did not run")
             message = _("the command %(command)s failed: %(error)s")
             return False, expected, message % {"command": " ".join(check.argv), "error": error}
-        seen = [m for op in self.plan.trace_ops[check.name] for m in self.trace.get(op, [])]
+        seen = [m for op in self.layout.trace_ops[check.name] for m in self.trace.get(op, [])]
         missing = [line for line in check.trace_contains if line not in seen]
         if not missing:
             return True, expected, _("found")
@@ -426,13 +422,17 @@ class Evaluator:
 
     # -- the end ----------------------------------------------------------------------
 
-    def finish(self, reason: str | None = None) -> list[CheckResult]:
-        """Fail every undecided check as not run; the results in the lab's order."""
-        why = self.load_problem or reason or self.sandbox_error or _("the sandbox stopped early")
+    def finish(self, reason: dict[str, Any] | str | None = None) -> list[CheckResult]:
+        """Fail every undecided check as not run; the results in the lab's order.
+
+        `reason` (words.* data, or the sandbox's error as a text) says why, unless the
+        load already did."""
+        why = self.load_reason or _reason(reason) or _reason(self.sandbox_error)
+        why = why or {"code": words.SANDBOX}
         for check in self.lab.checks:
             if check.name not in self.results:
                 expected = self._not_run_expected(check)
-                self._decide(check, False, expected, not_run(why))
+                self._decide(check, False, expected, words.not_run(why), why)
         return [self.results[c.name] for c in self.lab.checks]
 
     def _not_run_expected(self, check: Check) -> str:
@@ -449,18 +449,10 @@ class Evaluator:
         return str((self.load or {}).get("verifier_log") or "")
 
 
-def not_run(reason: str) -> str:
-    """A check's `actual` when nothing decided it: `not run: <reason>`."""
-    return _("not run: %(reason)s") % {"reason": reason}
-
-
-def not_run_reason(actual: str) -> str:
-    """The reason inside a `not run: <reason>` text of the active language (or English)."""
-    for template in (_("not run: %(reason)s"), "not run: %(reason)s"):
-        head, _sep, tail = template.partition("%(reason)s")
-        if actual.startswith(head) and actual.endswith(tail):
-            return actual[len(head) : len(actual) - len(tail)]
-    return actual
+def _reason(reason: dict[str, Any] | str | None) -> dict[str, Any] | None:
+    if isinstance(reason, str):
+        return {"code": words.SANDBOX, "error": reason}
+    return reason
 
 
 def _trigger_expected(check: Check) -> str:
@@ -468,22 +460,13 @@ def _trigger_expected(check: Check) -> str:
 
 
 def _changes(output: bytes, frame: bytes) -> list[str]:
-    """How the expected output differs from the input, as `eth.src X (was Y)` changes.
-
-    packets.differences words each field as `eth.src: expected X, got Y`; that English
-    form is parsed (field, new, old) and the change is worded in the reader's language.
-    A difference that is not per field (length, offsets) is kept as packets words it.
-    """
-    with translation.override("en"):
-        english = packets.differences(output, frame)
-    localized = packets.differences(output, frame)
+    """How the expected output differs from the input, as `eth.src X (was Y)` changes."""
     changes = []
-    for plain, worded in zip(english, localized, strict=True):
-        name, _sep, rest = plain.partition(": expected ")
-        new, _sep, old = rest.partition(", got ")
-        if old:
-            message = _("%(field)s %(new)s (was %(old)s)")
-            changes.append(message % {"field": name, "new": new, "old": old})
-        else:
-            changes.append(worded)
+    for difference in packets.differences(output, frame):
+        if difference.field in (packets.FRAME_LENGTH, packets.FRAME_BYTES):
+            changes.append(difference.words())
+            continue
+        message = _("%(field)s %(new)s (was %(old)s)")
+        new, old = packets.value_words(difference.expected), packets.value_words(difference.actual)
+        changes.append(message % {"field": difference.field, "new": new, "old": old})
     return changes

@@ -17,10 +17,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from labs.grading.evaluate import Evaluator, not_run_reason
+from labs import verifier
+from labs.grading import words
+from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import Lab
+from labs.spec import LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -30,43 +32,60 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: Lab,
+    lab: LabSpec,
     source: str,
     backend: str = "local",
     on_event: EventSink | None = None,
+    kernel: str = "",
     wall_s: float | None = None,
 ) -> Verdict:
-    """The verdict on `source` for `lab`; never raises for a learner's mistakes. `wall_s`
-    replaces the sandbox's default wall limit."""
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes.
+
+    kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    wall_s: the run's time budget in the sandbox (None: the sandbox's default).
+    """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    compiled = _compile_step(lab, source, verdict, emit, started)
+    if isinstance(compiled, Verdict):
+        return compiled
+    disassembly = _Disassembly(compiled.pending_disassembly)
+    emit = disassembly.before(emit)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, wall_s)
+    disassembly.flush(emit)
+    return _finish_run(verdict, evaluator, emit, started)
+
+
+def _compile_step(
+    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+) -> Any:
+    """The compiled program, or the finished verdict when it did not compile."""
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, _("the compiler could not run"), emit)
+        results = _not_run(lab, {"code": words.COMPILER}, emit)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
-        reason = _("the program did not compile")
-        if compiled.error:
-            reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
+        reason = {"code": words.COMPILE, "error": compiled.error}
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
-    disassembly = _Disassembly(compiled.pending_disassembly)
-    emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, wall_s)
-    disassembly.flush(emit)
-    verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
+    return compiled
+
+
+def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started: float) -> Verdict:
+    compile_s = verdict.timings.get("compile_s", 0.0)
+    verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
+    verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
-    timed_out = time_limit_reason(verdict.time_limit)
-    reason = _("time limit: %(reason)s") % {"reason": timed_out} if timed_out else None
-    results = evaluator.finish(verdict.error or reason)
+    timed_out = {"code": words.TIME_LIMIT, **verdict.time_limit} if verdict.time_limit else None
+    results = evaluator.finish(verdict.error or timed_out)
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
@@ -124,27 +143,40 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
 
 
 def _run(
-    lab: Lab, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, wall_s: float | None
+    lab: LabSpec,
+    obj: bytes,
+    backend: str,
+    emit: EventSink,
+    verdict: Verdict,
+    kernel: str = "",
+    wall_s: float | None = None,
 ) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
-    job, plan = build_job(lab, obj)
-    evaluator = Evaluator(lab, plan, emit)
+    job, layout = build_job(lab, obj)
+    evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
+        if event.get("event") == "stage" and event.get("kernel"):
+            verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
+        if event.get("event") == "load" and not event.get("ok"):
+            # the panel, the verdict and the checks' words all read this one analysis
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
         emit(event)
         evaluator.feed(event)
 
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     if wall_s is not None:
         job.limits.wall_s = wall_s
     try:
-        result = get_backend(backend).run(job, on_event=relay)
+        result = get_backend(backend, **options).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         return evaluator
-    # Past a time limit, the learner's program ran too long: a verdict, not a failure.
+    # Past a time limit the learner's program ran too long: a verdict, not a failure.
     verdict.time_limit = result.time_limit or (evaluator.load or {}).get("time_limit")
     if result.time_limit is None and (not result.ok or evaluator.sandbox_error):
         verdict.error = (
@@ -159,37 +191,10 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error or verdict.time_limit else "done"
 
 
-# What each op is, for a time limit's reason.
-def _op_words() -> dict[str, str]:
-    return {
-        "load": _("loading the program"),
-        "map_update": _("filling a map"),
-        "test_run": _("the test run"),
-        "map_dump": _("reading a map"),
-        "attach": _("attaching the program"),
-        "traffic": _("sending packets"),
-        "trigger": _("the trigger command"),
-        "trace": _("reading the trace"),
-    }
+def _not_run(lab: LabSpec, reason: dict[str, Any], emit: EventSink) -> list[CheckResult]:
+    from labs.grading.jobs import lay_out_job
 
-
-def time_limit_reason(limit: dict[str, Any] | None) -> str | None:
-    """Which operation ran too long, in the run's language (like a judge's TLE)."""
-    if not limit:
-        return None
-    if limit.get("what") == "verifier_cpu":
-        message = _("the verifier ran longer than %(seconds)s s of CPU time")
-        return message % {"seconds": f"{limit.get('limit_s', 0):g}"}
-    message = _("%(operation)s (%(id)s) ran longer than %(seconds)s s")
-    operation = _op_words().get(str(limit.get("op")), str(limit.get("op")))
-    seconds = f"{limit.get('limit_s', 0):g}"
-    return message % {"operation": operation, "id": limit.get("id"), "seconds": seconds}
-
-
-def _not_run(lab: Lab, reason: str, emit: EventSink) -> list[CheckResult]:
-    from labs.grading.jobs import plan_ops
-
-    evaluator = Evaluator(lab, plan_ops(lab), emit)
+    evaluator = Evaluator(lab, lay_out_job(lab), emit)
     return evaluator.finish(reason)
 
 
@@ -206,19 +211,6 @@ def _finish(
 
 
 def _summary(verdict: Verdict) -> str:
-    passed = sum(r.passed for r in verdict.checks)
-    total = len(verdict.checks)
-    if verdict.error:
-        return _("The sandbox failed: %(error)s") % {"error": verdict.error}
-    if verdict.time_limit:
-        return _("Time limit exceeded: %(reason)s.") % {
-            "reason": time_limit_reason(verdict.time_limit)
-        }
-    if verdict.stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if verdict.stage == "load":
-        reason = not_run_reason(verdict.checks[0].actual) if verdict.checks else ""
-        return _("Your program was not run: %(reason)s.") % {"reason": reason}
-    if verdict.passed:
-        return _("All %(total)s checks passed.") % {"total": total}
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": total}
+    return words.summary(
+        verdict.stage, verdict.passed, verdict.counts(), verdict.reason(), verdict.error
+    )

@@ -1,11 +1,11 @@
-"""A lab's checks -> one sandbox Job, plus the plan that ties op ids back to checks."""
+"""A lab's checks -> one sandbox Job, plus its layout: which op decides which check."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from labs.spec import Check, Lab
+from labs.spec import Check, LabSpec
 
 LOAD_OP = "load"
 # Verbose verifier log (level 1): the learner sees the instructions up to a rejection.
@@ -13,7 +13,7 @@ LOAD_LOG_LEVEL = 1
 
 
 @dataclass
-class Plan:
+class JobLayout:
     """Which op decides which check, in the order the ops run."""
 
     ops: list[dict[str, Any]]
@@ -37,7 +37,7 @@ def _packet_op(check: Check) -> dict[str, Any]:
     }
 
 
-def _target(lab: Lab) -> str | None:
+def _target(lab: LabSpec) -> str | None:
     """Where the trigger checks attach the program: the lab's own tracepoint, never the
     hook its section names. The ops run even when the object is in the wrong section, and
     a program in, say, raw_tp/sys_enter that prints would print on every syscall,
@@ -45,13 +45,13 @@ def _target(lab: Lab) -> str | None:
     return lab.section if lab.program_type == "tracepoint" else None
 
 
-def plan_ops(lab: Lab) -> Plan:
+def lay_out_job(lab: LabSpec) -> JobLayout:
     """The ordered ops: load, seeds, one test_run per packet check, then dumps, then triggers."""
-    plan = Plan(ops=[{"op": "load", "id": LOAD_OP, "log_level": LOAD_LOG_LEVEL}])
+    layout = JobLayout(ops=[{"op": "load", "id": LOAD_OP, "log_level": LOAD_LOG_LEVEL}])
     for i, seed in enumerate(lab.seeds):
         op_id = f"seed:{i}"
-        plan.seed_ops.append(op_id)
-        plan.ops.append(
+        layout.seed_ops.append(op_id)
+        layout.ops.append(
             {
                 "op": "map_update",
                 "id": op_id,
@@ -64,37 +64,37 @@ def plan_ops(lab: Lab) -> Plan:
     runs = 0
     for check in lab.checks:
         if check.kind == "packet":
-            plan.ops.append(_packet_op(check))
-            plan.check_ops[check.name] = run_op_id(check)
-            plan.trace_ops[check.name] = [run_op_id(check)]
+            layout.ops.append(_packet_op(check))
+            layout.check_ops[check.name] = run_op_id(check)
+            layout.trace_ops[check.name] = [run_op_id(check)]
             runs += check.repeat
     for check in lab.checks:
         if check.kind == "map":
             op_id = f"dump:{check.name}"
-            plan.ops.append({"op": "map_dump", "id": op_id, "map": check.map})
-            plan.check_ops[check.name] = op_id
-            plan.runs_before[check.name] = runs
+            layout.ops.append({"op": "map_dump", "id": op_id, "map": check.map})
+            layout.check_ops[check.name] = op_id
+            layout.runs_before[check.name] = runs
     attached = False
     for check in lab.checks:
         if check.kind == "trigger":
             if not attached:
-                plan.ops.append(
+                layout.ops.append(
                     {"op": "attach", "id": "attach", "program": None, "target": _target(lab)}
                 )
                 attached = True
             trigger_id, trace_id = f"trigger:{check.name}", f"trace:{check.name}"
-            plan.ops.append(
+            layout.ops.append(
                 {"op": "trigger", "id": trigger_id, "argv": list(check.argv), "timeout_ms": 5000}
             )
-            plan.ops.append({"op": "trace", "id": trace_id, "wait_ms": 300})
-            plan.check_ops[check.name] = trace_id
-            plan.trace_ops[check.name] = [trigger_id, trace_id]
-    return plan
+            layout.ops.append({"op": "trace", "id": trace_id, "wait_ms": 300})
+            layout.check_ops[check.name] = trace_id
+            layout.trace_ops[check.name] = [trigger_id, trace_id]
+    return layout
 
 
-def build_job(lab: Lab, object_bytes: bytes = b"") -> tuple[Any, Plan]:
-    """The sandbox Job for a lab and an object file, and its plan."""
+def build_job(lab: LabSpec, object_bytes: bytes = b"") -> tuple[Any, JobLayout]:
+    """The sandbox Job for a lab and an object file, and its layout."""
     from sandbox.job import Job  # the sandbox package has no Django; imported late
 
-    plan = plan_ops(lab)
-    return Job(object=object_bytes, ops=plan.ops), plan
+    layout = lay_out_job(lab)
+    return Job(object=object_bytes, ops=layout.ops), layout

@@ -5,18 +5,35 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labs.grading.loadfacts import load_facts
+
 # How far a submission got: it failed to compile, failed to load, ran its checks
 # but the sandbox stopped half-way, or ran every check (passed or not).
 STAGES = ("compile", "load", "checks", "done")
 
 
+# A check's outcome: decided and passed, decided and failed, or never decided.
+PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
+
+
 @dataclass
 class CheckResult:
+    """One check's outcome. `status` and `reason` (why it was not run, as data: see
+    labs.grading.words) are what code reads; `expected`/`actual` are the grader's words
+    for people, in the language of the run."""
+
     name: str
     passed: bool
     expected: str
     actual: str
     describe: dict[str, str] = field(default_factory=dict)
+    status: str = ""
+    reason: dict[str, Any] | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)  # of the output frame
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = PASSED if self.passed else (NOT_RUN if self.reason else FAILED)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -33,12 +50,16 @@ class Verdict:
     checks: list[CheckResult] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     verifier_log: str = ""
+    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail)
+    verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     # the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}
     time_limit: dict[str, Any] | None = None
     summary: str = ""
+    # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
+    kernel: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,16 +70,36 @@ class Verdict:
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
+            "verifier": self.rejection_summary(),
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
             "time_limit": self.time_limit,
+            "kernel": self.kernel,
+            "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }
 
+    def rejection_summary(self) -> dict[str, Any] | None:
+        """`{class, by, message, line, report}` of a failed load, or None."""
+        if self.verifier is None:
+            return None
+        keys = ("class", "by", "message", "line", "report")
+        return {key: self.verifier.get(key) for key in keys}
+
+    def counts(self) -> dict[str, int]:
+        return {"passed": sum(c.passed for c in self.checks), "total": len(self.checks)}
+
+    def reason(self) -> dict[str, Any] | None:
+        """Why the checks were not run (the first not-run check's reason), or None."""
+        return next((c.reason for c in self.checks if c.reason), None)
+
     def to_event(self) -> dict[str, Any]:
-        return {
+        event = {
             "event": "verdict",
             "passed": self.passed,
             "stage": self.stage,
             "summary": self.summary,
         }
+        if self.kernel:
+            event["kernel"] = self.kernel.get("name", "")
+        return event

@@ -83,6 +83,36 @@ def _ignore(event: dict[str, Any]) -> None:
     return None
 
 
+class LineSplitter:
+    """Splits a byte stream into lines, for every backend alike.
+
+    `feed(chunk)` returns the lines the chunk completed (without their newline). A line
+    that grows past `limit` bytes is not an event anyone can use: it is dropped whole, up
+    to and including its newline, instead of growing the buffer forever. `end()` returns
+    the unfinished last line when the stream ends (None when there is none).
+    """
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self.rest = b""
+        self.dropping = False  # inside a line that passed the limit
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        lines = (self.rest + chunk).split(b"\n")
+        self.rest = lines.pop()
+        if self.dropping and lines:
+            lines.pop(0)  # the end of the over-long line
+            self.dropping = False
+        if len(self.rest) > self.limit:
+            self.rest, self.dropping = b"", True
+        return lines
+
+    def end(self) -> bytes | None:
+        rest, self.rest = self.rest, b""
+        dropped, self.dropping = self.dropping, False
+        return rest if rest and not dropped else None
+
+
 class EventStream:
     """Collects agent events for one run, passing each one on as it arrives.
 
@@ -437,7 +467,7 @@ def _pump_stdout(proc: subprocess.Popen[bytes], stream: EventStream, deadline: f
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     os.set_blocking(fd, False)
-    buffer = b""
+    lines = LineSplitter()
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
         while stream.done is None:
@@ -451,16 +481,18 @@ def _pump_stdout(proc: subprocess.Popen[bytes], stream: EventStream, deadline: f
             except BlockingIOError:
                 continue
             if not chunk:
-                if buffer:
-                    stream.feed(buffer)
+                feed_end(lines, stream)
                 return False
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
+            for line in lines.feed(chunk):
                 stream.feed(line)
-            if len(buffer) > MAX_LINE_BYTES:
-                buffer = b""  # an endless line: drop it rather than grow forever
     return False
+
+
+def feed_end(lines: LineSplitter, stream: EventStream) -> None:
+    """At the end of the output: its unfinished last line, unless the run is over."""
+    last = lines.end()
+    if last is not None and stream.done is None:
+        stream.feed(last)
 
 
 # ------------------------------------------------------------------ trace isolation

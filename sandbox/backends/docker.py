@@ -31,11 +31,12 @@ from typing import Any
 
 from sandbox import docker_image
 from sandbox.backends.base import (
-    MAX_LINE_BYTES,
     Backend,
     EventCallback,
     EventStream,
     GlobalHooksBusy,
+    LineSplitter,
+    feed_end,
     mount_if_missing,
     trace_lock,
 )
@@ -241,7 +242,7 @@ def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
     number, 3 zero bytes, big-endian length) and a payload. Returns stderr's tail.
     """
     pending = b""  # bytes of frames not yet complete
-    line = b""  # stdout bytes after the last newline
+    lines = LineSplitter()  # stdout
     stderr_tail = b""
     with selectors.DefaultSelector() as selector:
         selector.register(sock, selectors.EVENT_READ)
@@ -263,13 +264,9 @@ def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
                 if kind == STDERR:
                     stderr_tail = (stderr_tail + payload)[-STDERR_TAIL_BYTES:]
                     continue
-                *lines, line = (line + payload).split(b"\n")
-                for text in lines:
+                for text in lines.feed(payload):
                     stream.feed(text)
-                if len(line) > MAX_LINE_BYTES:
-                    line = b""  # an endless line: drop it rather than grow forever
-    if line and stream.done is None:
-        stream.feed(line)
+    feed_end(lines, stream)
     return stderr_tail
 
 

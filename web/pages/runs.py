@@ -9,10 +9,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from labs import kernels
 from labs.access import can_watch_run
 from labs.models import Run, Submission
 from labs.runner import reap_if_stale
+from web.pages.kernels import matrix_page
 from web.pages.workspace import render_workspace
 
 
@@ -29,6 +32,8 @@ def run_page(request: HttpRequest, token: str) -> HttpResponse:
     if reap_if_stale(run):
         run.refresh_from_db()
     submission = run.submission
+    if run.kernel == kernels.ALL:
+        return matrix_page(request, run)
     return render_workspace(request, submission.lab, submission.source, run=run)
 
 
@@ -41,7 +46,12 @@ def previous_submission(submission: Submission) -> Submission | None:
 
 def diff_lines(before: str, after: str) -> list[dict[str, Any]]:
     lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), "previous", "this", lineterm="", n=3
+        before.splitlines(),
+        after.splitlines(),
+        _("previous attempt"),
+        _("this attempt"),
+        lineterm="",
+        n=3,
     )
     return [{"kind": _line_kind(line), "text": line} for line in lines]
 

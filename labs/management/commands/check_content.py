@@ -17,21 +17,21 @@ from django.core.management.base import BaseCommand
 
 from labs.grading import Verdict, grade
 from labs.management.commands.grade import BACKENDS
-from labs.spec import ContentError, Lab, load_curriculum
+from labs.spec import ContentError, LabSpec, load_curriculum
 
 JSON_FIELDS = ("slug", "solution_passed", "starter_failed")
 
 
-def starter_failed(lab: Lab, verdict: Verdict) -> bool:
+def starter_failed(lab: LabSpec, verdict: Verdict) -> bool:
     """The starter does what the lab promises: rejected by the verifier, or failing a check."""
     if verdict.error:
         return False
     if lab.starter_rejected:
-        return verdict.stage == "load" and "verifier rejected" in verdict.summary
+        return verdict.stage == "load" and (verdict.verifier or {}).get("by") == "verifier"
     return verdict.stage == "done" and not verdict.passed
 
 
-def check_lab(lab: Lab, backend: str) -> dict[str, Any]:
+def check_lab(lab: LabSpec, backend: str) -> dict[str, Any]:
     solution = grade(lab, lab.solution, backend=backend)
     starter = grade(lab, lab.starter, backend=backend)
     failing = [c.name for c in solution.checks if not c.passed]
