@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0003_run_language'),
+        ('labs', '0008_run_kernel'),
     ]
 
     operations = [
