@@ -17,7 +17,7 @@ from django.utils import translation
 from labs.access import can_watch_run
 from labs.events import attempt_of, run_group
 from labs.grading import words
-from labs.models import Run, RunEvent
+from labs.models import ApiToken, Run, RunEvent
 
 CLOSE_FORBIDDEN = 4403
 
@@ -78,6 +78,10 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             return data
         kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each
         with translation.override(self.language):
+            if data.get("kind") == "playground":  # a free-form run: no checks to word
+                from labs.playground import summary
+
+                return {**data, "summary": summary(data.get("facts") or {})}
             if data["event"] == "check":
                 self.checks[(kernel, str(data.get("name")))] = data
                 return words.check_event(data)
@@ -91,10 +95,23 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         from labs.runner import reap_if_stale
 
         run = Run.objects.select_related("submission").filter(token=self.token).first()
-        if run is None or not can_watch_run(self.scope.get("user"), run):
+        if run is None or not can_watch_run(self._user(), run):
             return None
         reap_if_stale(run)
         return run
+
+    def _user(self) -> Any:
+        """The signed-in user, or an API token's (`Authorization: Bearer <key>`, for
+        programs following a run they created through the HTTP API)."""
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            return user
+        for name, value in self.scope.get("headers", []):
+            text = value.decode("latin1")
+            if name.lower() == b"authorization" and text.lower().startswith("bearer "):
+                token = ApiToken.for_key(text[7:].strip())
+                return token.user if token else user
+        return user
 
     @database_sync_to_async
     def _stored_events(self) -> list[tuple[int, dict[str, Any]]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from labs import packets, values
+from labs import generator, packets, values
 from sandbox.job import TRIGGER_ALLOW_LIST
 
 LANGUAGES = ("en", "zh-hans")
@@ -125,6 +125,8 @@ class LabSpec:
     hints: dict[str, list[str]]
     path: Path
     stage: str = ""
+    # generated traffic compared with the reference (`differential:`), None = no such phase
+    traffic: generator.TrafficSpec | None = None
     # The oldest microVM kernel the lab needs, and the one its runs get by default.
     min_kernel: str = ""
     default_kernel: str = ""
@@ -325,7 +327,9 @@ def _lines(r: _Reader, raw: Any, where: str) -> tuple[str, ...]:
 
 # BPF_PROG_TEST_RUN of an skb program refuses (EINVAL) frames whose IPv4/IPv6 header
 # does not fit, so TC labs cannot test such frames.
-SKB_MIN_FRAME = {0x0800: 14 + 20, 0x86DD: 14 + 40}
+SKB_MIN_FRAME = generator.SKB_MIN_FRAME
+# The check the differential phase adds to a lab with a `differential:` section.
+DIFFERENTIAL_CHECK = "generated-traffic"
 
 
 def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], where: str) -> dict:
@@ -464,6 +468,7 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
     if not isinstance(seeds_raw, list):
         raise r.fail("seeds", "expected a list")
     lab_fields = {"program_type": program_type}
+    checks = _checks(r, data, lab_fields, maps)
     return LabSpec(
         slug=slug,
         title=r.translated(data, "title", ""),
@@ -475,7 +480,8 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         programs=r.integer(data.get("programs", 1), "programs", 1),
         maps=list(maps.values()),
         seeds=[_seed(r, raw, f"seeds[{i}]", maps) for i, raw in enumerate(seeds_raw)],
-        checks=_checks(r, data, lab_fields, maps),
+        checks=checks,
+        traffic=_traffic(r, data, program_type, maps, checks),
         starter=_read_text(folder / "starter.c"),
         solution=_read_text(folder / "solution.c"),
         lessons=_lessons(folder) if with_prose else {},
@@ -484,6 +490,30 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         min_kernel=_kernel_name(r, data, "min_kernel"),
         default_kernel=_kernel_name(r, data, "default_kernel"),
     )
+
+
+def _traffic(
+    r: _Reader,
+    data: Mapping[str, Any],
+    program_type: str,
+    maps: dict[str, MapSpec],
+    checks: list[Check],
+) -> generator.TrafficSpec | None:
+    if "differential" not in data:
+        return None
+    if program_type not in ACTIONS_BY_TYPE:
+        raise r.fail("differential", f"generated traffic needs a packet lab, not {program_type}")
+    try:
+        traffic = generator.parse_traffic(data["differential"])
+    except generator.TrafficSpecError as exc:
+        raise r.fail("", str(exc)) from exc
+    for i, name in enumerate(traffic.maps or ()):
+        if name not in maps:
+            raise r.fail(f"differential.maps[{i}]", f"no map {name!r} in `maps`")
+    for i, check in enumerate(checks):
+        if check.name == DIFFERENTIAL_CHECK:
+            raise r.fail(f"checks[{i}].name", f"{DIFFERENTIAL_CHECK!r} is the generated check's")
+    return traffic
 
 
 KERNEL_NAME = re.compile(r"^\d+\.\d+$")

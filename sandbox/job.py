@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -17,14 +19,36 @@ from typing import Any
 # and the VM initramfs carry exactly these busybox applets (TRIGGER_APPLETS).
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
 TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
-OP_NAMES = ("load", "map_update", "test_run", "map_dump", "attach", "traffic", "trigger", "trace")
+OP_NAMES = (
+    "load",
+    "map_update",
+    "test_run",
+    "map_dump",
+    "attach",
+    "traffic",
+    "trigger",
+    "trace",
+    "live",
+)
 RESULT_EVENTS = frozenset(OP_NAMES) - {"trace"}
 # The biggest Ethernet frame a test_run or traffic op may carry (a jumbo frame).
 MAX_PACKET_BYTES = 9216
 # Distinct frames in one traffic op (each may be sent `count` times).
 MAX_TRAFFIC_PACKETS = 64
+# Live traffic mode: the longest loop, the fastest rate, the shortest snapshot interval.
+MAX_LIVE_MS = 120_000
+MAX_LIVE_RATE = 10_000
+MIN_LIVE_INTERVAL_MS = 100
+MAX_LIVE_MAPS = 16
+# What a host writes on the job channel, after the job, to end a live op early.
+STOP_LINE = b"stop\n"
 # The agent allocates one verifier log buffer of this size per program.
 MAX_VERIFIER_LOG_BYTES = 64 * 1024 * 1024
+# Named objects a job may carry besides its main one (e.g. a lab's reference solution).
+MAX_NAMED_OBJECTS = 4
+OBJECT_NAME = re.compile(r"[A-Za-z0-9._-]{1,63}")
+# Ops that work on one loaded object: the main one, or the one their `object` names.
+OBJECT_OPS = ("map_update", "test_run", "map_dump", "attach")
 
 
 @dataclass
@@ -67,27 +91,50 @@ class Job:
     object: bytes
     ops: list[dict[str, Any]]
     limits: RunLimits = field(default_factory=RunLimits)
+    # More object files by name, each loaded by a later `load` op with `object: <name>`
+    # and used by the ops that name it (a lab's reference beside the learner's program).
+    objects: dict[str, bytes] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raises ValueError naming the first problem; a valid job is safe to send."""
         if not isinstance(self.object, bytes | bytearray) or not self.object:
             raise ValueError("the job has no object file")
+        self._validate_objects()
         self.limits.validate()
         if not self.ops:
             raise ValueError("the job has no operations")
         seen: set[str] = set()
+        loaded: set[str] = set()
         for index, op in enumerate(self.ops):
             _validate_op(op, index, self.limits)
+            _validate_object_use(op, self.objects, loaded)
             if op["id"] in seen:
                 raise ValueError(f"op {index}: duplicate id {op['id']!r}")
             seen.add(op["id"])
 
+    def _validate_objects(self) -> None:
+        if len(self.objects) > MAX_NAMED_OBJECTS:
+            raise ValueError(f"at most {MAX_NAMED_OBJECTS} named objects")
+        for name, data in self.objects.items():
+            if not isinstance(name, str) or not OBJECT_NAME.fullmatch(name):
+                raise ValueError(f"object name {name!r}: 1-63 of A-Z a-z 0-9 . _ -")
+            if not isinstance(data, bytes | bytearray) or not data:
+                raise ValueError(f"object {name!r} is empty")
+
+    def all_objects(self) -> list[bytes]:
+        return [self.object, *self.objects.values()]
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "object": base64.b64encode(self.object).decode("ascii"),
             "ops": self.ops,
             "limits": self.limits.to_dict(),
         }
+        if self.objects:
+            data["objects"] = {
+                name: base64.b64encode(obj).decode("ascii") for name, obj in self.objects.items()
+            }
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -102,6 +149,7 @@ class Job:
             object=obj,
             ops=list(data.get("ops") or []),
             limits=RunLimits.from_dict(data.get("limits")),
+            objects={str(k): _b64(v, k) for k, v in (data.get("objects") or {}).items()},
         )
         job.validate()
         return job
@@ -109,6 +157,13 @@ class Job:
     @classmethod
     def from_json(cls, text: str) -> Job:
         return cls.from_dict(json.loads(text))
+
+
+def _b64(value: Any, name: Any) -> bytes:
+    try:
+        return base64.b64decode(value or "", validate=True)
+    except (binascii.Error, TypeError) as exc:
+        raise ValueError(f"object {name!r} is not valid base64: {exc}") from exc
 
 
 def _validate_op(op: Any, index: int, limits: RunLimits) -> None:
@@ -120,10 +175,32 @@ def _validate_op(op: Any, index: int, limits: RunLimits) -> None:
     op_id = op.get("id")
     if not isinstance(op_id, str) or not op_id:
         raise ValueError(f"op {index} ({name}): id must be a non-empty string")
-    if (name == "load") != (index == 0):
-        raise ValueError(f"op {index} ({name}): load must be the first op, and only it")
+    if index == 0 and (name != "load" or op.get("object") is not None):
+        raise ValueError(f"op {index} ({name}): load must be the first op, of the main object")
+    if index > 0 and name == "load" and op.get("object") is None:
+        raise ValueError(
+            f"op {index} ({name}): load must be the first op; a later one names an object"
+        )
     where = f"op {op_id!r} ({name})"
     _VALIDATORS[name](op, where, limits)
+
+
+def _validate_object_use(op: dict[str, Any], objects: dict[str, bytes], loaded: set[str]) -> None:
+    """A named object is loaded once, before any op that uses it."""
+    name = op.get("object")
+    if name is None:
+        return
+    where = f"op {op['id']!r} ({op['op']})"
+    if op["op"] != "load" and op["op"] not in OBJECT_OPS:
+        raise ValueError(f"{where}: this op takes no object")
+    if name not in objects:
+        raise ValueError(f"{where}: the job has no object named {name!r}")
+    if op["op"] == "load":
+        if name in loaded:
+            raise ValueError(f"{where}: object {name!r} is loaded twice")
+        loaded.add(name)
+    elif name not in loaded:
+        raise ValueError(f"{where}: object {name!r} is used before its load")
 
 
 def _check_int(op: dict[str, Any], key: str, where: str, low: int, high: int) -> None:
@@ -168,6 +245,8 @@ def _v_map_update(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 
 def _v_test_run(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_name(op, "program", where, required=False)
+    if op.get("output", "always") not in ("always", "changed"):
+        raise ValueError(f"{where}: output must be always or changed, got {op.get('output')!r}")
     _check_hex(op.get("data"), "data", where, MAX_PACKET_BYTES)
     repeat = op.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
@@ -230,6 +309,31 @@ def _v_trace(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_int(op, "wait_ms", where, 0, 10_000)
 
 
+def _v_live(op: dict[str, Any], where: str, limits: RunLimits) -> None:
+    """Traffic at `rate` frames a second (round robin over `packets`) or the trigger `argv`
+    every `every_ms`, for `duration_ms`, with a snapshot of `maps` every `interval_ms`."""
+    duration = op.get("duration_ms")
+    if isinstance(duration, bool) or not isinstance(duration, int):
+        raise ValueError(f"{where}: duration_ms must be an integer")
+    _check_int(op, "duration_ms", where, 1, MAX_LIVE_MS)
+    if duration / 1000 >= limits.wall_s:
+        raise ValueError(f"{where}: duration_ms must end before the wall limit ({limits.wall_s} s)")
+    _check_int(op, "interval_ms", where, MIN_LIVE_INTERVAL_MS, MAX_LIVE_MS)
+    maps = op.get("maps") or []
+    if not isinstance(maps, list) or len(maps) > MAX_LIVE_MAPS:
+        raise ValueError(f"{where}: maps must be a list of at most {MAX_LIVE_MAPS} map names")
+    for index, name in enumerate(maps):
+        _check_name({"map": name}, "map", f"{where} maps[{index}]", required=True)
+    if (op.get("packets") is None) == (op.get("argv") is None):
+        raise ValueError(f"{where}: give packets (traffic) or argv (a trigger), not both")
+    if op.get("packets") is not None:
+        _v_traffic({"packets": op["packets"]}, where, limits)
+        _check_int(op, "rate", where, 1, MAX_LIVE_RATE)
+    else:
+        _v_trigger({"argv": op["argv"], "timeout_ms": op.get("timeout_ms")}, where, limits)
+        _check_int(op, "every_ms", where, 1, MAX_LIVE_MS)
+
+
 _VALIDATORS = {
     "load": _v_load,
     "map_update": _v_map_update,
@@ -239,6 +343,7 @@ _VALIDATORS = {
     "traffic": _v_traffic,
     "trigger": _v_trigger,
     "trace": _v_trace,
+    "live": _v_live,
 }
 
 
@@ -249,6 +354,31 @@ def pending_op(ops: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[
     reported = {e.get("id") for e in events if e.get("event") in RESULT_EVENTS}
     last = max((i for i, op in enumerate(ops) if op["id"] in reported), default=-1)
     return ops[min(last + 1, len(ops) - 1)]
+
+
+class RunControl:
+    """The host's handle on a running job: `stop()` ends a live op early (the agent then
+    dumps what it was asked to and finishes as at the time limit). A backend connects it
+    to its sandbox with `connect(send)`, `send` writing bytes to the agent's job channel;
+    a stop asked before that is sent on connecting."""
+
+    def __init__(self) -> None:
+        self._send: Any = None
+        self.stopped = False
+
+    def connect(self, send: Any) -> None:
+        self._send = send
+        if self.stopped:
+            self._deliver()
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self._send is not None:
+            self._deliver()
+
+    def _deliver(self) -> None:
+        with contextlib.suppress(OSError):  # the sandbox is gone already: nothing to stop
+            self._send(STOP_LINE)
 
 
 @dataclass

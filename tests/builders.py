@@ -99,6 +99,22 @@ def make_finished_run(
     return run
 
 
+def make_free_run(
+    user: Any, source: str, settings: dict[str, Any] | None = None, backend: str = "local"
+) -> Run:
+    """A queued playground run (no lab) with its settings as labs.playground stores them."""
+    from labs.playground import parse_settings
+
+    submission = Submission.objects.create(
+        user=user,
+        lab=None,
+        source=source,
+        via=Submission.PLAYGROUND,
+        settings=parse_settings(settings or {}).to_dict(),
+    )
+    return Run.objects.create(submission=submission, backend=backend)
+
+
 def make_demo_site(learner: Any) -> dict[str, Any]:
     """The whole site with something on every page (needs the real curriculum loaded): the
     learner has a draft, runs of every kind and a plan, in a cohort whose plan has a stage

@@ -323,11 +323,54 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
     }
 
 
+# --- the differential phase: what generated traffic adds to a grading ----------------------
+
+DIFFERENTIAL_LAB = "xdp-drop-udp-port"
+
+
+def bench_differential(runs: int) -> dict[str, Any]:
+    """A typical lab's reference graded on the local backend with and without its
+    differential phase (its generated frames through the program and the reference in
+    the same job), round-robin so load drifts skew both alike: the time the phase adds."""
+    import dataclasses
+
+    from labs.grading import grade
+    from labs.spec import load_lab_by_slug
+
+    lab = load_lab_by_slug(settings.CONTENT_DIR, DIFFERENTIAL_LAB)
+    plain = dataclasses.replace(lab, traffic=None)
+    samples: dict[str, list[float]] = {"with": [], "without": []}
+    for spec in (lab, plain):
+        grade(spec, lab.solution)  # warm-up: the reference's compile, the agent
+    for _ in range(runs):
+        for spec, name in ((lab, "with"), (plain, "without")):
+            started = time.perf_counter()
+            verdict = grade(spec, lab.solution)
+            samples[name].append(time.perf_counter() - started)
+            if not verdict.passed:
+                raise RuntimeError(f"the reference of {lab.slug} did not pass: {verdict.summary}")
+    with_p50, without_p50 = (statistics.median(samples[k]) for k in ("with", "without"))
+    return {
+        "lab": lab.slug,
+        "frames": lab.traffic.frames if lab.traffic else 0,
+        "runs": runs,
+        "with_p50_s": round(with_p50, 4),
+        "without_p50_s": round(without_p50, 4),
+        "added_p50_s": round(with_p50 - without_p50, 4),
+        "ratio": round(with_p50 / without_p50, 3),
+    }
+
+
 # --- the whole set -------------------------------------------------------------------------
 
 
 def run_all(
-    seconds: int, trace_runs: int, memory_runs: int, log_dir: Path, e2e_runs: int = 20
+    seconds: int,
+    trace_runs: int,
+    memory_runs: int,
+    log_dir: Path,
+    differential_runs: int = 15,
+    e2e_runs: int = 20,
 ) -> dict[str, Any]:
     """Starts a worker and a web server on the bench database, measures, stops them."""
     port = services.free_port()
@@ -355,6 +398,7 @@ def run_all(
     finally:
         services.stop_process(web)
         services.stop_process(worker)
+    result["differential_phase"] = bench_differential(differential_runs)
     result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result

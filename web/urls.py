@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from web.embed import views as embed
 from web.health import healthz
 from web.pages import accounts
+from web.playground import views as playground
 
 handler404 = "web.errors.not_found"
 
@@ -19,5 +21,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("classroom/", include("web.classroom.urls")),
     path("plans/", include("web.plans.urls")),
+    path("playground/", include("web.playground.urls")),
+    path("api/", include("web.api.urls")),
+    path("embed/", include("web.embed.urls")),
+    path("embed.js", embed.embed_script, name="embed-script"),
+    path("oembed", embed.oembed, name="oembed"),
+    path("p/<str:slug>", playground.snippet_page, name="snippet"),
     path("", include("web.pages.urls")),
 ]

@@ -2,6 +2,7 @@
 // server replays stored events on every (re)connect; events already seen (by seq) are dropped.
 import { h, format, pickLanguage } from "./dom.js";
 import { renderMapDump } from "./maps.js";
+import { renderBytes } from "./bytes.js";
 
 const TRACK = ["queued", "compiling", "loading", "checking", "done"];
 const STAGE_TO_TRACK = { queued: "queued", compiling: "compiling", booting: "loading", loading: "loading", running: "checking", checking: "checking" };
@@ -280,7 +281,63 @@ class RunPanel {
 
   on_verdict(event) {
     this.verdict = event;
+    // A free-form run (the playground) has no checks: it ran, or it did not get that far.
+    if (event.passed === null) return this.showFreeFormVerdict(event);
     this.showVerdict(event.passed, this.summarise(event));
+  }
+
+  showFreeFormVerdict(event) {
+    const words = this.config.playground || {};
+    const ran = event.stage === "done";
+    const badge = h("strong", { class: ran ? "ok" : "bad" }, ran ? words.ran : words.rejected);
+    this.say("", badge, " ", event.summary || "");
+  }
+
+  // One test run of a free-form program: its return value and the bytes in against out.
+  on_packet(event) {
+    const words = this.config.playground || {};
+    const section = this.el("run-packets-section");
+    if (!section) return;
+    section.hidden = false;
+    const title = h("h4", {}, format(words.packet, { n: event.index + 1 }), ": ",
+      event.ok ? h("code", { class: "pg-action" }, event.action) : h("span", { class: "bad" }, event.error || ""),
+      event.ok ? h("span", { class: "muted small" }, ` (${words.action} ${event.retval})`) : null);
+    const figure = h("figure", { class: "pg-result", "data-packet": event.index }, title);
+    if (event.ok) figure.append(...renderBytes(event.data_in, event.data_out, words));
+    this.el("run-packets").append(figure);
+  }
+
+  on_record(event) {
+    const box = this.el("run-records");
+    if (!box) return;
+    if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
+    const body = event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
+    box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, body)));
+  }
+
+  // Live traffic mode: one tick a second with the lines, records and map snapshots since the last.
+  on_tick(event) {
+    const words = this.config.playground || {};
+    const box = this.el("run-live");
+    if (box) {
+      box.hidden = false;
+      const seconds = ((event.elapsed_ms || 0) / 1000).toFixed(0);
+      box.replaceChildren(h("h3", {}, words.live), h("p", { "data-testid": "live-progress" },
+        format(words.live_progress, { seconds, sent: event.sent ?? 0, triggers: event.triggers ?? 0 })));
+    }
+    for (const line of event.trace || []) this.on_trace(line);
+    for (const record of event.records || []) this.on_record(record);
+    if (event.dropped) this.trace.append(h("div", { class: "trace-line trace-note" }, format(words.dropped, { n: event.dropped })));
+    for (const map of event.maps || []) this.on_map_dump({ ok: true, ...map });
+  }
+
+  on_live(event) {
+    const words = this.config.playground || {};
+    const box = this.el("run-live");
+    if (!box) return;
+    box.hidden = false;
+    const said = event.stopped === "stop" ? words.live_stopped_stop : words.live_stopped_limit;
+    box.append(h("p", { class: "muted", "data-testid": "live-stopped" }, event.ok ? said : event.error || ""));
   }
 
   // The server words the summary (labs/grading/words.py) in this page's language: the
@@ -319,10 +376,11 @@ class RunPanel {
     }
     if (event.status === "error") {
       this.say("", h("strong", { class: "bad" }, this.strings.run_error), " ", event.error || "");
-    } else if (!this.verdict) {
+    } else if (!this.verdict && event.passed !== null) {
       this.showVerdict(event.passed, "");
     }
     if (this.traceCount === 0) this.trace.append(h("div", { class: "trace-line trace-note" }, this.strings.trace_empty));
+    document.getElementById("stop-button")?.remove();
     this.socket?.close();
   }
 }

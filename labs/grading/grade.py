@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import verifier
-from labs.grading import words
+from labs.grading import differential, words
 from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
@@ -38,23 +38,29 @@ def grade(
     on_event: EventSink | None = None,
     kernel: str = "",
     wall_s: float | None = None,
+    seed: int | None = None,
 ) -> Verdict:
     """The verdict on `source` for `lab`; never raises for a learner's mistakes.
 
     kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
     wall_s: the run's time budget in the sandbox (None: the sandbox's default).
+    seed: draws the generated frames of a lab's differential phase (a new one when None;
+    the verdict keeps it, so the same seed replays the same frames).
     """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    # the reference compiles (or is found compiled) while the learner's program compiles
+    phase = differential.prepare(lab, seed)
+    verdict.seed = phase.seed if phase else None
     compiled = _compile_step(lab, source, verdict, emit, started)
     if isinstance(compiled, Verdict):
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, wall_s)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, phase, wall_s)
     disassembly.flush(emit)
-    return _finish_run(verdict, evaluator, emit, started)
+    return _finish_run(verdict, evaluator, emit, started, phase)
 
 
 def _compile_step(
@@ -67,18 +73,25 @@ def _compile_step(
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, {"code": words.COMPILER}, emit)
+        results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
         reason = {"code": words.COMPILE, "error": compiled.error}
-        return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
+        results = _not_run(lab, reason, emit, verdict.seed)
+        return _finish(verdict, results, "compile", emit, started)
     return compiled
 
 
-def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started: float) -> Verdict:
+def _finish_run(
+    verdict: Verdict,
+    evaluator: Evaluator,
+    emit: EventSink,
+    started: float,
+    phase: differential.Pending | None = None,
+) -> Verdict:
     compile_s = verdict.timings.get("compile_s", 0.0)
     verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
@@ -86,6 +99,9 @@ def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started
     verdict.trace = evaluator.trace_lines
     timed_out = {"code": words.TIME_LIMIT, **verdict.time_limit} if verdict.time_limit else None
     results = evaluator.finish(verdict.error or timed_out)
+    if phase is not None and phase.judge is not None:
+        results.append(phase.judge.finish(evaluator.load_reason or verdict.error or timed_out))
+        verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
@@ -149,15 +165,25 @@ def _run(
     emit: EventSink,
     verdict: Verdict,
     kernel: str = "",
+    phase: differential.Pending | None = None,
     wall_s: float | None = None,
 ) -> Evaluator:
-    """Run the job, relaying each sandbox event before the checks it decides."""
+    """Run the job, relaying each sandbox event before the checks it decides; the events
+    of the differential phase (if the lab has one) go to its judge only."""
     from sandbox.backends import get_backend
 
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
+    judge = phase.attach(job, emit, evaluator) if phase is not None else None
+    if phase is not None and phase.problem:
+        verdict.error = phase.problem
 
     def relay(event: dict[str, Any]) -> None:
+        if judge is not None and differential.owns(event):
+            judge.feed(event)
+            return
+        if judge is not None and event.get("event") == "truncated":
+            judge.on_truncated(event)
         if event.get("event") == "stage" and event.get("kernel"):
             verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
         if event.get("event") == "load" and not event.get("ok"):
@@ -191,11 +217,18 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error or verdict.time_limit else "done"
 
 
-def _not_run(lab: LabSpec, reason: dict[str, Any], emit: EventSink) -> list[CheckResult]:
+def _not_run(
+    lab: LabSpec, reason: dict[str, Any], emit: EventSink, seed: int | None = None
+) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
     evaluator = Evaluator(lab, lay_out_job(lab), emit)
-    return evaluator.finish(reason)
+    results = evaluator.finish(reason)
+    if lab.traffic is not None and seed is not None:
+        check = differential.not_run_check(lab, seed, reason)
+        emit(check.to_event())
+        results.append(check)
+    return results
 
 
 def _finish(

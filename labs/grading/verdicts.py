@@ -58,6 +58,8 @@ class Verdict:
     # the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}
     time_limit: dict[str, Any] | None = None
     summary: str = ""
+    seed: int | None = None  # drew the generated frames (labs with a differential phase)
+    differential: dict[str, Any] | None = None  # the phase's seed, frames, first difference
     # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
     kernel: dict[str, str] = field(default_factory=dict)
 
@@ -75,6 +77,8 @@ class Verdict:
             "timings": self.timings,
             "error": self.error,
             "time_limit": self.time_limit,
+            "seed": self.seed,
+            "differential": self.differential,
             "kernel": self.kernel,
             "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }

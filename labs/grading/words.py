@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import verifier
+from labs.spec import DIFFERENTIAL_CHECK
 
 # Why a check was not run: the `code` of its reason.
 COMPILE, COMPILER, LOAD, PROGRAM, SEED, SANDBOX = (
@@ -150,6 +151,10 @@ def check_event(event: dict[str, Any]) -> dict[str, Any]:
     """A check event with its not-run `actual` worded again (in the active language)."""
     if event.get("status") == "not_run" and event.get("reason"):
         return {**event, "actual": not_run(event["reason"])}
+    if event.get("name") == DIFFERENTIAL_CHECK and event.get("differences"):
+        from labs.grading.differential import reworded  # it words with this module
+
+        return reworded(event)
     return event
 
 

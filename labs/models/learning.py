@@ -95,10 +95,32 @@ class Draft(models.Model):
 
 
 class Submission(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
+    """What was run. A lab's submission is graded against the lab's checks; one without a
+    lab is a free-form run (the playground, a permalink, an embed, the API) and carries its
+    settings (labs/playground.py). `user` is empty only for an anonymous embedded run."""
+
+    LAB, PLAYGROUND, PERMALINK, EMBED, API = "lab", "playground", "permalink", "embed", "api"
+    WAYS_IN = [(w, w) for w in (LAB, PLAYGROUND, PERMALINK, EMBED, API)]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions", null=True)
     source = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    via = models.CharField(max_length=16, choices=WAYS_IN, default=LAB)
+    settings = models.JSONField(default=dict, blank=True)
+    snippet = models.ForeignKey(
+        "labs.Snippet", null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    api_token = models.ForeignKey(
+        "labs.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    # An anonymous embedded run: a hash of the visitor and the page's site (quotas).
+    visitor = models.CharField(max_length=64, blank=True)
+    site = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -106,6 +128,11 @@ class Submission(models.Model):
 
 def new_run_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def new_run_seed() -> int:
+    # the grader's own seed size (labs.grading.differential.SEED_BITS)
+    return secrets.randbits(31)
 
 
 class Run(models.Model):
@@ -129,6 +156,9 @@ class Run(models.Model):
     kernel = models.CharField(max_length=16, blank=True, default="")
     # The language of the page it was submitted from: the grader words its checks in it.
     language = models.CharField(max_length=16, default="en")
+    # Draws the generated frames of the differential phase: `manage.py grade --seed`
+    # replays them. Null for runs graded before the phase existed.
+    seed = models.BigIntegerField(null=True, blank=True, default=new_run_seed)
     passed = models.BooleanField(null=True)
     stage_reached = models.CharField(max_length=16, blank=True)
     error = models.TextField(blank=True)
@@ -141,10 +171,16 @@ class Run(models.Model):
     attempt = models.PositiveIntegerField(default=0)  # claims so far; events carry it
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True)
+    # Live traffic mode: the stop button was pressed; the worker tells the sandbox.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "queued_at"], name="run_queue")]
+
+    @property
+    def is_free_form(self) -> bool:
+        return self.submission.lab_id is None
 
     @property
     def is_finished(self) -> bool:

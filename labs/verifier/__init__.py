@@ -106,7 +106,9 @@ def _verifier_rejection(lines: list[str], end: int, objfile: ObjectLines | None)
     """The complaint the verifier wrote last before line `end`."""
     block = _complaint_block(lines, end)
     if not block:
-        if any(line.strip() and not line.startswith("libbpf:") for line in lines):
+        # the verifier said something, but no complaint (a summary line alone is a log of
+        # a load that went through, as stored for a program the lab refused)
+        if any(not NOISE.match(line) and not PROCESSED.match(line) for line in lines):
             return Rejection(OTHER, log_lines=_indexes(lines, end, end))
         if any(line.startswith("libbpf:") for line in lines):
             return Rejection(LOAD_ERROR, _libbpf_detail(lines))

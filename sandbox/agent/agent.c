@@ -432,8 +432,23 @@ struct op {
 
 static struct op *ops;
 static size_t nops;
-static unsigned char *obj_data;
-static size_t obj_len, obj_cap;
+
+/*
+ * The job's object files: objs[0] is the main one (wire `obj` lines, loaded by the first
+ * op); the others are named (wire `xobj NAME` lines, loaded by a later `load` op with
+ * object=NAME), e.g. a lab's reference solution run beside the learner's program.
+ */
+#define MAX_OBJECTS 5
+#define OBJECT_NAME_CAP 64
+struct objfile {
+	char name[OBJECT_NAME_CAP];
+	unsigned char *data;
+	size_t len, cap;
+	struct bpf_object *bo; /* set once loaded (or opened, when the load failed) */
+	bool loaded;
+};
+static struct objfile objs[MAX_OBJECTS];
+static size_t nobjs = 1;
 
 static int hexval(int c)
 {
@@ -585,30 +600,103 @@ static int parse_op(char **words, size_t n)
 	return 0;
 }
 
-static int append_obj_hex(const char *hex)
+static int append_obj_hex(struct objfile *o, const char *hex)
 {
 	unsigned char *chunk;
 	size_t n;
 	if (hex_decode(hex, strlen(hex), &chunk, &n))
 		return -1;
-	if (obj_len + n > obj_cap) {
-		size_t cap = obj_cap ? obj_cap : 65536;
-		while (cap < obj_len + n)
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 65536;
+		while (cap < o->len + n)
 			cap *= 2;
-		unsigned char *p = realloc(obj_data, cap);
+		unsigned char *p = realloc(o->data, cap);
 		if (!p)
 			die_oom();
-		obj_data = p;
-		obj_cap = cap;
+		o->data = p;
+		o->cap = cap;
 	}
-	memcpy(obj_data + obj_len, chunk, n);
-	obj_len += n;
+	memcpy(o->data + o->len, chunk, n);
+	o->len += n;
 	free(chunk);
 	return 0;
 }
 
+static struct objfile *object_named(const char *name)
+{
+	for (size_t i = 1; i < nobjs; i++)
+		if (!strcmp(objs[i].name, name))
+			return &objs[i];
+	return NULL;
+}
+
+/* "xobj NAME HEX": a chunk of a named object (created by its first chunk). */
+static int append_named_obj_hex(char *rest)
+{
+	char *space = strchr(rest, ' ');
+	if (!space || space == rest || (size_t)(space - rest) >= OBJECT_NAME_CAP)
+		return -1;
+	*space = '\0';
+	struct objfile *o = object_named(rest);
+	if (!o) {
+		if (nobjs >= MAX_OBJECTS)
+			return -1;
+		o = &objs[nobjs++];
+		o->len = 0;
+		snprintf(o->name, sizeof(o->name), "%s", rest);
+	}
+	return append_obj_hex(o, space + 1);
+}
+
+/*
+ * stdin is read through this buffer, never through stdio: after the job's "end" line the
+ * host may still send a "stop" line (live mode), which must not vanish into a FILE buffer.
+ */
+static char in_buf[65536];
+static size_t in_len;
+
+/* Reads more of stdin into in_buf: bytes read, 0 at EOF, -1 on error or a full buffer. */
+static ssize_t in_fill(void)
+{
+	if (in_len == sizeof(in_buf))
+		return -1;
+	for (;;) {
+		ssize_t n = read(0, in_buf + in_len, sizeof(in_buf) - in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			in_len += (size_t)n;
+		return n;
+	}
+}
+
+/* getline(3) over in_buf: one line (with its newline) of any length; -1 at EOF. */
+static ssize_t in_getline(char **line, size_t *cap)
+{
+	size_t used = 0;
+	for (;;) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		size_t take = nl ? (size_t)(nl - in_buf) + 1 : in_len;
+		if (used + take + 1 > *cap) {
+			*cap = (used + take + 1) * 2;
+			*line = realloc(*line, *cap);
+			if (!*line)
+				die_oom();
+		}
+		memcpy(*line + used, in_buf, take);
+		used += take;
+		memmove(in_buf, in_buf + take, in_len - take);
+		in_len -= take;
+		(*line)[used] = '\0';
+		if (nl)
+			return (ssize_t)used;
+		if (in_fill() <= 0)
+			return used ? (ssize_t)used : -1;
+	}
+}
+
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
-static int read_job(FILE *in, char *msg, size_t msg_size)
+static int read_job(char *msg, size_t msg_size)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -616,7 +704,7 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 	long lineno = 0;
 	bool seen_header = false;
 	int rc = -1;
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((n = in_getline(&line, &cap)) >= 0) {
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
@@ -630,8 +718,15 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 			goto out;
 		}
 		if (!strncmp(line, "obj ", 4)) {
-			if (append_obj_hex(line + 4)) {
+			if (append_obj_hex(&objs[0], line + 4)) {
 				snprintf(msg, msg_size, "bad job: line %ld: bad object hex", lineno);
+				goto out;
+			}
+			continue;
+		}
+		if (!strncmp(line, "xobj ", 5)) {
+			if (append_named_obj_hex(line + 5)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad named object", lineno);
 				goto out;
 			}
 			continue;
@@ -651,7 +746,8 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 			}
 			seen_header = true;
 			nops = 0;
-			obj_len = 0;
+			objs[0].len = 0;
+			nobjs = 1;
 		} else if (!seen_header) {
 			continue; /* noise before the header (e.g. a serial console) */
 		} else if (!strcmp(words[0], "limits")) {
@@ -1134,7 +1230,6 @@ static int ensure_veth(void)
 
 /* ------------------------------------------------------------------ bpf state */
 
-static struct bpf_object *obj;
 static struct bpf_link *links[64];
 static size_t nlinks;
 static int xdp_ifindex;
@@ -1166,14 +1261,16 @@ static void detach_all(void)
 static void cleanup(void)
 {
 	detach_all();
-	if (obj) {
-		bpf_object__close(obj);
-		obj = NULL;
+	for (size_t i = 0; i < nobjs; i++) {
+		if (objs[i].bo)
+			bpf_object__close(objs[i].bo);
+		objs[i].bo = NULL;
+		objs[i].loaded = false;
 	}
 	remove_instance();
 }
 
-static struct bpf_program *find_program(const char *name)
+static struct bpf_program *find_program(struct bpf_object *obj, const char *name)
 {
 	if (name && *name)
 		return bpf_object__find_program_by_name(obj, name);
@@ -1201,7 +1298,7 @@ static bool map_is_percpu(enum bpf_map_type t)
 /* ------------------------------------------------------------------ ops */
 
 /* One kernel log buffer per program (none at level 0). */
-static char **attach_log_bufs(long long level, size_t *nprogs)
+static char **attach_log_bufs(struct bpf_object *obj, long long level, size_t *nprogs)
 {
 	struct bpf_program *prog;
 	size_t n = 0, i = 0;
@@ -1233,7 +1330,7 @@ static void free_log_bufs(char **bufs, size_t n)
 	free(bufs);
 }
 
-static void collect_logs(char **bufs, size_t n, sbuf *out)
+static void collect_logs(struct bpf_object *obj, char **bufs, size_t n, sbuf *out)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
@@ -1310,8 +1407,9 @@ static void *watch_verifier(void *arg)
 	return NULL;
 }
 
-static void op_load(const struct op *op, bool *load_ok)
+static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 {
+	struct bpf_object *obj = NULL;
 	char e[128];
 	long long level = op_int(op, "log_level", 1);
 	if (level < 0 || level > 2)
@@ -1326,15 +1424,15 @@ static void op_load(const struct op *op, bool *load_ok)
 	verifier_cpu_until = process_cpu_s() + (double)lim.verifier_cpu_s; /* both tries */
 
 	for (;;) {
-		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = o->name[0] ? o->name : "prog");
 		sb_clear(&libbpf_log);
-		obj = bpf_object__open_mem(obj_data, obj_len, &oopts);
+		obj = bpf_object__open_mem(o->data, o->len, &oopts);
 		if (!obj) {
 			err = -errno;
 			stage_err = "open";
 			break;
 		}
-		bufs = attach_log_bufs(level, &nprogs);
+		bufs = attach_log_bufs(obj, level, &nprogs);
 		pthread_t watchdog;
 		bool watching = pthread_create(&watchdog, NULL, watch_verifier, (void *)op) == 0;
 		err = bpf_object__load(obj);
@@ -1349,7 +1447,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			 * last bytes, where the error is), and load again without a log to learn
 			 * the real verdict.
 			 */
-			collect_logs(bufs, nprogs, &kept);
+			collect_logs(obj, bufs, nprogs, &kept);
 			free_log_bufs(bufs, nprogs);
 			bufs = NULL;
 			bpf_object__close(obj);
@@ -1368,7 +1466,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			  lim.verifier_log_bytes);
 		sb_put(&vlog, kept.p ? kept.p : "", kept.len);
 	} else if (obj && bufs) {
-		collect_logs(bufs, nprogs, &vlog);
+		collect_logs(obj, bufs, nprogs, &vlog);
 	}
 	/* libbpf's own messages explain failures the verifier never saw (bad ELF, maps) and
 	 * carry the verifier log when log_level is 0 */
@@ -1380,6 +1478,8 @@ static void op_load(const struct op *op, bool *load_ok)
 	sbuf b = {0};
 	ev_begin(&b, "load");
 	kv_str(&b, "id", op->id);
+	if (o->name[0])
+		kv_str(&b, "object", o->name);
 	kv_bool(&b, "ok", err == 0);
 	kv_strn(&b, "verifier_log", vlog.p ? vlog.p : "", vlog.len);
 	if (err) {
@@ -1432,6 +1532,8 @@ static void op_load(const struct op *op, bool *load_ok)
 	sb_free(&b);
 	sb_free(&vlog);
 	free_log_bufs(bufs, nprogs);
+	o->bo = obj;
+	o->loaded = err == 0;
 	*load_ok = err == 0;
 }
 
@@ -1447,7 +1549,22 @@ static void result_fail(sbuf *b, const char *msg)
 	kv_str(b, "error", msg);
 }
 
-static struct bpf_map *find_map(const char *name, sbuf *b)
+/* The object an op works on: its `object` (a named object loaded earlier) or the main one.
+ * NULL (with the op's failure written to b) when there is no such loaded object. */
+static struct bpf_object *op_object(const struct op *op, sbuf *b)
+{
+	const char *name = op_str(op, "object");
+	struct objfile *o = name && *name ? object_named(name) : &objs[0];
+	if (!o || !o->loaded) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no loaded object named '%.100s'", name ? name : "");
+		result_fail(b, msg);
+		return NULL;
+	}
+	return o->bo;
+}
+
+static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *b)
 {
 	struct bpf_map *map = name ? bpf_object__find_map_by_name(obj, name) : NULL;
 	if (!map) {
@@ -1463,7 +1580,8 @@ static void op_map_update(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_update", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	unsigned char *key = NULL, *val = NULL;
 	size_t klen = 0, vlen = 0;
 	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
@@ -1525,12 +1643,15 @@ static void op_test_run(const struct op *op)
 	char e[96];
 	result_begin(&b, "test_run", op);
 	const char *pname = op_str(op, "program");
-	struct bpf_program *prog = find_program(pname);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = obj ? find_program(obj, pname) : NULL;
 	const struct kv *data = op_get(op, "data");
 	long long repeat = op_int(op, "repeat", 1);
 	unsigned char *in = NULL;
 	size_t inlen = 0;
-	if (!prog) {
+	if (!obj) {
+		/* already reported */
+	} else if (!prog) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
 		result_fail(&b, msg);
@@ -1552,9 +1673,14 @@ static void op_test_run(const struct op *op)
 			result_fail(&b, err_text(-errno, e, sizeof(e)));
 		} else {
 			size_t outlen = topts.data_size_out < outcap ? topts.data_size_out : outcap;
+			const char *mode = op_str(op, "output");
+			bool same = outlen == inlen && !memcmp(out, in, inlen);
 			kv_bool(&b, "ok", true);
 			kv_int(&b, "retval", (long long)topts.retval);
-			kv_hex(&b, "data_out", out, outlen);
+			if (mode && !strcmp(mode, "changed") && same)
+				kv_bool(&b, "unchanged", true); /* the host has the bytes already */
+			else
+				kv_hex(&b, "data_out", out, outlen);
 			kv_int(&b, "duration_ns", (long long)topts.duration);
 			kv_str(&b, "error", NULL);
 		}
@@ -1566,76 +1692,86 @@ static void op_test_run(const struct op *op)
 	sb_free(&b);
 }
 
+/* Writes ,"map":..,"type":..,"key_size":..,"value_size":..,"percpu":..,"entries":[..] and
+ * sets *truncated when max_map_entries cut it; returns 0 or -errno. */
+static int map_json(sbuf *b, struct bpf_map *map, bool *truncated)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+	bool percpu = map_is_percpu(type);
+	size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
+	int fd = bpf_map__fd(map);
+	unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
+	unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
+	if (!key || !next || !val)
+		die_oom();
+	kv_str(b, "map", bpf_map__name(map));
+	kv_str(b, "type", map_type_name(type));
+	kv_int(b, "key_size", (long long)ksize);
+	kv_int(b, "value_size", (long long)vsize);
+	kv_bool(b, "percpu", percpu);
+	ev_key(b, "entries");
+	sb_putc(b, '[');
+	long long count = 0;
+	int err = 0;
+	const void *cur = NULL;
+	*truncated = false;
+	for (;;) {
+		if (bpf_map_get_next_key(fd, cur, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		memcpy(key, next, ksize);
+		cur = key;
+		if (bpf_map_lookup_elem(fd, key, val)) {
+			if (errno == ENOENT)
+				continue; /* deleted meanwhile */
+			err = -errno;
+			break;
+		}
+		if (count >= lim.max_map_entries) {
+			*truncated = true;
+			break;
+		}
+		sb_puts(b, count ? ",{\"key\":" : "{\"key\":");
+		sb_hex(b, key, ksize);
+		if (percpu) {
+			sb_puts(b, ",\"values\":[");
+			for (int c = 0; c < ncpu; c++) {
+				if (c)
+					sb_putc(b, ',');
+				sb_hex(b, val + (size_t)c * stride, vsize);
+			}
+			sb_putc(b, ']');
+		} else {
+			sb_puts(b, ",\"value\":");
+			sb_hex(b, val, vsize);
+		}
+		sb_putc(b, '}');
+		count++;
+	}
+	sb_putc(b, ']');
+	free(key);
+	free(next);
+	free(val);
+	return err;
+}
+
 static void op_map_dump(const struct op *op)
 {
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_dump", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	if (map) {
-		enum bpf_map_type type = bpf_map__type(map);
-		bool percpu = map_is_percpu(type);
-		size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
-		int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
-		size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
-		int fd = bpf_map__fd(map);
-		unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
-		unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
-		if (!key || !next || !val)
-			die_oom();
-		kv_str(&b, "map", bpf_map__name(map));
-		kv_str(&b, "type", map_type_name(type));
-		kv_int(&b, "key_size", (long long)ksize);
-		kv_int(&b, "value_size", (long long)vsize);
-		kv_bool(&b, "percpu", percpu);
-		ev_key(&b, "entries");
-		sb_putc(&b, '[');
-		long long count = 0;
 		bool truncated = false;
-		int err = 0;
-		const void *cur = NULL;
-		for (;;) {
-			if (bpf_map_get_next_key(fd, cur, next)) {
-				if (errno != ENOENT)
-					err = -errno;
-				break;
-			}
-			memcpy(key, next, ksize);
-			cur = key;
-			if (bpf_map_lookup_elem(fd, key, val)) {
-				if (errno == ENOENT)
-					continue; /* deleted meanwhile */
-				err = -errno;
-				break;
-			}
-			if (count >= lim.max_map_entries) {
-				truncated = true;
-				break;
-			}
-			sb_puts(&b, count ? ",{\"key\":" : "{\"key\":");
-			sb_hex(&b, key, ksize);
-			if (percpu) {
-				sb_puts(&b, ",\"values\":[");
-				for (int c = 0; c < ncpu; c++) {
-					if (c)
-						sb_putc(&b, ',');
-					sb_hex(&b, val + (size_t)c * stride, vsize);
-				}
-				sb_putc(&b, ']');
-			} else {
-				sb_puts(&b, ",\"value\":");
-				sb_hex(&b, val, vsize);
-			}
-			sb_putc(&b, '}');
-			count++;
-		}
-		sb_putc(&b, ']');
+		int err = map_json(&b, map, &truncated);
 		kv_bool(&b, "truncated", truncated);
 		kv_bool(&b, "ok", err == 0);
 		kv_str(&b, "error", err ? err_text(err, e, sizeof(e)) : NULL);
-		free(key);
-		free(next);
-		free(val);
 		if (truncated) {
 			sbuf t = {0};
 			ev_begin(&t, "truncated");
@@ -1699,8 +1835,11 @@ static void op_attach(const struct op *op)
 	const char *target = op_str(op, "target");
 	if (target && !*target)
 		target = NULL;
-	struct bpf_program *prog = find_program(pname);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = obj ? find_program(obj, pname) : NULL;
 	int err = 0;
+	if (!obj)
+		goto out;
 	if (!prog) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
@@ -1996,6 +2135,205 @@ static void op_trace(const struct op *op)
 	drain_trace(op->id);
 }
 
+/* ------------------------------------------------------------------ live mode */
+
+/*
+ * A live op keeps the attached program busy for duration_ms: frames sent from the veth
+ * peer at `rate` a second (round robin over its pkt= frames), or its trigger (arg=...)
+ * run every `every_ms` (each run's `trigger` event, and the lines read while it runs, carry
+ * the id "<live id>#trigger"). Trace lines (and ring buffer records) are emitted as they come;
+ * every interval_ms a `snapshot` event carries the maps named by snap=... The host may
+ * end it early with the line "stop" on the job channel (job.STOP_LINE). It ends with a
+ * `live` result: sent, triggers, ticks, stopped ("limit" or "stop"), elapsed_ms.
+ */
+static bool stdin_eof;
+
+/* Whether the host asked to stop: a line "stop" in what follows the job on stdin. */
+static bool stop_requested(void)
+{
+	while (!stdin_eof) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - in_buf);
+			bool stop = n >= 4 && !strncmp(in_buf, "stop", 4);
+			memmove(in_buf, nl + 1, in_len - n - 1);
+			in_len -= n + 1;
+			if (stop)
+				return true;
+			continue;
+		}
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		if (poll(&pfd, 1, 0) <= 0)
+			return false;
+		if (in_fill() <= 0) {
+			stdin_eof = true; /* the host closed the channel: no stop can come */
+			return false;
+		}
+	}
+	return false;
+}
+
+static void emit_snapshot(const struct op *op, long long tick, long long elapsed_ms,
+			  long long sent, long long triggers)
+{
+	sbuf b = {0};
+	ev_begin(&b, "snapshot");
+	kv_str(&b, "op", op->id);
+	kv_int(&b, "tick", tick);
+	kv_int(&b, "elapsed_ms", elapsed_ms);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	ev_key(&b, "maps");
+	sb_putc(&b, '[');
+	bool first = true;
+	struct bpf_object *obj = objs[0].loaded ? objs[0].bo : NULL; /* live: the main object */
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "snap"))
+			continue;
+		struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj, op->kvs[i].val) : NULL;
+		if (!map)
+			continue;
+		bool truncated = false;
+		sb_puts(&b, first ? "{\"ok\":true" : ",{\"ok\":true");
+		map_json(&b, map, &truncated);
+		kv_bool(&b, "truncated", truncated);
+		sb_putc(&b, '}');
+		first = false;
+	}
+	sb_putc(&b, ']');
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+struct live_frames {
+	unsigned char **data;
+	size_t *len;
+	size_t n;
+};
+
+static const char *live_frames_read(const struct op *op, struct live_frames *f)
+{
+	f->data = calloc(op->nkv + 1, sizeof(*f->data));
+	f->len = calloc(op->nkv + 1, sizeof(*f->len));
+	if (!f->data || !f->len)
+		die_oom();
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "pkt"))
+			continue;
+		if (hex_decode(op->kvs[i].val, op->kvs[i].len, &f->data[f->n], &f->len[f->n]))
+			return "packets must be hex";
+		if (f->len[f->n++] < ETH_HLEN)
+			return "a frame is shorter than an Ethernet header (14 bytes)";
+	}
+	return NULL;
+}
+
+static void live_frames_free(struct live_frames *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->data[i]);
+	free(f->data);
+	free(f->len);
+}
+
+static void op_live(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	long long duration_ms = op_int(op, "duration_ms", 1000);
+	long long interval_ms = op_int(op, "interval_ms", 1000);
+	long long rate = op_int(op, "rate", 0), every_ms = op_int(op, "every_ms", 0);
+	bool traffic = op_get(op, "pkt") != NULL;
+	struct live_frames frames = {0};
+	const char *bad = NULL, *stopped = "limit";
+	long long sent = 0, triggers = 0, ticks = 0;
+	int err = 0, fd = -1;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = ETH_ALEN};
+	double start = now_s();
+	if (duration_ms < 1 || interval_ms < 1 || (traffic ? rate < 1 : every_ms < 1)) {
+		bad = "duration_ms, interval_ms and rate or every_ms must be positive";
+		goto out;
+	}
+	if (traffic) {
+		if ((bad = live_frames_read(op, &frames)))
+			goto out;
+		if ((err = ensure_veth()))
+			goto out;
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			err = -errno;
+			goto out;
+		}
+		sll.sll_ifindex = (int)if_nametoindex(VETH_PEER);
+	}
+	char trigger_id[300];
+	snprintf(trigger_id, sizeof(trigger_id), "%.250s#trigger", op->id);
+	struct op trigger_op = *op;
+	trigger_op.id = trigger_id;
+	start = now_s();
+	double end = start + (double)duration_ms / 1000.0;
+	double next_snap = start + (double)interval_ms / 1000.0, next_trigger = start;
+	for (;;) {
+		double now = now_s();
+		if (now >= end)
+			break;
+		if (stop_requested()) {
+			stopped = "stop";
+			break;
+		}
+		if (traffic) {
+			long long due = (long long)((now - start) * (double)rate) + 1;
+			for (int burst = 0; sent < due && burst < 256; burst++) {
+				size_t i = (size_t)(sent % (long long)frames.n);
+				sll.sll_protocol = htons((uint16_t)(frames.data[i][12] << 8 | frames.data[i][13]));
+				memcpy(sll.sll_addr, frames.data[i], ETH_ALEN);
+				if (sendto(fd, frames.data[i], frames.len[i], 0, (struct sockaddr *)&sll,
+					   sizeof(sll)) < 0) {
+					err = -errno;
+					goto out;
+				}
+				sent++;
+			}
+		} else if (now >= next_trigger) {
+			op_trigger(&trigger_op); /* events with the id "<live id>#trigger" */
+			triggers++;
+			next_trigger += (double)every_ms / 1000.0;
+			if (next_trigger < now_s())
+				next_trigger = now_s();
+		}
+		drain_trace(op->id);
+		if (now_s() >= next_snap) {
+			emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+			next_snap += (double)interval_ms / 1000.0;
+		}
+		usleep(traffic && rate > 500 ? 500 : 2000);
+	}
+	usleep(2000); /* let the last frames' softirq run before the final drain */
+	drain_trace(op->id);
+	emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+out:
+	if (fd >= 0)
+		close(fd);
+	live_frames_free(&frames);
+	result_begin(&b, "live", op);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	kv_int(&b, "ticks", ticks);
+	kv_str(&b, "stopped", bad || err ? NULL : stopped);
+	kv_int(&b, "elapsed_ms", (long long)((now_s() - start) * 1000));
+	if (bad)
+		result_fail(&b, bad);
+	else if (err)
+		result_fail(&b, err_text(err, e, sizeof(e)));
+	else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "error", NULL);
+	}
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
 static bool run_ops(void)
 {
 	bool loaded = false;
@@ -2005,13 +2343,24 @@ static bool run_ops(void)
 			emit_error("bad job: the first operation must be load");
 			return false;
 		}
-		if (!strcmp(op->name, "load")) {
-			if (i) {
-				emit_error("bad job: load may only come first");
+		if (!strcmp(op->name, "load") && i) {
+			/* a named object, e.g. a reference run beside the main program: its
+			 * failure is a result like any other op's, the job goes on */
+			const char *name = op_str(op, "object");
+			struct objfile *o = name && *name ? object_named(name) : NULL;
+			bool ok;
+			if (!o || o->bo) {
+				emit_error("bad job: a later load must name an object not loaded yet");
+				return false;
+			}
+			op_load(op, o, &ok);
+		} else if (!strcmp(op->name, "load")) {
+			if (op_str(op, "object")) {
+				emit_error("bad job: the first load is the main object's");
 				return false;
 			}
 			emit_simple("stage", "stage", "loading", false);
-			op_load(op, &loaded);
+			op_load(op, &objs[0], &loaded);
 			if (!loaded)
 				return true; /* a rejected program is a result, not a sandbox error */
 			emit_simple("stage", "stage", "running", false);
@@ -2029,6 +2378,8 @@ static bool run_ops(void)
 			op_trigger(op);
 		} else if (!strcmp(op->name, "trace")) {
 			op_trace(op);
+		} else if (!strcmp(op->name, "live")) {
+			op_live(op);
 		} else {
 			emit_error("bad job: unknown operation '%.40s'", op->name);
 			return false;
@@ -2114,7 +2465,7 @@ int main(int argc, char **argv)
 		write_all(ready, sizeof(ready) - 1);
 	}
 
-	if (read_job(stdin, msg, sizeof(msg))) {
+	if (read_job(msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		emit_done(false);
 		return 1;

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox.job import Job, Result, RunLimits, pending_op
+from sandbox.job import Job, Result, RunControl, RunLimits, pending_op
 from sandbox.wire import encode_job
 
 EventCallback = Callable[[dict[str, Any]], None]
@@ -66,8 +66,12 @@ class Backend(ABC):
     name = "base"
 
     @abstractmethod
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
-        """Runs the job, calling on_event(event) as each event arrives; always tears down."""
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
+        """Runs the job, calling on_event(event) as each event arrives; always tears down.
+        `control` (optional) lets the caller stop a live op early: the backend keeps the
+        job channel open and connects `control` to it."""
 
     @abstractmethod
     def available(self) -> tuple[bool, str]:
@@ -237,13 +241,37 @@ def mount_if_missing(fstype: str, target: str) -> None:
     subprocess.run(["mount", "-t", fstype, fstype, target], capture_output=True, check=False)
 
 
-def _write_stdin(proc: subprocess.Popen[bytes], data: bytes) -> None:
+def _write_stdin(
+    proc: subprocess.Popen[bytes], data: bytes, keep_open: threading.Lock | None = None
+) -> None:
+    """Writes the job; closes stdin after it unless a RunControl may still write (then
+    `keep_open` is held while the job is written)."""
     assert proc.stdin is not None
-    with contextlib.suppress(OSError):  # the process died early: its exit says why
+    # the process died early: its exit says why
+    with keep_open or contextlib.nullcontext(), contextlib.suppress(OSError):
         proc.stdin.write(data)
         proc.stdin.flush()
-    with contextlib.suppress(OSError):
-        proc.stdin.close()
+    if keep_open is None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+
+
+def _connect_control(
+    control: RunControl | None, proc: subprocess.Popen[bytes]
+) -> threading.Lock | None:
+    """Connects a RunControl to the agent's stdin; the lock orders it after the job."""
+    if control is None:
+        return None
+    lock = threading.Lock()
+
+    def send(data: bytes) -> None:
+        assert proc.stdin is not None
+        with lock:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+
+    control.connect(send)
+    return lock
 
 
 def _drain_stderr(proc: subprocess.Popen[bytes], tail: deque[bytes]) -> None:
@@ -287,6 +315,7 @@ def run_agent_process(
     stdin_data: bytes | None = None,
     teardown_in_background: bool = False,
     on_exit: Callable[[], None] | None = None,
+    control: RunControl | None = None,
 ) -> Result:
     """Runs argv (which runs the agent), streams its events, kills it at the wall limit.
 
@@ -319,8 +348,9 @@ def run_agent_process(
         _call(on_exit)
         raise
     stderr_tail: deque[bytes] = deque(maxlen=STDERR_TAIL_BYTES // 4096 + 1)
+    keep_open = _connect_control(control, proc)
     threads = [
-        threading.Thread(target=_write_stdin, args=(proc, data), daemon=True),
+        threading.Thread(target=_write_stdin, args=(proc, data, keep_open), daemon=True),
         threading.Thread(target=_drain_stderr, args=(proc, stderr_tail), daemon=True),
     ]
     for thread in threads:
@@ -541,7 +571,8 @@ def attaches_global_hook(job: Job) -> bool:
         if op["op"] != "attach":
             continue
         target = op.get("target")
-        if target is None and any(prefix in job.object for prefix in GLOBAL_HOOK_SECTIONS):
+        obj = job.objects.get(op["object"], b"") if op.get("object") else job.object
+        if target is None and any(prefix in obj for prefix in GLOBAL_HOOK_SECTIONS):
             return True  # the section decides; a false positive only costs a wait
         if target is not None and not str(target).startswith(("xdp", "tc")):
             return True
@@ -630,6 +661,11 @@ def object_may_print(obj: bytes) -> bool:
         return any(_calls_print(obj[start:end]) for start, end in _code_sections(obj))
     except (struct.error, ValueError):
         return True
+
+
+def job_may_print(job: Job) -> bool:
+    """Whether any object of the job calls a printing helper."""
+    return any(object_may_print(obj) for obj in job.all_objects())
 
 
 def _code_sections(obj: bytes) -> list[tuple[int, int]]:

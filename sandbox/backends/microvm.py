@@ -49,7 +49,7 @@ from typing import Literal
 from sandbox import build
 from sandbox import image as vm_image
 from sandbox.backends.base import Backend, EventCallback, EventStream, LineSplitter
-from sandbox.job import Job, Result
+from sandbox.job import Job, Result, RunControl
 from sandbox.vmboot import Machine, VMError
 from sandbox.wire import encode_job
 
@@ -104,7 +104,9 @@ class MicroVMBackend(Backend):
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
 
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
         job.validate()
         stream = EventStream(job.limits, on_event)
         deadline = stream.started + job.limits.wall_s
@@ -143,7 +145,7 @@ class MicroVMBackend(Backend):
                 phase = "booting"
                 machine.wait_ready(deadline)
             phase = RUNNING_THE_JOB
-            _exchange(machine, encode_job(job), stream, deadline)
+            _exchange(machine, encode_job(job), stream, deadline, control)
             if stream.done is None and time.monotonic() >= deadline:
                 # the learner's program ran too long (the VM boot was done): a verdict
                 stream.time_limit(job, job.limits.wall_s)
@@ -285,7 +287,13 @@ def _fail_unfinished(
     stream.fail(message)
 
 
-def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: float) -> None:
+def _exchange(
+    machine: Machine,
+    payload: bytes,
+    stream: EventStream,
+    deadline: float,
+    control: RunControl | None = None,
+) -> None:
     """Writes the job to the channel while streaming events back, until done/EOF/deadline.
 
     Both directions in one loop: a big job may not fit the socket buffer before the guest
@@ -314,6 +322,8 @@ def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: f
                         pending = pending[channel.send(pending) :]
                     if not pending:
                         selector.modify(channel, selectors.EVENT_READ)
+                        if control is not None:  # a stop line may follow the job
+                            control.connect(channel.sendall)
                 if mask & selectors.EVENT_READ:
                     try:
                         chunk = channel.recv(65536)

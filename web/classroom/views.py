@@ -214,7 +214,7 @@ def learner_detail(request: HttpRequest, cohort_id: int, user_id: int) -> HttpRe
     if not can_view_learner_in_cohort(request.user, cohort, learner):
         raise Http404("not a member of this cohort")
     submissions = (
-        Submission.objects.filter(user=learner)
+        Submission.objects.filter(user=learner, lab__isnull=False)
         .select_related("lab")
         .prefetch_related("runs")[:SUBMISSIONS_SHOWN]
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from labs import kernels
@@ -29,6 +29,8 @@ def get_run_for_user(request: HttpRequest, token: str) -> Run:
 @login_required
 def run_page(request: HttpRequest, token: str) -> HttpResponse:
     run = get_run_for_user(request, token)
+    if run.is_free_form:
+        return redirect("playground-run", token=run.token)
     if reap_if_stale(run):
         run.refresh_from_db()
     submission = run.submission
@@ -65,6 +67,8 @@ def _line_kind(line: str) -> str:
 @login_required
 def run_diff(request: HttpRequest, token: str) -> HttpResponse:
     run = get_run_for_user(request, token)
+    if run.is_free_form:
+        raise Http404("A playground run has no previous attempt")
     previous = previous_submission(run.submission)
     before = previous.source if previous else ""
     context = {

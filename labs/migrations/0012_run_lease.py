@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0008_run_kernel'),
+        ('labs', '0011_run_seed'),
     ]
 
     operations = [
