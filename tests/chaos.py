@@ -159,8 +159,6 @@ def _session_workers_paused() -> Iterator[None]:
 @contextlib.contextmanager
 def _this_process_on(redis_url: str, queue: str) -> Iterator[None]:
     """submit(), its wake-ups and the channel layer of this process use the chaos Redis."""
-    from channels.layers import channel_layers
-
     from web.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_default_queue, settings.CHANNEL_LAYERS)
@@ -175,12 +173,22 @@ def _this_process_on(redis_url: str, queue: str) -> Iterator[None]:
     }
     app.conf.broker_url, app.conf.task_default_queue = redis_url, queue
     settings.CHANNEL_LAYERS = layers
-    channel_layers.backends.clear()
+    _forget_connections(app)
     try:
         yield
     finally:
         app.conf.broker_url, app.conf.task_default_queue, settings.CHANNEL_LAYERS = saved
-        channel_layers.backends.clear()
+        _forget_connections(app)
+
+
+def _forget_connections(app: Any) -> None:
+    """Pooled broker connections and channel layers were made for the other Redis (kombu
+    keeps its producer pools by address: the other Redis's stays open for later)."""
+    from channels.layers import channel_layers
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    channel_layers.backends.clear()
 
 
 # --- learners and their programs ----------------------------------------------------------

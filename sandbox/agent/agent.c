@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -2417,6 +2418,10 @@ int main(int argc, char **argv)
 	bool global = false, netns = false, ready_line = false, no_trace = false;
 	char default_instance[64];
 	char msg[1024];
+
+	/* A worker killed mid-run (kill -9) takes its agent along: its run is graded again
+	 * elsewhere, and an orphan would spin on for nothing. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace-instance") && i + 1 < argc) {
