@@ -55,6 +55,16 @@ def check_limits(user: Any, source: str) -> None:
         )
 
 
+def sandbox_note(lab: Lab) -> str:
+    """Why this site cannot run the lab, for the learner (the lab page and catalogue say
+    it before anyone presses Run)."""
+    message = _(
+        "This lab needs the %(needed)s sandbox, with kprobes and fentry/fexit; this site "
+        "runs the %(backend)s sandbox, so it cannot run here."
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": settings.SANDBOX_BACKEND}
+
+
 def submit(
     user: Any,
     lab: Lab,
@@ -67,6 +77,8 @@ def submit(
     worded in; `kernel` the microVM kernel asked for ("all": every one; None: the default,
     see labs/kernels.py)."""
     backend = backend or settings.SANDBOX_BACKEND
+    if not lab.runs_on(backend):
+        raise SubmissionRefused(sandbox_note(lab), 409)
     chosen = run_kernel(user, lab, backend, kernel)
     with transaction.atomic():
         check_limits(user, source)

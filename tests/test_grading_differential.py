@@ -177,3 +177,15 @@ def test_it_words_the_difference_again_in_a_viewer_s_language() -> None:
     assert "your program returned" in event["actual"]
     assert "你的程序返回 XDP_PASS" in again["actual"]
     assert again["differences"][0]["seed"] == 11
+
+
+def test_it_tells_socket_filter_returns_apart_as_the_contract_does() -> None:
+    from labs.grading.differential import outcome
+
+    frame = bytes(14 + 60)  # a socket filter sees 60 bytes from the network header
+
+    assert outcome("socket", 60, frame) == outcome("socket", 2**32 - 1, frame) == "keep"
+    assert outcome("socket", 65535, frame) == "keep"
+    assert outcome("socket", 0, frame) == "0 (drop)"
+    assert outcome("socket", 20, frame) == "20 bytes"
+    assert outcome("xdp", 1, frame) == "XDP_DROP"

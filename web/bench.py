@@ -11,6 +11,8 @@
   test-run on the same packets, each map dump), in the same run.
 - worker memory: the RSS of a process that grades N runs through `labs.runner.execute_run`,
   after a warm-up against after the last run.
+- differential phase: a typical lab's reference graded with and without its generated
+  traffic (labs/grading/differential.py), per backend: the time the phase adds to a run.
 
 The command runs against its own database (see `make bench`), never the site's.
 """
@@ -328,10 +330,20 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
 DIFFERENTIAL_LAB = "xdp-drop-udp-port"
 
 
-def bench_differential(runs: int) -> dict[str, Any]:
-    """A typical lab's reference graded on the local backend with and without its
-    differential phase (its generated frames through the program and the reference in
-    the same job), round-robin so load drifts skew both alike: the time the phase adds."""
+def bench_differential(runs: int, backends: tuple[str, ...] = ("local", "microvm")) -> dict:
+    """A typical lab's reference graded with and without its differential phase (its
+    generated frames through the program and the reference in the same job), per
+    backend, round-robin so load drifts skew both alike: the time the phase adds."""
+    from sandbox.backends import get_backend
+
+    result: dict[str, Any] = {"lab": DIFFERENTIAL_LAB, "runs": runs}
+    for backend in backends:
+        ok, why = get_backend(backend).available()
+        result[backend] = _differential_on(backend, runs) if ok else {"skipped": why}
+    return result
+
+
+def _differential_on(backend: str, runs: int) -> dict[str, Any]:
     import dataclasses
 
     from labs.grading import grade
@@ -341,19 +353,17 @@ def bench_differential(runs: int) -> dict[str, Any]:
     plain = dataclasses.replace(lab, traffic=None)
     samples: dict[str, list[float]] = {"with": [], "without": []}
     for spec in (lab, plain):
-        grade(spec, lab.solution)  # warm-up: the reference's compile, the agent
+        grade(spec, lab.solution, backend=backend)  # warm-up: the reference's compile
     for _ in range(runs):
         for spec, name in ((lab, "with"), (plain, "without")):
             started = time.perf_counter()
-            verdict = grade(spec, lab.solution)
+            verdict = grade(spec, lab.solution, backend=backend)
             samples[name].append(time.perf_counter() - started)
             if not verdict.passed:
                 raise RuntimeError(f"the reference of {lab.slug} did not pass: {verdict.summary}")
     with_p50, without_p50 = (statistics.median(samples[k]) for k in ("with", "without"))
     return {
-        "lab": lab.slug,
         "frames": lab.traffic.frames if lab.traffic else 0,
-        "runs": runs,
         "with_p50_s": round(with_p50, 4),
         "without_p50_s": round(without_p50, 4),
         "added_p50_s": round(with_p50 - without_p50, 4),

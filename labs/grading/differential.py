@@ -42,7 +42,7 @@ from labs.spec import DIFFERENTIAL_CHECK, Check, LabSpec
 PREFIX = "diff:"
 REFERENCE = "reference"
 # Actions after which the frame goes nowhere: its bytes are not observable.
-DROPPING = {"XDP_DROP", "XDP_ABORTED", "TC_ACT_SHOT", "TC_ACT_STOLEN"}
+DROPPING = {"XDP_DROP", "XDP_ABORTED", "TC_ACT_SHOT", "TC_ACT_STOLEN", "0 (drop)"}
 COMPARABLE_MAP_TYPES = {
     "array",
     "percpu_array",
@@ -123,7 +123,8 @@ def plan(
             ops.append({**op, "id": f"{PREFIX}ref:{op['id']}", "object": REFERENCE})
     for i, frame in enumerate(frames):
         # an unchanged output comes back as `unchanged: true`, not as its bytes again
-        run = {"op": "test_run", "program": None, "data": frame.data.hex(), "output": "changed"}
+        run = {"op": "test_run", "program": lab.test_program, "data": frame.data.hex()}
+        run["output"] = "changed"
         ops.append({**run, "id": mine(i)})
         ops.append({**run, "id": theirs(i), "object": REFERENCE})
     for name in phase.maps:
@@ -246,15 +247,14 @@ class Judge:
         if reference is None or learner is None or not reference.get("ok"):
             return None  # the reference could not run it: the frame says nothing
         self.frames_compared += 1
-        program_type = self.phase.lab.program_type
-        want = action_name(program_type, int(reference.get("retval", -1)))
+        program_type, frame = self.phase.lab.program_type, self.phase.frames[i].data
+        want = outcome(program_type, int(reference.get("retval", -1)), frame)
         if not learner.get("ok"):
             return self._at(i, "run", want, str(learner.get("error") or _("error")))
-        got = action_name(program_type, int(learner.get("retval", -1)))
+        got = outcome(program_type, int(learner.get("retval", -1)), frame)
         if "action" in self.compare and got != want:
             return self._at(i, "action", want, got)
         if "output" in self.compare and want not in DROPPING:
-            frame = self.phase.frames[i].data
             expected, actual = _output(reference, frame), _output(learner, frame)
             if not same_output(expected, actual):
                 first = packets.differences(expected, actual)[0]
@@ -370,6 +370,18 @@ def not_run_check(lab: LabSpec, seed: int, reason: dict[str, Any]) -> CheckResul
 
 # ---------------------------------------------------------------------------------------
 # comparing values
+
+
+def outcome(program_type: str, retval: int, frame: bytes) -> str:
+    """What a return value means, as the contract tells returns apart: an XDP or TC
+    action by name; for a socket filter (BPF_PROG_TEST_RUN shows it the frame from its
+    network header) keeping the whole packet, however many bytes past it were asked
+    for (skb->len, -1, ...), or dropping it, or keeping a part."""
+    if program_type == "socket":
+        if retval == 0:
+            return "0 (drop)"
+        return "keep" if retval >= len(frame) - generator.ETH_HLEN else f"{retval} bytes"
+    return action_name(program_type, retval)
 
 
 def _output(event: dict[str, Any], frame: bytes) -> bytes:

@@ -22,7 +22,7 @@ from labs.grading import differential, words
 from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import LabSpec
+from labs.spec import BACKENDS, LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -50,26 +50,63 @@ def grade(
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    sandbox = prepared_sandbox(backend, kernel)
     # the reference compiles (or is found compiled) while the learner's program compiles
     phase = differential.prepare(lab, seed)
     verdict.seed = phase.seed if phase else None
-    compiled = _compile_step(lab, source, verdict, emit, started)
+    compiled = _compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
+        discard(sandbox)
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, phase, wall_s)
+    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
     disassembly.flush(emit)
     return _finish_run(verdict, evaluator, emit, started, phase)
 
 
-def _compile_step(
-    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
-) -> Any:
-    """The compiled program, or the finished verdict when it did not compile."""
-    emit({"event": "stage", "stage": "compiling"})
+def prepared_sandbox(backend: str, kernel: str = "") -> Any:
+    """The backend a run will use, already getting ready: a microVM starts restoring its
+    snapshot now, while the program compiles (None when the backend cannot be made: the
+    run then says why)."""
+    from sandbox.backends import get_backend
+
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        compiled = _compile(source)
+        sandbox = get_backend(backend, **options)
+    except Exception:  # noqa: BLE001 - _run reports it as the sandbox's failure
+        return None
+    prepare = getattr(sandbox, "prepare", None)
+    if prepare is not None:
+        prepare()
+    return sandbox
+
+
+def discard(sandbox: Any) -> None:
+    """Lets go of what prepared_sandbox() started, when no run will use it."""
+    release = getattr(sandbox, "discard", None)
+    if release is not None:
+        release()
+
+
+def _compile_step(
+    lab: LabSpec,
+    source: str,
+    verdict: Verdict,
+    emit: EventSink,
+    started: float,
+    backend: str = "local",
+    kernel: str = "",
+) -> Any:
+    """The compiled program, or the finished verdict when it did not compile (or the
+    backend cannot run the lab at all)."""
+    emit({"event": "stage", "stage": "compiling"})
+    if backend in BACKENDS and not lab.runs_on(backend):
+        verdict.error = unavailable_reason(lab, backend)
+        results = _not_run(lab, verdict.error, emit)
+        return _finish(verdict, results, "compile", emit, started)
+    try:
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -105,11 +142,26 @@ def _finish_run(
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
-def _compile(source: str) -> Any:
+def unavailable_reason(lab: LabSpec, backend: str) -> str:
+    """Why this site cannot run the lab (its sandbox lacks the kernel features)."""
+    message = _(
+        "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+        "the %(backend)s sandbox"
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
+
+
+def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
+    from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on (for
+    # several kernels, the default one's: CO-RE relocates the object for the others); an
+    # unknown backend fails at the run, as a sandbox failure
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    headers = get_backend(backend, **options).kernel_headers() if backend in BACKENDS else None
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
-    return compile_source(source, disassemble="later")
+    return compile_source(source, disassemble="later", kernel_headers=headers)
 
 
 # How long the verdict waits for a disassembly still running after the sandbox run.
@@ -161,17 +213,15 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
 def _run(
     lab: LabSpec,
     obj: bytes,
-    backend: str,
+    sandbox: Any,
     emit: EventSink,
     verdict: Verdict,
-    kernel: str = "",
     phase: differential.Pending | None = None,
     wall_s: float | None = None,
 ) -> Evaluator:
-    """Run the job, relaying each sandbox event before the checks it decides; the events
-    of the differential phase (if the lab has one) go to its judge only."""
-    from sandbox.backends import get_backend
-
+    """Run the job in the prepared sandbox, relaying each sandbox event before the checks
+    it decides; the events of the differential phase (if the lab has one) go to its judge
+    only."""
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
     judge = phase.attach(job, emit, evaluator) if phase is not None else None
@@ -193,11 +243,12 @@ def _run(
         emit(event)
         evaluator.feed(event)
 
-    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     if wall_s is not None:
         job.limits.wall_s = wall_s
     try:
-        result = get_backend(backend, **options).run(job, on_event=relay)
+        if sandbox is None:
+            raise RuntimeError(_("the sandbox backend could not be set up"))
+        result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0011_run_seed'),
+        ('labs', '0012_lab_backends'),
     ]
 
     operations = [
