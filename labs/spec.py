@@ -171,6 +171,8 @@ class LabSpec:
     # The oldest microVM kernel the lab needs, and the one its runs get by default.
     min_kernel: str = ""
     default_kernel: str = ""
+    # The newest one it can run on (kprobe-unlink: do_unlinkat is filename_unlinkat in 7.x).
+    max_kernel: str = ""
 
     def map_spec(self, name: str) -> MapSpec | None:
         return next((m for m in self.maps if m.name == name), None)
@@ -675,6 +677,7 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         path=folder,
         min_kernel=_kernel_name(r, data, "min_kernel"),
         default_kernel=_kernel_name(r, data, "default_kernel"),
+        max_kernel=_kernel_name(r, data, "max_kernel"),
     )
 
 

@@ -53,6 +53,7 @@ class Lab(TitledContent, models.Model):
     checks = models.JSONField(default=list)
     # Kernel names of sandbox/kernels.lock ("6.12"); empty: no requirement / no preference.
     min_kernel = models.CharField(max_length=16, blank=True, default="")
+    max_kernel = models.CharField(max_length=16, blank=True, default="")
     default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)

@@ -704,6 +704,10 @@ static ssize_t in_getline(char **line, size_t *cap)
 }
 
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
+/* --warm-up OBJECT: see warm_up() */
+static const char *warm_up_path;
+static void warm_up(const char *path);
+
 static int read_job(char *msg, size_t msg_size)
 {
 	char *line = NULL;
@@ -719,6 +723,15 @@ static int read_job(char *msg, size_t msg_size)
 		if (n == 0)
 			continue;
 		char *words[512];
+		if (!strcmp(line, "warm-up")) {
+			/* a VM restored for a pool warms up again before its job: the loading
+			 * code translated by this qemu (TCG), not just set up in the guest */
+			if (warm_up_path)
+				warm_up(warm_up_path);
+			static const char warm[] = "@@bpflab@@ warm\n";
+			write_all(warm, sizeof(warm) - 1);
+			continue;
+		}
 		if (!strcmp(line, "end")) {
 			rc = seen_header ? 0 : -1;
 			if (rc)
@@ -2852,7 +2865,6 @@ int main(int argc, char **argv)
 {
 	const char *instance = NULL;
 	bool global = false, netns = false, ready_line = false, no_trace = false;
-	const char *warm_up_object = NULL;
 	char default_instance[64];
 	char msg[1024];
 
@@ -2874,7 +2886,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--ready-line")) {
 			ready_line = true;
 		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
-			warm_up_object = argv[++i];
+			warm_up_path = argv[++i];
 		} else {
 			usage();
 			return 2;
@@ -2902,8 +2914,8 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
-	if (warm_up_object)
-		warm_up(warm_up_object);
+	if (warm_up_path)
+		warm_up(warm_up_path);
 	if (ready_line) {
 		/* not JSON, so event readers skip it: a host that must not send before the tty
 		 * is raw (a cold-booted VM) waits for it */

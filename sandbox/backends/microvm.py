@@ -58,6 +58,10 @@ logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 POOL_ENV = "BPFLAB_MICROVM_POOL"
 POOL_RESTORE_TIMEOUT_S = 30.0
+# Whether a pooled VM warms up (Machine.warm) before it waits, paused (measured by bench)
+POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
+# Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
+WARM_PREPARED = os.environ.get("BPFLAB_MICROVM_WARM_PREPARED", "0") == "1"
 EVENT_START = b'{"event"'
 
 
@@ -218,7 +222,12 @@ class _Prepared:
         if self.error is not None:
             return
         try:
-            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+            deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+            if WARM_PREPARED:
+                self.machine.restore(deadline)
+                self.machine.warm(deadline)
+            else:
+                self.machine.restore(deadline, resume=False)
         except VMError as error:
             self.error = error
 
@@ -284,7 +293,12 @@ class WarmPool:
             machine = Machine(self.image, restore=True)
             try:
                 machine.start()
-                machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+                deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+                if POOL_WARM:
+                    machine.restore(deadline)
+                    machine.warm(deadline)  # runs once more, then pauses: see Machine.warm
+                else:
+                    machine.restore(deadline, resume=False)
             except VMError as error:
                 machine.kill()
                 failures += 1
