@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0012_lab_backends'),
+        ('labs', '0013_lab_max_kernel'),
     ]
 
     operations = [
