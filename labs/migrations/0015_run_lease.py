@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0013_lab_max_kernel'),
+        ('labs', '0014_lab_starter_translations'),
     ]
 
     operations = [
