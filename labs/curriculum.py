@@ -64,6 +64,7 @@ def lab_fields(spec: Any) -> dict[str, Any]:
         "program_type": spec.program_type,
         "section": spec.section,
         "starter": spec.starter,
+        "starter_translations": spec.starters,
         "solution": spec.solution,
         "min_kernel": spec.min_kernel,
         "max_kernel": spec.max_kernel,

@@ -48,6 +48,8 @@ class Lab(TitledContent, models.Model):
     program_type = models.CharField(max_length=32)
     section = models.CharField(max_length=128)
     starter = models.TextField()
+    # The starter with translated comments, by language ({"zh-hans": source}); same code.
+    starter_translations = models.JSONField(default=dict, blank=True)
     solution = models.TextField()
     checks = models.JSONField(default=list)
     # Kernel names of sandbox/kernels.lock ("6.12"); empty: no requirement / no preference.
@@ -62,6 +64,10 @@ class Lab(TitledContent, models.Model):
 
     class Meta:
         ordering = ["stage__order", "order"]
+
+    def starter_text(self) -> str:
+        """The starter in the reader's language (its comments translated), else starter.c."""
+        return str(pick({"en": self.starter, **self.starter_translations}))
 
     def runs_on(self, backend: str) -> bool:
         return not self.backends or backend in self.backends

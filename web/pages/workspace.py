@@ -31,8 +31,8 @@ def draft_or_starter(request: HttpRequest, lab: Lab) -> str:
         draft = Draft.objects.filter(user=request.user, lab=lab).first()
         if draft is not None:
             return draft.source
-        return lab.starter
-    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter)
+        return lab.starter_text()
+    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter_text())
 
 
 def save_session_draft(request: HttpRequest, lab: Lab, source: str) -> None:
@@ -45,7 +45,7 @@ def adopt_session_drafts(request: HttpRequest, user: Any) -> None:
     """Drafts typed before logging in become the account's (they are the newest work)."""
     drafts = request.session.pop(SESSION_DRAFTS, {})
     for lab in Lab.objects.filter(slug__in=list(drafts)):
-        if drafts[lab.slug] != lab.starter:
+        if drafts[lab.slug] not in (lab.starter, *lab.starter_translations.values()):
             save_draft(user, lab, drafts[lab.slug])
 
 
