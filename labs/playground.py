@@ -59,6 +59,74 @@ DEFAULT_PACKET = {
     }
 }
 DEFAULT_TRIGGER = ["/bin/ls", "/"]
+
+_HEADERS = "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
+_LICENSE = '\nchar LICENSE[] SEC("license") = "GPL";\n'
+# A first program for each hook, run as it is by the default packet or trigger (`ls /`
+# reads the directory with getdents64).
+STARTERS = {
+    "xdp": _HEADERS
+    + """
+SEC("xdp")
+int hello(struct xdp_md *ctx)
+{
+    bpf_printk("hello from XDP, %d bytes", ctx->data_end - ctx->data);
+    return XDP_PASS;
+}
+"""
+    + _LICENSE,
+    "tc": _HEADERS
+    + "#include <bpf/bpf_endian.h>\n#include <linux/pkt_cls.h>\n"
+    + """
+SEC("tc")
+int hello(struct __sk_buff *skb)
+{
+    bpf_printk("hello from TC, %d bytes, protocol %x", skb->len, bpf_ntohs(skb->protocol));
+    return TC_ACT_OK;
+}
+"""
+    + _LICENSE,
+    "socket": _HEADERS
+    + """
+SEC("socket")
+int keep_all(struct __sk_buff *skb)
+{
+    bpf_printk("socket filter sees %d bytes", skb->len);
+    return skb->len; /* the bytes to keep: 0 drops the packet */
+}
+"""
+    + _LICENSE,
+    "tracepoint": _HEADERS
+    + """
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_exec(void *ctx)
+{
+    bpf_printk("execve by pid %d", bpf_get_current_pid_tgid() >> 32);
+    return 0;
+}
+"""
+    + _LICENSE,
+    "kprobe": _HEADERS
+    + """
+SEC("kprobe/__x64_sys_getdents64")
+int on_getdents(void *ctx)
+{
+    bpf_printk("getdents64 from pid %d", bpf_get_current_pid_tgid() >> 32);
+    return 0;
+}
+"""
+    + _LICENSE,
+    "fexit": _HEADERS
+    + """
+SEC("fexit/__x64_sys_getdents64")
+int on_getdents_exit(unsigned long long *ctx)
+{
+    bpf_printk("getdents64 returned %ld", (long)ctx[1]);
+    return 0;
+}
+"""
+    + _LICENSE,
+}
 # Stages of a free-form run's outcome: how far it got.
 STAGES = ("compile", "load", "run", "done")
 

@@ -56,7 +56,7 @@ function enhanceWorkspace() {
   }
   const panel = document.getElementById("run-panel");
   if (panel) mountRunPanel(panel, { config, strings, editor });
-  enhancePlayground(config);
+  enhancePlayground(config, editor);
   window.bpflab = { editor };
 }
 

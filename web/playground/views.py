@@ -20,18 +20,7 @@ from web.pages.strings import run_panel_strings
 from web.playground import forms, visitors
 from web.playground.strings import playground_strings
 
-STARTER = """#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-SEC("xdp")
-int hello(struct xdp_md *ctx)
-{
-    bpf_printk("hello from XDP, %d bytes", ctx->data_end - ctx->data);
-    return XDP_PASS;
-}
-
-char LICENSE[] SEC("license") = "GPL";
-"""
+STARTER = playground.STARTERS["xdp"]
 
 
 def render_playground(
@@ -67,6 +56,7 @@ def render_playground(
             "wsPath": f"/ws/runs/{run.token}/" if run else "",
             "stopUrl": reverse("playground-stop", args=[run.token]) if run else "",
             "playground": playground_strings(),
+            "starters": playground.STARTERS,
         },
     }
     return render(request, "playground/page.html", context, status=status)
