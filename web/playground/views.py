@@ -35,7 +35,9 @@ def render_playground(
     status: int = 200,
 ) -> HttpResponse:
     can_run, why_not = visitors.may_run_here(request)
+    mine = _mine(request)
     context = {
+        **mine,
         "form": SourceForm(initial={"source": source}),
         "values": forms.form_values(cfg),
         "hooks": playground.HOOKS,
@@ -60,6 +62,18 @@ def render_playground(
         },
     }
     return render(request, "playground/page.html", context, status=status)
+
+
+RECENT_SHOWN = 5
+
+
+def _mine(request: HttpRequest) -> dict[str, Any]:
+    """A signed-in user's last playground runs and snippets."""
+    if not request.user.is_authenticated:
+        return {"recent_runs": [], "my_snippets": []}
+    runs = Run.objects.filter(submission__user=request.user, submission__lab=None)
+    snippets = Snippet.objects.filter(author=request.user)
+    return {"recent_runs": runs[:RECENT_SHOWN], "my_snippets": snippets[:RECENT_SHOWN]}
 
 
 def _live_max() -> int:
