@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from labs import packets
-from labs.grading.grade import _compile, _compile_event, _Disassembly
+from labs.grading.grade import (
+    _compile,
+    _compile_event,
+    _Disassembly,
+    discard,
+    prepared_sandbox,
+)
 from labs.spec import ACTIONS_BY_TYPE
 
 EventSink = Callable[[dict[str, Any]], None]
@@ -500,10 +506,13 @@ def run(
     except SettingsError as exc:
         outcome.error = str(exc)
         return _finish(outcome, emit, started)
+    # a microVM starts restoring while the program compiles (labs/grading/grade.py)
+    sandbox = prepared_sandbox(backend, kernel)
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
     except Exception as exc:  # the jail itself broke: not the writer's fault
+        discard(sandbox)
         outcome.error = _("compiler failure: %(kind)s: %(error)s") % {
             "kind": type(exc).__name__,
             "error": exc,
@@ -513,11 +522,12 @@ def run(
     outcome.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
+        discard(sandbox)
         return _finish(outcome, emit, started)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     recorder = _Recorder(cfg, outcome, emit)
-    _run_job(cfg, compiled.object or b"", backend, emit, recorder, control, kernel)
+    _run_job(cfg, compiled.object or b"", sandbox, emit, recorder, control)
     disassembly.flush(emit)
     outcome.timings["run_s"] = round(time.monotonic() - started - outcome.timings["compile_s"], 4)
     if not outcome.loaded:
@@ -530,14 +540,12 @@ def run(
 def _run_job(
     cfg: PlaygroundSettings,
     obj: bytes,
-    backend: str,
+    sandbox: Any,
     emit: EventSink,
     recorder: _Recorder,
     control: Any = None,
-    kernel: str = "",
 ) -> None:
     from labs import verifier
-    from sandbox.backends import get_backend
 
     job = build_job(cfg, obj)
 
@@ -550,9 +558,9 @@ def _run_job(
         emit(event)
         recorder.feed(event)
 
-    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        sandbox = get_backend(backend, **options)
+        if sandbox is None:
+            raise RuntimeError(_("the sandbox could not be set up"))
         if control is not None:
             result = sandbox.run(job, on_event=relay, control=control)
         else:
