@@ -117,7 +117,47 @@ def english_on(body: str, content_type: str) -> list[str]:
 
 @pytest.fixture
 def site(content, learner):  # type: ignore[no-untyped-def]
-    return make_demo_site(learner)
+    site = make_demo_site(learner)
+    site["free_run"], site["snippet"] = make_playground_run(learner)
+    return site
+
+
+def make_playground_run(learner):  # type: ignore[no-untyped-def]
+    """A finished playground run (one packet, a trace line, a map) and its snippet."""
+    from labs.events import publish
+    from labs.models import Run, Snippet, Submission
+    from tests.builders import make_free_run
+
+    source = 'SEC("xdp")\nint drop(struct xdp_md *ctx) { return XDP_DROP; }\n'
+    run = make_free_run(learner, source, {"hook": "xdp"})
+    snippet = Snippet.objects.create(source=source, settings=run.submission.settings)
+    Submission.objects.filter(pk=run.submission_id).update(snippet=snippet)
+    facts = {"stage": "done", "actions": ["XDP_DROP"], "trace_lines": 1, "live": {}}
+    verdict = {
+        "kind": "playground",
+        "stage": "done",
+        "passed": None,
+        "facts": facts,
+        "summary": "",
+        "packets": [{"index": 0, "ok": True, "action": "XDP_DROP"}],
+    }
+    for event in (
+        {
+            "event": "packet",
+            "index": 0,
+            "ok": True,
+            "retval": 1,
+            "action": "XDP_DROP",
+            "data_in": "00" * 14,
+            "data_out": "00" * 14,
+            "changed": False,
+        },
+        {"event": "verdict", **verdict},
+        {"event": "finished", "status": "done", "passed": None},
+    ):
+        publish(run, event)
+    Run.objects.filter(pk=run.pk).update(status=Run.DONE, verdict=verdict)
+    return run, snippet
 
 
 def chinese_client(user=None) -> Client:  # type: ignore[no-untyped-def]
@@ -145,6 +185,11 @@ def learner_pages(site) -> list[str]:  # type: ignore[no-untyped-def]
         "/classroom/join/",
         f"/classroom/join/{site['cohort'].join_code}/",
         "/labs/no-such-lab/",
+        "/playground/",
+        f"/playground/runs/{site['free_run'].token}/",
+        f"/p/{site['snippet'].slug}",
+        f"/embed/p/{site['snippet'].slug}",
+        "/api/tokens/",
     ]
 
 
@@ -175,6 +220,8 @@ VISITOR_PAGES = [
     "/accounts/reset/MQ/set-password/",
     "/accounts/reset/done/",
     "/nowhere/",
+    "/playground/",
+    "/embed/frame?code=int+x%3B&hook=tc",
 ]
 
 
@@ -239,6 +286,22 @@ NOT_PAGES = {
     "password_change_done",
     "password_reset_confirm",
     "cohort_kernel",
+    # the playground's and the API's POST endpoints, JSON answers, event stream, redirects
+    "playground-open",
+    "playground-run-program",
+    "playground-share",
+    "playground-stop",
+    "api-runs",
+    "api-run",
+    "api-run-events",
+    "api-token-create",
+    "api-token-revoke",
+    "embed-token",
+    "embed-runs",
+    "embed-script",
+    "oembed",
+    # the HTTP API's reference: docs/api.md, written in English like the rest of docs/
+    "api-docs",
 }
 
 

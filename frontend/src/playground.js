@@ -28,7 +28,8 @@ function enhanceStop(config) {
 // Switching the hook swaps in that hook's starter program, unless the code was edited.
 function swapStarters(form, config, editor) {
   const select = form.querySelector("[data-pg-hook]");
-  const starters = config.starters || {};
+  const starters = {};
+  for (const node of document.querySelectorAll("textarea[data-starter]")) starters[node.dataset.starter] = node.value;
   if (!select || !editor) return;
   select.addEventListener("change", () => {
     const untouched = Object.values(starters).some((text) => text.trim() === editor.text().trim());

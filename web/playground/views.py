@@ -58,8 +58,9 @@ def render_playground(
             "wsPath": f"/ws/runs/{run.token}/" if run else "",
             "stopUrl": reverse("playground-stop", args=[run.token]) if run else "",
             "playground": playground_strings(),
-            "starters": playground.STARTERS,
         },
+        # code, not words: in <textarea>s the panel reads (frontend/src/playground.js)
+        "starters": playground.STARTERS,
     }
     return render(request, "playground/page.html", context, status=status)
 
