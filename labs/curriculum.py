@@ -54,6 +54,8 @@ def check_summaries(lab: Any) -> list[dict[str, Any]]:
 
 def lab_fields(spec: Any) -> dict[str, Any]:
     """The columns of a Lab row that come from its folder."""
+    from labs.spec import BACKENDS
+
     return {
         "title": spec.title,
         "summary": spec.summary,
@@ -62,9 +64,13 @@ def lab_fields(spec: Any) -> dict[str, Any]:
         "program_type": spec.program_type,
         "section": spec.section,
         "starter": spec.starter,
+        "starter_translations": spec.starters,
         "solution": spec.solution,
         "min_kernel": spec.min_kernel,
+        "max_kernel": spec.max_kernel,
         "default_kernel": spec.default_kernel,
+        # every sandbox can run it: stored empty; else the ones that can (microvm)
+        "backends": [] if set(spec.backends) == set(BACKENDS) else list(spec.backends),
         "checks": check_summaries(spec),
         "content_hash": folder_hash(spec.path),
     }

@@ -510,7 +510,7 @@ def run(
     sandbox = prepared_sandbox(backend, kernel)
     emit({"event": "stage", "stage": "compiling"})
     try:
-        compiled = _compile(source)
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the writer's fault
         discard(sandbox)
         outcome.error = _("compiler failure: %(kind)s: %(error)s") % {

@@ -19,6 +19,22 @@ function actualText(event, strings) {
   return h("code", {}, text);
 }
 
+// "Permission denied (EACCES) while opening the object", as the sandbox says it, in the
+// page's language: the system's words are looked up by the errno's name.
+const ERRNO = /^(.*?) \((E[A-Z0-9]+)\)( while opening the object)?$/;
+export function errorText(text, strings) {
+  const match = ERRNO.exec(String(text ?? ""));
+  const said = match && (strings.errno || {})[match[2]];
+  if (!said) return String(text ?? "");
+  const error = `${said} (${match[2]})`;
+  return match[3] ? format(strings.while_opening, { error }) : error;
+}
+
+function recordFields(fields) {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return JSON.stringify(fields);
+  return Object.entries(fields).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(" ");
+}
+
 function stamp(value) {
   return typeof value === "number" ? value.toFixed(6) : value ?? "";
 }
@@ -127,13 +143,13 @@ class RunPanel {
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
         h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
-        h("span", { class: "diag-message" }, d.message),
-        d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
+        h("span", { class: "diag-message", lang: "en" }, d.message),
+        d.source_line ? h("pre", { class: "diag-source", tabindex: "0" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
       h("h3", {}, h("span", { class: "dot" }), title, event.duration_s ? h("span", { class: "muted small" }, ` ${(event.duration_s * 1000).toFixed(0)} ms`) : null),
       items.length ? h("ul", { class: "diagnostics" }, items) : null,
       event.error ? h("p", { class: "bad" }, event.error) : null,
-      !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", {}, event.output)) : null);
+      !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", { tabindex: "0" }, event.output)) : null);
     this.el("run-compile").replaceChildren(block);
     this.editor.mark(diagnostics.filter((d) => !d.file || d.file === "prog.c").map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message, source: "clang" })));
     if (event.disassembly) this.showDisassembly(event.disassembly);
@@ -161,7 +177,7 @@ class RunPanel {
     const rejection = event.ok ? null : event.rejection || null;
     const title = event.ok ? s.load_ok : rejection?.by === "loader" ? s.load_not_loaded : s.load_failed;
     const children = [h("h3", {}, h("span", { class: "dot" }), title)];
-    if (event.error) children.push(h("p", { class: "bad" }, event.error));
+    if (event.error) children.push(h("p", { class: "bad" }, errorText(event.error, s)));
     if (rejection) children.push(...this.explainRejection(rejection, log));
     if (log) children.push(this.verifierLog(log, !event.ok));
     this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "load" }, children));
@@ -199,18 +215,18 @@ class RunPanel {
       if (open && i === analysis.sourceIndex) kind += " log-source-hit";
       return h("span", { class: `log-line ${kind}`.trim() }, line);
     });
-    return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", {}, lines));
+    return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", { tabindex: "0" }, lines));
   }
 
   on_test_run() {}
 
   // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
   on_attach(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: event.error || "" })));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: errorText(event.error, this.strings) })));
   }
 
   on_map_update(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: event.error || "" })));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: errorText(event.error, this.strings) })));
   }
 
   on_check(event) {
@@ -282,12 +298,20 @@ class RunPanel {
     this.el("run-packets").append(figure);
   }
 
+  // A ring buffer record, as it arrives: its fields when the map's BTF named them, else
+  // hex. The playground has a box of its own; a lab page shows records among the trace.
   on_record(event) {
+    const shown = event.fields ? recordFields(event.fields) : event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
     const box = this.el("run-records");
-    if (!box) return;
-    if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
-    const body = event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
-    box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, body)));
+    if (box) {
+      if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
+      box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, shown)));
+      return;
+    }
+    const atBottom = this.trace.scrollHeight - this.trace.scrollTop - this.trace.clientHeight < 24;
+    this.trace.append(h("div", { class: "trace-line trace-record" }, h("span", { class: "trace-who" }, `${format(this.strings.record, event)} `), h("span", { class: "trace-msg" }, shown)));
+    this.traceCount += 1;
+    if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
   }
 
   // Live traffic mode: one tick a second with the lines, records and map snapshots since the last.

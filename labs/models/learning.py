@@ -48,16 +48,33 @@ class Lab(TitledContent, models.Model):
     program_type = models.CharField(max_length=32)
     section = models.CharField(max_length=128)
     starter = models.TextField()
+    # The starter with translated comments, by language ({"zh-hans": source}); same code.
+    starter_translations = models.JSONField(default=dict, blank=True)
     solution = models.TextField()
     checks = models.JSONField(default=list)
     # Kernel names of sandbox/kernels.lock ("6.12"); empty: no requirement / no preference.
     min_kernel = models.CharField(max_length=16, blank=True, default="")
+    max_kernel = models.CharField(max_length=16, blank=True, default="")
     default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
+    # The sandboxes the lab can run on (kprobes and fentry exist only in the microVM's
+    # kernel); empty: every one.
+    backends = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["stage__order", "order"]
+
+    def starter_text(self) -> str:
+        """The starter in the reader's language (its comments translated), else starter.c."""
+        return str(pick({"en": self.starter, **self.starter_translations}))
+
+    def runs_on(self, backend: str) -> bool:
+        return not self.backends or backend in self.backends
+
+    def runs_here(self) -> bool:
+        """Whether this site's sandbox (settings.SANDBOX_BACKEND) can run the lab."""
+        return self.runs_on(settings.SANDBOX_BACKEND)
 
     def lesson_text(self) -> str:
         return pick(self.lesson)

@@ -44,6 +44,7 @@ import selectors
 import shutil
 import threading
 import time
+from pathlib import Path
 from typing import Literal
 
 from sandbox import build
@@ -57,6 +58,10 @@ logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 POOL_ENV = "BPFLAB_MICROVM_POOL"
 POOL_RESTORE_TIMEOUT_S = 30.0
+# Whether a pooled VM warms up (Machine.warm) before it waits, paused (measured by bench)
+POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
+# Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
+WARM_PREPARED = os.environ.get("BPFLAB_MICROVM_WARM_PREPARED", "0") == "1"
 EVENT_START = b'{"event"'
 
 
@@ -105,6 +110,10 @@ class MicroVMBackend(Backend):
         if self.mode == "warm" and not image.has_snapshot():
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
+
+    def kernel_headers(self) -> Path | None:
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        return image.kernel_headers if image is not None else None
 
     def prepare(self) -> None:
         """Starts restoring the next run's VM now, paused, in the background: the grader
@@ -207,7 +216,12 @@ class _Prepared:
         if self.error is not None:
             return
         try:
-            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+            deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+            if WARM_PREPARED:
+                self.machine.restore(deadline)
+                self.machine.warm(deadline)
+            else:
+                self.machine.restore(deadline, resume=False)
         except VMError as error:
             self.error = error
 
@@ -273,7 +287,12 @@ class WarmPool:
             machine = Machine(self.image, restore=True)
             try:
                 machine.start()
-                machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+                deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+                if POOL_WARM:
+                    machine.restore(deadline)
+                    machine.warm(deadline)  # runs once more, then pauses: see Machine.warm
+                else:
+                    machine.restore(deadline, resume=False)
             except VMError as error:
                 machine.kill()
                 failures += 1

@@ -26,10 +26,10 @@ def run_summary(run: Run) -> str:
 
 def kernels_summary(verdict: dict) -> str:
     """A run on every kernel: on how many of the kernels the lab is meant for it passed."""
-    from labs.kernels import at_least
+    from labs.kernels import fits
 
-    minimum = verdict.get("min_kernel") or ""
-    counted = [v for name, v in verdict["kernels"].items() if at_least(name, minimum)]
+    minimum, maximum = verdict.get("min_kernel") or "", verdict.get("max_kernel") or ""
+    counted = [v for name, v in verdict["kernels"].items() if fits(name, minimum, maximum)]
     passed = sum(bool(v.get("passed")) for v in counted)
     if counted and passed == len(counted):
         return _("Passed on all %(total)d kernels.") % {"total": len(counted)}

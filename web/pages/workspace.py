@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from labs.i18n import pick
 from labs.models import Draft, Lab, Run
+from labs.submissions import sandbox_note
 from web.pages.forms import SourceForm
 from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
@@ -30,8 +31,8 @@ def draft_or_starter(request: HttpRequest, lab: Lab) -> str:
         draft = Draft.objects.filter(user=request.user, lab=lab).first()
         if draft is not None:
             return draft.source
-        return lab.starter
-    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter)
+        return lab.starter_text()
+    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter_text())
 
 
 def save_session_draft(request: HttpRequest, lab: Lab, source: str) -> None:
@@ -44,7 +45,7 @@ def adopt_session_drafts(request: HttpRequest, user: Any) -> None:
     """Drafts typed before logging in become the account's (they are the newest work)."""
     drafts = request.session.pop(SESSION_DRAFTS, {})
     for lab in Lab.objects.filter(slug__in=list(drafts)):
-        if drafts[lab.slug] != lab.starter:
+        if drafts[lab.slug] not in (lab.starter, *lab.starter_translations.values()):
             save_draft(user, lab, drafts[lab.slug])
 
 
@@ -82,6 +83,7 @@ def render_workspace(
         "run_summary": run_summary(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
+        "sandbox_note": "" if lab.runs_here() else sandbox_note(lab),
         "panel_config": _panel_config(request, lab, run, after),
         "strings": run_panel_strings(),
         "kernels": kernel_picker(request, lab, run),
