@@ -129,7 +129,7 @@ def comparable(result: Result) -> list[tuple[Any, ...]]:
 
     Timings, pids, cpus and timestamps differ by nature; the docker backend's extra
     `stage: booting` is about the sandbox, not the job."""
-    volatile = {"t", "duration_ns"}
+    volatile = {"t", "duration_ns", "pid"}  # a trigger's pid: per pid namespace
     kept: list[tuple[Any, ...]] = []
     for event in result.events:
         if event["event"] == "trace":
