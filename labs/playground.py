@@ -349,10 +349,10 @@ def build_job(cfg: PlaygroundSettings, obj: bytes) -> Any:
         ops.append({"op": "trigger", "id": "trigger", "argv": cfg.trigger, "timeout_ms": 5000})
         ops.append({"op": "trace", "id": "trace", "wait_ms": TRACE_WAIT_MS})
     ops += [{"op": "map_dump", "id": f"map:{name}", "map": name} for name in maps]
-    limits = RunLimits()
+    limits = RunLimits(wall_s=django_settings.RUN_WALL_S)
     if cfg.is_live:
         assert cfg.live is not None
-        limits.wall_s = cfg.live["seconds"] + 20
+        limits.wall_s = cfg.live["seconds"] + django_settings.RUN_WALL_S
         limits.max_trace_lines = 5000
     return Job(object=obj, ops=ops, limits=limits)
 
