@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from labs.grading import differential
 from labs.grading.grade import (
     EventSink,
     _compile_step,
@@ -120,13 +121,17 @@ def grade_on_kernels(
     kernels: list[str],
     backend: str = "microvm",
     on_event: EventSink | None = None,
+    seed: int | None = None,
 ) -> KernelMatrix:
-    """One verdict per kernel for `source`, compiled once; never raises for the learner."""
+    """One verdict per kernel for `source`, compiled once; never raises for the learner.
+    A lab's generated frames (`seed`, a new one when None) are the same on every kernel."""
     emit = on_event or _ignore
     started = time.monotonic()
     names = sorted(kernels, key=version_key)
     matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
     first = Verdict(slug=lab.slug)
+    if lab.traffic is not None:
+        first.seed = differential.new_seed() if seed is None else seed
     compiled = _compile_step(lab, source, first, emit, started)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         matrix.verdicts = {name: compiled for name in names}
@@ -140,7 +145,7 @@ def grade_on_kernels(
 
 
 def _copy_compile(first: Verdict, name: str) -> Verdict:
-    verdict = Verdict(slug=first.slug, diagnostics=first.diagnostics)
+    verdict = Verdict(slug=first.slug, diagnostics=first.diagnostics, seed=first.seed)
     verdict.timings["compile_s"] = first.timings.get("compile_s", 0.0)
     verdict.kernel = {"name": name, "release": ""}
     return verdict
@@ -166,8 +171,9 @@ def _run_all(
                 events.put((name, {**event, "kernel": name}))
 
             try:
-                evaluator = _run(lab, obj, backend, tagged, verdict, name)
-                _finish_run(verdict, evaluator, tagged, started)
+                phase = differential.prepare(lab, verdict.seed)  # each kernel's own job
+                evaluator = _run(lab, obj, backend, tagged, verdict, name, phase)
+                _finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
                 verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
                     "kind": type(exc).__name__,
