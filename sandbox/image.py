@@ -70,6 +70,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
 CURRENT_LINK_NAME = "current"
 INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
+# Loaded once by the agent before the snapshot (the init passes it with --warm-up).
+WARM_UP_SOURCE = Path(__file__).resolve().parent / "vm" / "warmup.c"
+WARM_UP_PATH = "lib/bpflab-warmup.o"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
 # Bump when the layout of what this module writes changes.
 BUILDER_VERSION = 4
@@ -88,6 +91,14 @@ KERNEL_CMDLINE = (
     "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on "
     "init_on_free=1"
 )
+# VM templating (as Kata Containers does it): the snapshot's guest RAM lives in this file,
+# written through a shared memory-backend-file while the VM booted; a restore maps it
+# private (copy-on-write) and reads only the devices' state from snapshot.mig, migrated
+# with x-ignore-shared. BPFLAB_VM_TEMPLATE=0 saves the whole RAM in snapshot.mig instead.
+TEMPLATE_RAM_NAME = "ram"
+TEMPLATE = os.environ.get("BPFLAB_VM_TEMPLATE", "1") != "0"
+# BPFLAB_VM_WARM_UP=0 leaves the warm-up out (to measure what it gains).
+WARM_UP = os.environ.get("BPFLAB_VM_WARM_UP", "1") != "0"
 BOOT_TIMEOUT_S = 30.0
 KVM_PROBE_TIMEOUT_S = 5.0
 
@@ -136,6 +147,14 @@ class Image:
     def has_snapshot(self) -> bool:
         return bool(self.manifest.get("snapshot")) and self.snapshot.exists()
 
+    @property
+    def template_ram(self) -> Path | None:
+        """The saved guest RAM of a template snapshot (each restore maps it copy-on-write,
+        and snapshot.mig then holds only the devices' state), None for a full snapshot."""
+        snapshot = self.manifest.get("snapshot") or {}
+        ram = self.directory / TEMPLATE_RAM_NAME
+        return ram if snapshot.get("template") and ram.exists() else None
+
 
 def current_image(root: Path | None = None, kernel: str | None = None) -> Image | None:
     """The image in use for `kernel` (default: the default kernel's), or None when it was
@@ -166,6 +185,11 @@ def load_image(directory: Path) -> Image | None:
     if not (image.kernel.exists() and image.initrd.exists()):
         return None
     return image
+
+
+def _tool_version(tool: str) -> str:
+    proc = subprocess.run([tool, "--version"], capture_output=True, text=True)
+    return proc.stdout.splitlines()[0].strip() if proc.stdout else ""
 
 
 def qemu_version() -> str:
@@ -227,8 +251,11 @@ def collect_inputs(agent: Path, kernel: kernels.Kernel) -> dict[str, Any]:
         "busybox_sha256": file_sha256(BUSYBOX),
         "agent_sha256": file_sha256(agent),
         "init_sha256": file_sha256(INIT_SCRIPT),
+        "warm_up_sha256": file_sha256(WARM_UP_SOURCE) if WARM_UP else None,
+        "clang": _tool_version("clang"),
         "qemu": qemu_version(),
         "machine": list(MACHINE_ARGS),
+        "template": TEMPLATE,
         "cmdline": kernel_cmdline(),
         # decide vmlinux (PVH) or bzImage
         "lz4": shutil.which("lz4") is not None,
@@ -399,7 +426,17 @@ def _pad(length: int) -> bytes:
     return b"\0" * (-length % 4)
 
 
-def initramfs(agent: Path, modules: list[Path]) -> bytes:
+def warm_up_object() -> bytes:
+    """sandbox/vm/warmup.c compiled: what the agent loads once before the snapshot."""
+    from sandbox.compile import compile_source
+
+    compiled = compile_source(WARM_UP_SOURCE.read_text())
+    if not compiled.ok or not compiled.object:
+        raise ImageError(f"{WARM_UP_SOURCE.name} did not compile: {compiled.output[-500:]}")
+    return compiled.object
+
+
+def initramfs(agent: Path, modules: list[Path], warm_up: bytes = b"") -> bytes:
     archive = Cpio()
     for directory in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"):
         archive.directory(directory)
@@ -414,6 +451,8 @@ def initramfs(agent: Path, modules: list[Path]) -> bytes:
         archive.file(f"lib/modules/{module_name(module)}.ko", read_module(module))
     order = "".join(f"{module_name(module)}.ko\n" for module in modules)
     archive.file("lib/modules/load-order", order.encode())
+    if warm_up:
+        archive.file(WARM_UP_PATH, warm_up)
     return archive.finish()
 
 
@@ -456,8 +495,13 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
 
 
 def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
-    """Boots the image until the agent waits for a job, then saves the whole VM."""
-    machine = Machine(image)
+    """Boots the image until the agent waits for a job, then saves the whole VM: as a
+    template (the RAM in its own file, see TEMPLATE_RAM_NAME) unless BPFLAB_VM_TEMPLATE=0."""
+    template = image.directory / TEMPLATE_RAM_NAME if TEMPLATE else None
+    # The VM writes its RAM through to the file as it boots: on tmpfs that is memory
+    # speed, on a disk every first touch of a page allocates a block.
+    shared = _shared_ram_file(image) if template is not None else None
+    machine = Machine(image, template_ram=shared)
     started = time.monotonic()
     try:
         machine.start()
@@ -467,13 +511,27 @@ def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
         log(f"booted to the agent in {booted:.2f} s; saving the snapshot")
         saved = time.monotonic()
         machine.save_snapshot(image.snapshot, saved + BOOT_TIMEOUT_S)
+        machine.kill()
+        if shared is not None and template is not None:
+            # sparse: free memory is zero pages (init_on_free=1), most of the 256 MiB
+            _run(["cp", "--sparse=always", str(shared), str(template)])
         return {
             "boot_s": round(booted, 3),
             "save_s": round(time.monotonic() - saved, 3),
             "bytes": image.snapshot.stat().st_size,
+            "template": template is not None,
+            "ram_bytes": template.stat().st_blocks * 512 if template is not None else 0,
         }
     finally:
         machine.kill()
+        if shared is not None:
+            shared.unlink(missing_ok=True)
+
+
+def _shared_ram_file(image: Image) -> Path:
+    tmpfs = Path("/dev/shm")
+    folder = tmpfs if tmpfs.is_dir() and os.access(tmpfs, os.W_OK) else image.directory
+    return folder / f"bpflab-template-{os.getpid()}-{image.directory.name}"
 
 
 # --- the build ----------------------------------------------------------------------
@@ -579,7 +637,8 @@ def _build_into(
         log(f"kernel: {module_dir.name}, {kernel_file} ({how})")
         modules = modules_in_load_order(module_dir, GUEST_MODULES)
         log("modules: " + " ".join(module_name(module) for module in modules))
-        (directory / "initrd.cpio").write_bytes(initramfs(agent, modules))
+        warm_up = warm_up_object() if WARM_UP else b""
+        (directory / "initrd.cpio").write_bytes(initramfs(agent, modules, warm_up))
     image = Image(
         directory=directory,
         manifest={

@@ -4,7 +4,7 @@ Each kernel is one of Debian's cloud kernels (`6.1` from bookworm, `6.12` from t
 `7.2` from sid, `7.3` from experimental). The lock file (committed) pins, per kernel,
 the exact package versions and their SHA-256 sums. They are fetched with `apt-get
 download` through an apt configuration private to bpflab, generated here under
-`var/apt/` (sources, lists, cache): the host's own apt sources are never read for
+`var/apt/kernels/` (sources, lists, cache): the host's own apt sources are never read for
 them, nor changed. Packages are unpacked with `dpkg -x`, never installed.
 
 When a pinned version has gone from the archive (sid and experimental move), the
@@ -34,7 +34,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCK_FILE = Path(__file__).resolve().parent / "kernels.lock"
 VAR_DIR = Path(os.environ.get("BPFLAB_VAR_DIR", REPO_ROOT / "var"))
-APT_DIR = Path(os.environ.get("BPFLAB_APT_DIR", VAR_DIR / "apt"))
+APT_DIR = Path(os.environ.get("BPFLAB_APT_DIR", VAR_DIR / "apt" / "kernels"))
 DEB_CACHE = Path(os.environ.get("BPFLAB_DEB_CACHE", VAR_DIR / "sandbox" / "debs"))
 MIRROR = os.environ.get("BPFLAB_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 SECURITY_MIRROR = os.environ.get(

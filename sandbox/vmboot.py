@@ -51,11 +51,21 @@ class VMError(RuntimeError):
 class Machine:
     """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
 
-    def __init__(self, image: Image, *, accel: str | None = None, restore: bool = False) -> None:
-        """restore: start qemu waiting for the image's snapshot (see restore())."""
+    def __init__(
+        self,
+        image: Image,
+        *,
+        accel: str | None = None,
+        restore: bool = False,
+        template_ram: os.PathLike[str] | None = None,
+    ) -> None:
+        """restore: start qemu waiting for the image's snapshot (see restore()).
+        template_ram: boot with the guest RAM shared into this file, to save a template
+        snapshot of it (sandbox/image.py); a restore maps an image's template privately."""
         self.image = image
         self.accel = accel or image.accel
         self.incoming = restore
+        self.template_ram = template_ram
         self.snapshot_fd: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.channel: socket.socket | None = None
@@ -82,11 +92,32 @@ class Machine:
         argv += ["-serial", "chardev:console0"]
         argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
         argv += ["-mon", "chardev=qmp0,mode=control"]
+        argv += self._memory()
         argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
         argv += ["-append", self.image.cmdline]
         if self.incoming:
             argv += ["-incoming", "defer"]
         return argv
+
+    def _memory(self) -> list[str]:
+        """The guest RAM in a file: shared while a template is made, copy-on-write (share=off:
+        a private mapping) for a restore of one, so every clone starts from the page cache."""
+        if self.template_ram is not None:
+            path, share = os.fspath(self.template_ram), "on"
+        elif self.incoming and self.image.template_ram is not None:
+            path, share = os.fspath(self.image.template_ram), "off"
+        else:
+            return []
+        backend = f"memory-backend-file,id=ram0,size={MEMORY_MIB}M,mem-path={path},share={share}"
+        return ["-object", backend, "-machine", "memory-backend=ram0"]
+
+    def _capabilities(self) -> list[dict[str, object]]:
+        """Migration capabilities: events, and for a template x-ignore-shared (its RAM is
+        in the file, not in the stream)."""
+        capabilities: list[dict[str, object]] = [{"capability": "events", "state": True}]
+        if self.template_ram is not None or self.image.template_ram is not None:
+            capabilities.append({"capability": "x-ignore-shared", "state": True})
+        return capabilities
 
     def start(self) -> None:
         self.channel, channel_guest = socket.socketpair()
@@ -123,8 +154,8 @@ class Machine:
         assert self.snapshot_fd is not None, "Machine(restore=True) first"
         try:
             self.qmp.handshake(deadline)
-            capability = {"capability": "events", "state": True}
-            self.qmp.execute("migrate-set-capabilities", {"capabilities": [capability]}, deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
             uri = f"fd:{self.snapshot_fd}"
             self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
             while True:
@@ -161,6 +192,8 @@ class Machine:
         partial = f"{os.fspath(path)}.partial"
         try:
             self.qmp.execute("stop", deadline=deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
             self.qmp.execute("migrate", {"uri": f"exec:cat > {shlex.quote(partial)}"}, deadline)
             while True:
                 status = self.qmp.execute("query-migrate", deadline=deadline).get("status")

@@ -15,7 +15,8 @@ from tests.builders import make_lab
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 ITER_NUM = (Path(__file__).parent / "programs" / "iter_num_drop.c").read_text()
-SOLUTION = (Path(__file__).parent.parent / "content/labs/xdp-drop-all/solution.c").read_text()
+LABS = Path(__file__).parent.parent / "content" / "labs"
+SOLUTION = (LABS / "xdp-drop-all" / "solution.c").read_text()
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,8 @@ def microvm(settings):  # type: ignore[no-untyped-def]
     return settings
 
 
-def run_on_every_kernel(user, source: str, **lab_fields) -> Run:  # type: ignore[no-untyped-def]
-    lab = make_lab("xdp-drop-all", **lab_fields)
+def run_on_every_kernel(user, source: str, slug: str = "xdp-drop-all") -> Run:  # type: ignore[no-untyped-def]
+    lab = make_lab(slug)
     run = submit(user, lab, source, kernel=kernels.ALL)
     runner.execute_run(run.pk)
     run.refresh_from_db()
@@ -58,6 +59,19 @@ def test_it_compiles_once_and_tags_each_kernels_events(learner) -> None:
     assert sorted(v["kernel"] for v in per_kernel) == ["6.1", "6.12", "7.2", "7.3"]
     assert kinds[-2][0] == "verdict" and set(kinds[-2][1]["kernels"]) == set(booted)
     assert run.passed is True and Progress.objects.get(user=learner).status == Progress.PASSED
+
+
+def test_it_counts_only_the_kernels_the_lab_is_meant_for(learner) -> None:
+    """verifier-iter-options needs 6.12 (bpf_iter_num came with 6.4): 6.1 is shown, not
+    counted."""
+    solution = (LABS / "verifier-iter-options" / "solution.c").read_text()
+
+    run = run_on_every_kernel(learner, solution, slug="verifier-iter-options")
+
+    assert run.passed is True and run.verdict["min_kernel"] == "6.12"
+    assert run.verdict["summary"] == "Passed on all 3 kernels."
+    on_61 = run.verdict["kernels"]["6.1"]
+    assert on_61["passed"] is False and on_61["verifier"]["class"] == "missing_kfunc"
 
 
 def test_it_shows_the_matrix_with_the_differing_rows_marked(client, learner) -> None:

@@ -48,17 +48,43 @@ def grade(
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    sandbox = prepared_sandbox(backend, kernel)
     # the reference compiles (or is found compiled) while the learner's program compiles
     phase = differential.prepare(lab, seed)
     verdict.seed = phase.seed if phase else None
     compiled = _compile_step(lab, source, verdict, emit, started)
     if isinstance(compiled, Verdict):
+        discard(sandbox)
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel, phase)
+    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase)
     disassembly.flush(emit)
     return _finish_run(verdict, evaluator, emit, started, phase)
+
+
+def prepared_sandbox(backend: str, kernel: str = "") -> Any:
+    """The backend a run will use, already getting ready: a microVM starts restoring its
+    snapshot now, while the program compiles (None when the backend cannot be made: the
+    run then says why)."""
+    from sandbox.backends import get_backend
+
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    try:
+        sandbox = get_backend(backend, **options)
+    except Exception:  # noqa: BLE001 - _run reports it as the sandbox's failure
+        return None
+    prepare = getattr(sandbox, "prepare", None)
+    if prepare is not None:
+        prepare()
+    return sandbox
+
+
+def discard(sandbox: Any) -> None:
+    """Lets go of what prepared_sandbox() started, when no run will use it."""
+    release = getattr(sandbox, "discard", None)
+    if release is not None:
+        release()
 
 
 def _compile_step(
@@ -158,16 +184,14 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
 def _run(
     lab: LabSpec,
     obj: bytes,
-    backend: str,
+    sandbox: Any,
     emit: EventSink,
     verdict: Verdict,
-    kernel: str = "",
     phase: differential.Pending | None = None,
 ) -> Evaluator:
-    """Run the job, relaying each sandbox event before the checks it decides; the events
-    of the differential phase (if the lab has one) go to its judge only."""
-    from sandbox.backends import get_backend
-
+    """Run the job in the prepared sandbox, relaying each sandbox event before the checks
+    it decides; the events of the differential phase (if the lab has one) go to its judge
+    only."""
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
     judge = phase.attach(job, emit, evaluator) if phase is not None else None
@@ -189,9 +213,10 @@ def _run(
         emit(event)
         evaluator.feed(event)
 
-    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        result = get_backend(backend, **options).run(job, on_event=relay)
+        if sandbox is None:
+            raise RuntimeError(_("the sandbox backend could not be set up"))
+        result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}

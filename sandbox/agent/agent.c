@@ -2350,13 +2350,45 @@ static void close_stdout(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global | --no-trace] "
-			"[--no-pid-filter] [--netns] [--ready-line] < job\n");
+			"[--no-pid-filter] [--netns] [--ready-line] [--warm-up OBJECT] < job\n");
+}
+
+/*
+ * Work a microVM does once, before its snapshot, instead of in every run restored from it:
+ * libbpf's feature probes (cached for the process), the kernel's parse of its own BTF
+ * (on its first program load), bpf_printk's buffers, the JIT's first pack, and the pages
+ * of the code that loads, test-runs and reads maps, and of libbpf's BTF parser. The object
+ * (sandbox/vm/warmup.c) prints nothing for the frame it runs on; nothing of it is kept.
+ */
+static void warm_up(const char *path)
+{
+	struct bpf_object *o = bpf_object__open_file(path, NULL);
+	if (!o)
+		return;
+	if (bpf_object__load(o) == 0) {
+		struct bpf_program *p = bpf_object__next_program(o, NULL);
+		struct bpf_map *m = bpf_object__next_map(o, NULL);
+		unsigned char frame[64] = {0}, out[64];
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame, .data_size_in = sizeof(frame),
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+		if (p)
+			bpf_prog_test_run_opts(bpf_program__fd(p), &run);
+		if (m) {
+			unsigned int key = 0;
+			unsigned long long value;
+			bpf_map_lookup_elem(bpf_map__fd(m), &key, &value);
+		}
+	}
+	bpf_object__close(o);
+	btf__free(btf__load_vmlinux_btf());
+	sb_clear(&libbpf_log);
 }
 
 int main(int argc, char **argv)
 {
 	const char *instance = NULL;
 	bool global = false, netns = false, ready_line = false, no_trace = false;
+	const char *warm_up_object = NULL;
 	char default_instance[64];
 	char msg[1024];
 
@@ -2373,6 +2405,8 @@ int main(int argc, char **argv)
 			netns = true;
 		} else if (!strcmp(argv[i], "--ready-line")) {
 			ready_line = true;
+		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
+			warm_up_object = argv[++i];
 		} else {
 			usage();
 			return 2;
@@ -2400,6 +2434,8 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
+	if (warm_up_object)
+		warm_up(warm_up_object);
 	if (ready_line) {
 		/* not JSON, so event readers skip it: a host that must not send before the tty
 		 * is raw (a cold-booted VM) waits for it */

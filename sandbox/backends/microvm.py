@@ -81,6 +81,8 @@ class MicroVMBackend(Backend):
         self.mode = mode
         self.image = image
         self.kernel = kernel
+        self._prepared: list[_Prepared] = []
+        self._prepared_lock = threading.Lock()
         self.pool_size = _pool_size_from_env() if pool_size is None else pool_size
         self._qemu_version: str | None = None
 
@@ -104,6 +106,34 @@ class MicroVMBackend(Backend):
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
 
+    def prepare(self) -> None:
+        """Starts restoring the next run's VM now, paused, in the background: the grader
+        calls it before compiling, so the restore overlaps the compile and run() only has
+        to resume the VM. Without a snapshot, or with a pool (it has VMs ready), a no-op."""
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        if image is None or self.mode != "warm" or not image.has_snapshot() or self.pool_size:
+            return
+        prepared = _Prepared(image)
+        with self._prepared_lock:
+            self._prepared.append(prepared)
+
+    def discard(self) -> None:
+        """Kills the VMs prepare() restored and no run took (the compile failed)."""
+        with self._prepared_lock:
+            prepared, self._prepared = self._prepared, []
+        for one in prepared:
+            one.discard()
+
+    def _take_prepared(self, image: vm_image.Image, deadline: float) -> Machine | None:
+        with self._prepared_lock:
+            prepared = self._prepared.pop(0) if self._prepared else None
+        if prepared is None:
+            return None
+        if prepared.image.directory != image.directory:
+            prepared.discard()
+            return None
+        return prepared.machine_when_ready(deadline)
+
     def run(
         self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
     ) -> Result:
@@ -117,7 +147,9 @@ class MicroVMBackend(Backend):
             stream.fail(f"microvm: no VM image for {which}; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
-        pooled = warm_pool(image, self.pool_size).take() if restore and self.pool_size else None
+        pooled = self._take_prepared(image, deadline) if restore else None
+        if pooled is None and restore and self.pool_size:
+            pooled = warm_pool(image, self.pool_size).take()
         machine = pooled or Machine(image, restore=restore)
         phase = "starting qemu"
         try:
@@ -153,6 +185,46 @@ class MicroVMBackend(Backend):
         finally:
             machine.kill()
         return stream.result()
+
+
+class _Prepared:
+    """One VM being restored (paused) for the next run: qemu is started by the caller's
+    thread (it dies with the thread that started it, see _die_with_parent, and this
+    thread lives on through the run), the snapshot is loaded on a thread of its own."""
+
+    def __init__(self, image: vm_image.Image) -> None:
+        self.image = image
+        self.machine = Machine(image, restore=True)
+        self.error: VMError | None = None
+        try:
+            self.machine.start()
+        except VMError as error:
+            self.error = error
+        self.thread = threading.Thread(target=self._restore, name="bpflab-vm-prepare", daemon=True)
+        self.thread.start()
+
+    def _restore(self) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+        except VMError as error:
+            self.error = error
+
+    def machine_when_ready(self, deadline: float) -> Machine | None:
+        """The restored VM, or None (killed) when its restore failed or is not done in time:
+        the run then restores one of its own."""
+        self.thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.thread.is_alive() or self.error is not None or self.machine.exited():
+            if self.error is not None:
+                logger.warning("microvm: a prepared restore failed: %s", self.error)
+            self.discard()
+            return None
+        return self.machine
+
+    def discard(self) -> None:
+        self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S)
+        self.machine.kill()
 
 
 class WarmPool:
