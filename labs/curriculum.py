@@ -54,6 +54,8 @@ def check_summaries(lab: Any) -> list[dict[str, Any]]:
 
 def lab_fields(spec: Any) -> dict[str, Any]:
     """The columns of a Lab row that come from its folder."""
+    from labs.spec import BACKENDS
+
     return {
         "title": spec.title,
         "summary": spec.summary,
@@ -65,6 +67,8 @@ def lab_fields(spec: Any) -> dict[str, Any]:
         "solution": spec.solution,
         "min_kernel": spec.min_kernel,
         "default_kernel": spec.default_kernel,
+        # every sandbox can run it: stored empty; else the ones that can (microvm)
+        "backends": [] if set(spec.backends) == set(BACKENDS) else list(spec.backends),
         "checks": check_summaries(spec),
         "content_hash": folder_hash(spec.path),
     }

@@ -218,19 +218,59 @@ def _flat_fields(frame: bytes) -> list[tuple[str, Any]]:
 
 
 def equivalent(expected: bytes, actual: bytes) -> bool:
-    """Equal, or differing only in an IPv4 header checksum that is still valid.
+    """Equal, or differing only in checksums (IPv4 header, TCP) that are still valid.
 
     Ones' complement arithmetic has two zeros: an incremental update may write 0xffff
     where a full recomputation writes 0x0000, and both verify.
     """
     if expected == actual:
         return True
-    same_elsewhere = len(expected) == len(actual) and _headers_equal_but_csum(expected, actual)
-    return same_elsewhere and ethertype(actual) == 0x0800 and _ipv4_checksum_ok(actual)
+    if len(expected) != len(actual) or ethertype(actual) != 0x0800:
+        return False
+    checks = {IPV4_CHECKSUM_AT: _ipv4_checksum_ok}
+    tcp_at = _tcp_checksum_at(actual)
+    if tcp_at is not None:
+        checks[tcp_at] = _tcp_checksum_ok
+    masked_expected, masked_actual = bytearray(expected), bytearray(actual)
+    for at in checks:
+        masked_expected[at : at + 2] = masked_actual[at : at + 2] = b"\0\0"
+    if masked_expected != masked_actual:
+        return False
+    return all(
+        ok(actual) for at, ok in checks.items() if expected[at : at + 2] != actual[at : at + 2]
+    )
 
 
-def _headers_equal_but_csum(expected: bytes, actual: bytes) -> bool:
-    return expected[:24] + expected[26:] == actual[:24] + actual[26:]
+IPV4_CHECKSUM_AT = 14 + 10
+
+
+def _tcp_checksum_at(frame: bytes) -> int | None:
+    """Where the TCP checksum of an unfragmented IPv4/TCP frame is, when it is there."""
+    if len(frame) < 34 or ethertype(frame) != 0x0800 or frame[23] != 6:
+        return None
+    if int.from_bytes(frame[20:22], "big") & 0x3FFF:  # MF or a fragment offset
+        return None
+    at = 14 + (frame[14] & 0x0F) * 4 + 16
+    return at if at + 2 <= len(frame) else None
+
+
+def _ones_sum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
+
+
+def _tcp_checksum_ok(frame: bytes) -> bool:
+    ihl = (frame[14] & 0x0F) * 4
+    total_length = int.from_bytes(frame[16:18], "big")
+    segment = frame[14 + ihl : 14 + total_length]
+    if len(segment) != total_length - ihl:
+        return False  # cut short: it cannot be verified
+    pseudo = frame[26:34] + bytes([0, 6]) + len(segment).to_bytes(2, "big")
+    return _ones_sum(pseudo + segment) == 0xFFFF
 
 
 FRAME_LENGTH, FRAME_BYTES = "frame.length", "frame.bytes"
@@ -246,7 +286,7 @@ class Difference:
     field: str
     expected: str = ""
     actual: str = ""
-    note: str = ""  # CHECKSUM_NOT_UPDATED or CHECKSUM_INVALID, for ipv4.chksum
+    note: str = ""  # CHECKSUM_NOT_UPDATED or CHECKSUM_INVALID, for ipv4.chksum, tcp.chksum
     offsets: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -310,9 +350,15 @@ def differences(expected: bytes, actual: bytes, original: bytes | None = None) -
 
 
 def _checksum_note(name: str, actual: bytes, original: bytes | None) -> str:
-    if name != "ipv4.chksum" or _ipv4_checksum_ok(actual):
+    if name == "ipv4.chksum":
+        at, ok = IPV4_CHECKSUM_AT, _ipv4_checksum_ok(actual)
+    elif name == "tcp.chksum" and _tcp_checksum_at(actual) is not None:
+        at, ok = _tcp_checksum_at(actual) or 0, _tcp_checksum_ok(actual)
+    else:
         return ""
-    if original is not None and original[24:26] == actual[24:26]:
+    if ok:
+        return ""
+    if original is not None and original[at : at + 2] == actual[at : at + 2]:
         return CHECKSUM_NOT_UPDATED
     return CHECKSUM_INVALID
 

@@ -434,7 +434,7 @@ def run(
         return _finish(outcome, emit, started)
     emit({"event": "stage", "stage": "compiling"})
     try:
-        compiled = _compile(source)
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the writer's fault
         outcome.error = _("compiler failure: %(kind)s: %(error)s") % {
             "kind": type(exc).__name__,

@@ -48,6 +48,16 @@ def check_limits(user: Any, source: str) -> None:
         )
 
 
+def sandbox_note(lab: Lab) -> str:
+    """Why this site cannot run the lab, for the learner (the lab page and catalogue say
+    it before anyone presses Run)."""
+    message = _(
+        "This lab needs the %(needed)s sandbox, with kprobes and fentry/fexit; this site "
+        "runs the %(backend)s sandbox, so it cannot run here."
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": settings.SANDBOX_BACKEND}
+
+
 def submit(
     user: Any,
     lab: Lab,
@@ -63,6 +73,8 @@ def submit(
 
     check_limits(user, source)
     backend = backend or settings.SANDBOX_BACKEND
+    if not lab.runs_on(backend):
+        raise SubmissionRefused(sandbox_note(lab), 409)
     chosen = run_kernel(user, lab, backend, kernel)
     with transaction.atomic():
         submission = Submission.objects.create(user=user, lab=lab, source=source)

@@ -11,6 +11,10 @@ rebuilt only when something changed):
   `dpkg -x` into a temp folder; never installed on the host. The ELF kernel is taken out
   of the bzImage so that qemu starts it through its PVH entry, with no decompression in
   the guest.
+- `kernel/vmlinux.h` (+ its precompiled `vmlinux.h.pch`): every type of this kernel,
+  dumped from its BTF (sandbox/kernel_headers.py), for programs that `#include
+  "vmlinux.h"`; the compile jail mounts the folder for runs on this kernel. One step per
+  kernel image: each kernel gets its own.
 - `initrd.cpio`: an uncompressed newc initramfs (decompressing under TCG costs boot
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
@@ -54,7 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import build, kernels
+from sandbox import build, kernel_headers, kernels
 from sandbox.job import TRIGGER_APPLETS
 from sandbox.vmboot import (  # noqa: F401 (QEMU: the image is for this qemu)
     CHANNEL_NAME,
@@ -75,7 +79,7 @@ WARM_UP_SOURCE = Path(__file__).resolve().parent / "vm" / "warmup.c"
 WARM_UP_PATH = "lib/bpflab-warmup.o"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
 # Bump when the layout of what this module writes changes.
-BUILDER_VERSION = 4
+BUILDER_VERSION = 5
 
 # =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
 # (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through;
@@ -127,6 +131,12 @@ class Image:
     @property
     def kernel(self) -> Path:
         return self.directory / str(self.manifest.get("kernel", "vmlinuz"))
+
+    @property
+    def kernel_headers(self) -> Path | None:
+        """The folder of this kernel's vmlinux.h, or None in an image built without it."""
+        folder = self.directory / "kernel"
+        return folder if (folder / kernel_headers.HEADER_NAME).exists() else None
 
     @property
     def initrd(self) -> Path:
@@ -279,17 +289,21 @@ def unpack_vmlinux(bzimage: Path, configs: list[Path], output: Path) -> bool:
     """
     if not configs or "CONFIG_PVH=y" not in configs[0].read_text().splitlines():
         return False
-    data = bzimage.read_bytes()
-    setup_sectors = data[0x1F1] or 4
-    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
-    start = (setup_sectors + 1) * 512 + offset
-    payload = data[start : start + length]
+    payload = _bzimage_payload(bzimage.read_bytes())
     size = struct.unpack("<I", payload[-4:])[0]  # the kernel build appends the size
     vmlinux = _decompress(payload)
     if vmlinux is None or vmlinux[:4] != b"\x7fELF" or len(vmlinux) != size:
         return False
     output.write_bytes(vmlinux)
     return True
+
+
+def _bzimage_payload(data: bytes) -> bytes:
+    """The compressed kernel inside a bzImage."""
+    setup_sectors = data[0x1F1] or 4
+    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
+    start = (setup_sectors + 1) * 512 + offset
+    return data[start : start + length]
 
 
 def _decompress(payload: bytes) -> bytes | None:
@@ -595,6 +609,7 @@ def _build_locked(pinned: kernels.Kernel, force: bool, snapshot: bool, log: Log)
         _point_current(kernel_root, target, kernel)
         return existing
     staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=kernel_root))
+    staging.chmod(0o755)  # the compile jail (user nobody) reads kernel/vmlinux.h here
     try:
         image = _build_into(staging, inputs, agent, kernel, apt, log)
         image.manifest["kernel_note"] = note
@@ -635,6 +650,7 @@ def _build_into(
             shutil.copyfile(bzimage, directory / kernel_file)
         how = "PVH entry, no decompression at boot" if kernel_file == "vmlinux" else "bzImage"
         log(f"kernel: {module_dir.name}, {kernel_file} ({how})")
+        _write_kernel_headers(directory, bzimage, log)
         modules = modules_in_load_order(module_dir, GUEST_MODULES)
         log("modules: " + " ".join(module_name(module) for module in modules))
         warm_up = warm_up_object() if WARM_UP else b""
@@ -660,6 +676,25 @@ def _build_into(
     image.manifest["build_s"] = round(time.monotonic() - started, 3)
     _write_manifest(image)
     return image
+
+
+def _write_kernel_headers(directory: Path, bzimage: Path, log: Log) -> None:
+    """This kernel's vmlinux.h and its PCH, from the BTF in the ELF kernel."""
+    started = time.monotonic()
+    elf = directory / "vmlinux"
+    scratch = directory / ".vmlinux-for-btf"
+    if not elf.exists():
+        vmlinux = _decompress(_bzimage_payload(bzimage.read_bytes()))
+        if vmlinux is None or vmlinux[:4] != b"\x7fELF":
+            log("kernel headers: cannot unpack the kernel for its BTF; no vmlinux.h")
+            return
+        scratch.write_bytes(vmlinux)
+        elf = scratch
+    try:
+        kernel_headers.prepare(elf, directory / "kernel")
+    finally:
+        scratch.unlink(missing_ok=True)
+    log(f"kernel headers: vmlinux.h and its PCH in {time.monotonic() - started:.1f} s")
 
 
 def _module_dir(root: Path) -> Path:

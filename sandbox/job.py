@@ -18,6 +18,9 @@ from typing import Any
 # agent is compiled with it (sandbox/build.py writes it into a header), the docker image
 # and the VM initramfs carry exactly these busybox applets (TRIGGER_APPLETS).
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+# Done by the agent's own forked child, with no helper exec (docs/protocol.md):
+# @create PATH..., @rm PATH..., @rm-at DIR NAME, @exec PATH, @exec-thread PATH.
+TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread")
 TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
 OP_NAMES = (
     "load",
@@ -60,6 +63,7 @@ class RunLimits:
     max_output_bytes: int = 4 * 1024 * 1024
     max_repeat: int = 1000
     verifier_log_bytes: int = 1024 * 1024
+    max_records: int = 2000
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -237,7 +241,12 @@ def _v_load(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 def _v_map_update(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_name(op, "map", where, required=True)
     _check_hex(op.get("key"), "key", where, 4096)
-    _check_hex(op.get("value"), "value", where, 65536)
+    # program: the value is that program of the object (a PROG_ARRAY slot), not bytes
+    _check_name(op, "program", where, required=False)
+    if op.get("program") is None:
+        _check_hex(op.get("value"), "value", where, 65536)
+    elif op.get("value") is not None:
+        raise ValueError(f"{where}: give a value or a program, not both")
     _check_int(op, "flags", where, 0, 7)
 
 
@@ -258,17 +267,26 @@ def _v_map_dump(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 
 
 def _v_attach(op: dict[str, Any], where: str, limits: RunLimits) -> None:
+    # program: a name, null (the first one) or "*" (every program, each by its section)
     _check_name(op, "program", where, required=False)
+    sections = op.get("sections")
+    if sections is not None and (
+        not isinstance(sections, list)
+        or not all(isinstance(s, str) and s and not any(c.isspace() for c in s) for s in sections)
+    ):
+        raise ValueError(f"{where}: sections must be a list of section names")
     target = op.get("target")
     if target is None:
         return
     netdev = ("xdp", "tc", "tc/ingress", "tc/egress")
     if not isinstance(target, str) or not (
-        target in netdev or (target.startswith("tracepoint/") and target.count("/") == 2)
+        target in netdev
+        or (target.startswith("tracepoint/") and target.count("/") == 2)
+        or (target.startswith("kprobe/") and target.count("/") == 1 and len(target) > 7)
     ):
         raise ValueError(
-            f"{where}: target must be null, xdp, tc, tc/ingress, tc/egress or "
-            f"tracepoint/<category>/<name>, got {target!r}"
+            f"{where}: target must be null, xdp, tc, tc/ingress, tc/egress, "
+            f"tracepoint/<category>/<name> or kprobe/<function>, got {target!r}"
         )
     _check_name(op, "target", where, required=True)
 
@@ -290,10 +308,10 @@ def _v_trigger(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     argv = op.get("argv")
     if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
         raise ValueError(f"{where}: argv must be a non-empty list of strings")
-    if argv[0] not in TRIGGER_ALLOW_LIST:
+    if argv[0] not in TRIGGER_ALLOW_LIST + TRIGGER_BUILTINS:
         raise ValueError(
             f"{where}: trigger {argv[0]!r} is not on the allow list "
-            f"({', '.join(TRIGGER_ALLOW_LIST)})"
+            f"({', '.join(TRIGGER_ALLOW_LIST + TRIGGER_BUILTINS)})"
         )
     if len(argv) > 32 or sum(len(a.encode()) + 1 for a in argv) > 4096:
         raise ValueError(f"{where}: argv is too long (32 arguments, 4096 bytes)")
@@ -390,6 +408,14 @@ class Result:
             event
             for event in self.events
             if event.get("event") == "trace" and (op_id is None or event.get("op") == op_id)
+        ]
+
+    def records(self, map_name: str | None = None) -> list[dict[str, Any]]:
+        """Ring buffer records, all of them or those of one map, in the order read."""
+        return [
+            event
+            for event in self.events
+            if event.get("event") == "record" and (map_name is None or event.get("map") == map_name)
         ]
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:

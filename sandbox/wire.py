@@ -26,7 +26,7 @@ from sandbox.job import Job, RunLimits
 WIRE_VERSION = "1"
 OBJECT_HEX_PER_LINE = 2048
 _SAFE = re.compile(rb"[A-Za-z0-9._/:-]")
-_LIST_KEYS = {"argv": "arg", "packets": "pkt", "maps": "snap"}
+_LIST_KEYS = {"argv": "arg", "packets": "pkt", "maps": "snap", "sections": "sec"}
 _HEX_KEYS = frozenset({"key", "value", "data", "pkt"})
 
 

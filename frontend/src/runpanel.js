@@ -19,6 +19,11 @@ function actualText(event, strings) {
   return h("code", {}, text);
 }
 
+function recordFields(fields) {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return JSON.stringify(fields);
+  return Object.entries(fields).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(" ");
+}
+
 function stamp(value) {
   return typeof value === "number" ? value.toFixed(6) : value ?? "";
 }
@@ -282,12 +287,20 @@ class RunPanel {
     this.el("run-packets").append(figure);
   }
 
+  // A ring buffer record, as it arrives: its fields when the map's BTF named them, else
+  // hex. The playground has a box of its own; a lab page shows records among the trace.
   on_record(event) {
+    const shown = event.fields ? recordFields(event.fields) : event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
     const box = this.el("run-records");
-    if (!box) return;
-    if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
-    const body = event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
-    box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, body)));
+    if (box) {
+      if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
+      box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, shown)));
+      return;
+    }
+    const atBottom = this.trace.scrollHeight - this.trace.scrollTop - this.trace.clientHeight < 24;
+    this.trace.append(h("div", { class: "trace-line trace-record" }, h("span", { class: "trace-who" }, `${format(this.strings.record, event)} `), h("span", { class: "trace-msg" }, shown)));
+    this.traceCount += 1;
+    if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
   }
 
   // Live traffic mode: one tick a second with the lines, records and map snapshots since the last.

@@ -123,7 +123,8 @@ def plan(
             ops.append({**op, "id": f"{PREFIX}ref:{op['id']}", "object": REFERENCE})
     for i, frame in enumerate(frames):
         # an unchanged output comes back as `unchanged: true`, not as its bytes again
-        run = {"op": "test_run", "program": None, "data": frame.data.hex(), "output": "changed"}
+        run = {"op": "test_run", "program": lab.test_program, "data": frame.data.hex()}
+        run["output"] = "changed"
         ops.append({**run, "id": mine(i)})
         ops.append({**run, "id": theirs(i), "object": REFERENCE})
     for name in phase.maps:

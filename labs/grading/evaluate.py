@@ -15,8 +15,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import packets, values, verifier
-from labs.grading import words
-from labs.grading.jobs import LOAD_OP, JobLayout, run_op_id
+from labs.grading import tracing, words
+from labs.grading.jobs import LOAD_OP, JobLayout, fill, run_op_id
 from labs.grading.verdicts import CheckResult
 from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
 
@@ -25,6 +25,9 @@ PROGRAM_TYPE_NAMES = {
     "xdp": {"xdp"},
     "tc": {"sched_cls", "sched_act", "tc", "classifier"},
     "tracepoint": {"tracepoint"},
+    "kprobe": {"kprobe"},
+    "tracing": {"tracing"},
+    "socket": {"socket_filter"},
 }
 
 
@@ -79,6 +82,17 @@ def program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> dict[str, A
             "wanted": lab.programs,
             "count": len(programs),
             "names": names,
+        }
+    names = sorted(str(p.get("name")) for p in programs)
+    if lab.program_names and names != sorted(lab.program_names):
+        return {**problem, "problem": "names", "wanted": list(lab.program_names), "names": names}
+    sections = sorted(str(p.get("section", "")) for p in programs)
+    if lab.section_per_program and sections != sorted(lab.sections):
+        return {
+            **problem,
+            "problem": "sections",
+            "wanted": list(lab.sections),
+            "sections": sections,
         }
     for program in programs:
         section = str(program.get("section", ""))
@@ -192,6 +206,8 @@ class Evaluator:
         self.lab, self.layout, self.emit = lab, layout, emit
         self.results: dict[str, CheckResult] = {}
         self.trace: dict[str | None, list[str]] = {}
+        self.trace_by_pid: dict[int, list[str]] = {}
+        self.records: list[dict[str, Any]] = []
         self.trace_lines: list[str] = []
         self.load: dict[str, Any] | None = None
         self.rejection: dict[str, Any] | None = None
@@ -211,7 +227,11 @@ class Evaluator:
         kind = event.get("event")
         if kind == "trace":
             self.trace.setdefault(event.get("op"), []).append(trace_message(event))
+            if isinstance(event.get("pid"), int):
+                self.trace_by_pid.setdefault(event["pid"], []).append(trace_message(event))
             self.trace_lines.append(str(event.get("line") or trace_message(event)))
+        elif kind == "record":
+            self.records.append(event)
         elif kind == "load" and event.get("id", LOAD_OP) == LOAD_OP:
             self._on_load(event)
         elif kind == "map_update" and not event.get("ok"):
@@ -295,6 +315,8 @@ class Evaluator:
 
     def _packet_expected(self, check: Check) -> str:
         parts = [check.action or ""]
+        if check.keep is not None:
+            parts = [_socket_expected(check)]
         if check.output is not None:
             if check.output == check.frame:
                 parts.append(_("frame unchanged"))
@@ -320,9 +342,13 @@ class Evaluator:
             message = _("the test run failed: %(error)s")
             return False, expected, message % {"error": event.get("error") or _("error")}
         problems = []
-        got = action_name(self.lab.program_type, int(event.get("retval", -1)))
-        if got != check.action:
-            problems.append(_("expected %(expected)s, got %(actual)s") % _pair(check.action, got))
+        if check.keep is not None:
+            problems.extend(_socket_problems(check, int(event.get("retval", -1))))
+        else:
+            got = action_name(self.lab.program_type, int(event.get("retval", -1)))
+            if got != check.action:
+                message = _("expected %(expected)s, got %(actual)s")
+                problems.append(message % _pair(check.action, got))
         if check.output is not None:
             data_out = bytes.fromhex(event.get("data_out") or "")
             found = packets.differences(check.output, data_out, check.frame)
@@ -400,23 +426,59 @@ class Evaluator:
     def _trigger_outcome(
         self, check: Check, trigger: dict[str, Any] | None
     ) -> tuple[bool, str, str]:
-        expected = _trigger_expected(check)
+        context = dict(self.layout.context)
+        expected = tracing.expected_text(check, context, self.lab.record)
         if self.attach_problem:
             return False, expected, self.attach_problem
         if trigger is None or not trigger.get("ok"):
             error = (trigger or {}).get("error") or _("did not run")
             message = _("the command %(command)s failed: %(error)s")
-            return False, expected, message % {"command": " ".join(check.argv), "error": error}
+            command = " ".join(fill(arg, context) for arg in check.argv)
+            return False, expected, message % {"command": command, "error": error}
+        context["pid"] = str(trigger.get("pid"))
+        expected = tracing.expected_text(check, context, self.lab.record)
+        problems = []
+        if check.trace_contains:
+            problems.extend(self._missing_lines(check, context))
+        if check.trace_exact is not None:
+            printed = [
+                m for m in self.trace_by_pid.get(int(trigger.get("pid") or 0), []) if m.strip()
+            ]
+            problems.append(tracing.trace_problem(check, context, printed) or "")
+        if check.records is not None and self.lab.record is not None:
+            problems.extend(self._record_map_problems(self.lab.record.map))
+            problems.append(
+                tracing.records_problem(check, self.lab.record, context, self.records) or ""
+            )
+        problems = [p for p in problems if p]
+        if problems:
+            return False, expected, _clauses(problems)
+        return True, expected, _("found")
+
+    def _record_map_problems(self, name: str) -> list[str]:
+        spec = self.lab.map_spec(name)
+        if spec is None:
+            return []
+        maps = (self.load or {}).get("maps") or []
+        problems = map_definition_problems(
+            spec, next((m for m in maps if m.get("name") == name), None)
+        )
+        if not problems:
+            return []
+        return [_("map %(map)s: %(problems)s") % {"map": name, "problems": _clauses(problems)}]
+
+    def _missing_lines(self, check: Check, context: dict[str, str]) -> list[str]:
         seen = [m for op in self.layout.trace_ops[check.name] for m in self.trace.get(op, [])]
-        missing = [line for line in check.trace_contains if line not in seen]
+        wanted = [fill(line, context) for line in check.trace_contains]
+        missing = [line for line in wanted if line not in seen]
         if not missing:
-            return True, expected, _("found")
+            return []
         shown = seen[-10:]
         context = {"missing": _quote(missing), "seen": _quote(shown)}
         if len(seen) > len(shown):
             message = _("missing %(missing)s; lines seen (last %(shown)s of %(total)s): %(seen)s")
-            return False, expected, message % {**context, "shown": len(shown), "total": len(seen)}
-        return False, expected, _("missing %(missing)s; lines seen: %(seen)s") % context
+            return [message % {**context, "shown": len(shown), "total": len(seen)}]
+        return [_("missing %(missing)s; lines seen: %(seen)s") % context]
 
     # -- the end ----------------------------------------------------------------------
 
@@ -437,7 +499,7 @@ class Evaluator:
         if check.kind == "packet":
             return self._packet_expected(check)
         if check.kind == "trigger":
-            return _trigger_expected(check)
+            return tracing.expected_text(check, dict(self.layout.context), self.lab.record)
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None
         return _("%(types)s map %(map)s") % {"types": _or(spec.types), "map": spec.name}
@@ -453,8 +515,25 @@ def _reason(reason: dict[str, Any] | str | None) -> dict[str, Any] | None:
     return reason
 
 
-def _trigger_expected(check: Check) -> str:
-    return _("the trace holds %(lines)s") % {"lines": _quote(list(check.trace_contains))}
+def _socket_expected(check: Check) -> str:
+    if check.keep:
+        return _("kept whole (returns %(len)s or more)") % {"len": len(check.frame) - 14}
+    return _("dropped (returns 0)")
+
+
+def _socket_problems(check: Check, retval: int) -> list[str]:
+    """A socket filter's return value is how many bytes to keep: under a test run the
+    skb starts at the network header, so the whole packet is the frame less 14 bytes."""
+    length = len(check.frame) - 14
+    kept = retval >= length
+    if check.keep and not kept:
+        if retval == 0:
+            return [_("dropped it (returned 0)")]
+        message = _("kept only %(retval)s of its %(len)s bytes")
+        return [message % {"retval": retval, "len": length}]
+    if not check.keep and retval != 0:
+        return [_("kept it (returned %(retval)s)") % {"retval": retval}]
+    return []
 
 
 def _changes(output: bytes, frame: bytes) -> list[str]:

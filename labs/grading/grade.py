@@ -22,7 +22,7 @@ from labs.grading import differential, words
 from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import LabSpec
+from labs.spec import BACKENDS, LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -52,7 +52,7 @@ def grade(
     # the reference compiles (or is found compiled) while the learner's program compiles
     phase = differential.prepare(lab, seed)
     verdict.seed = phase.seed if phase else None
-    compiled = _compile_step(lab, source, verdict, emit, started)
+    compiled = _compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
         discard(sandbox)
         return compiled
@@ -88,12 +88,23 @@ def discard(sandbox: Any) -> None:
 
 
 def _compile_step(
-    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+    lab: LabSpec,
+    source: str,
+    verdict: Verdict,
+    emit: EventSink,
+    started: float,
+    backend: str = "local",
+    kernel: str = "",
 ) -> Any:
-    """The compiled program, or the finished verdict when it did not compile."""
+    """The compiled program, or the finished verdict when it did not compile (or the
+    backend cannot run the lab at all)."""
     emit({"event": "stage", "stage": "compiling"})
+    if backend in BACKENDS and not lab.runs_on(backend):
+        verdict.error = unavailable_reason(lab, backend)
+        results = _not_run(lab, verdict.error, emit)
+        return _finish(verdict, results, "compile", emit, started)
     try:
-        compiled = _compile(source)
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -128,11 +139,26 @@ def _finish_run(
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
-def _compile(source: str) -> Any:
+def unavailable_reason(lab: LabSpec, backend: str) -> str:
+    """Why this site cannot run the lab (its sandbox lacks the kernel features)."""
+    message = _(
+        "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+        "the %(backend)s sandbox"
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
+
+
+def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
+    from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on (for
+    # several kernels, the default one's: CO-RE relocates the object for the others); an
+    # unknown backend fails at the run, as a sandbox failure
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    headers = get_backend(backend, **options).kernel_headers() if backend in BACKENDS else None
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
-    return compile_source(source, disassemble="later")
+    return compile_source(source, disassemble="later", kernel_headers=headers)
 
 
 # How long the verdict waits for a disassembly still running after the sandbox run.

@@ -136,7 +136,7 @@ def grade_on_kernels(
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
     phases = _phases(lab, names, seed)
     first.seed = next((p.seed for p in phases.values() if p is not None), None)
-    compiled = _compile_step(lab, source, first, emit, started)
+    compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         for sandbox in sandboxes.values():
             discard(sandbox)

@@ -64,6 +64,18 @@ def _program_words(reason: dict[str, Any]) -> str:
             "count": reason.get("count"),
             "names": names,
         }
+    if problem == "names":
+        message = _("this lab wants the programs %(wanted)s; your object has %(names)s")
+        return message % {
+            "wanted": ", ".join(reason.get("wanted") or []),
+            "names": ", ".join(reason.get("names") or []),
+        }
+    if problem == "sections":
+        message = _("this lab wants one program in each of %(wanted)s; yours are in %(sections)s")
+        return message % {
+            "wanted": ", ".join(reason.get("wanted") or []),
+            "sections": ", ".join(reason.get("sections") or []),
+        }
     if problem == "section":
         message = _(
             "program '%(name)s' is in section '%(section)s'; this lab wants SEC(\"%(wanted)s\")"

@@ -55,9 +55,19 @@ class Lab(TitledContent, models.Model):
     default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
+    # The sandboxes the lab can run on (kprobes and fentry exist only in the microVM's
+    # kernel); empty: every one.
+    backends = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["stage__order", "order"]
+
+    def runs_on(self, backend: str) -> bool:
+        return not self.backends or backend in self.backends
+
+    def runs_here(self) -> bool:
+        """Whether this site's sandbox (settings.SANDBOX_BACKEND) can run the lab."""
+        return self.runs_on(settings.SANDBOX_BACKEND)
 
     def lesson_text(self) -> str:
         return pick(self.lesson)

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sandbox import kernel_headers
 from sandbox.job import Job, Result, RunControl, RunLimits
 from sandbox.wire import encode_job
 
@@ -76,6 +77,11 @@ class Backend(ABC):
     @abstractmethod
     def available(self) -> tuple[bool, str]:
         """Whether this backend can run here, and a short reason either way."""
+
+    def kernel_headers(self) -> Path | None:
+        """The folder of the run kernel's vmlinux.h (sandbox/kernel_headers.py), for the
+        compile jail; None when that kernel has no BTF. Default: the host's kernel."""
+        return kernel_headers.host_headers()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Waits until no sandbox this process started is still tearing down (a run

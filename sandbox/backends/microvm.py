@@ -44,6 +44,7 @@ import selectors
 import shutil
 import threading
 import time
+from pathlib import Path
 from typing import Literal
 
 from sandbox import build
@@ -105,6 +106,10 @@ class MicroVMBackend(Backend):
         if self.mode == "warm" and not image.has_snapshot():
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
+
+    def kernel_headers(self) -> Path | None:
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        return image.kernel_headers if image is not None else None
 
     def prepare(self) -> None:
         """Starts restoring the next run's VM now, paused, in the background: the grader

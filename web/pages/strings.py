@@ -91,6 +91,7 @@ def _panel_strings() -> dict[str, object]:
         "failed": _("failed"),
         "trace": _("trace_pipe"),
         "trace_empty": _("This run printed no trace lines."),
+        "record": _("ring buffer %(map)s, %(size)s bytes:"),
         "truncated": _("Output truncated (%(what)s, limit %(limit)s)."),
         "maps": _("Maps"),
         "map_key": _("key"),

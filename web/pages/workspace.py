@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from labs.i18n import pick
 from labs.models import Draft, Lab, Run
+from labs.submissions import sandbox_note
 from web.pages.forms import SourceForm
 from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
@@ -82,6 +83,7 @@ def render_workspace(
         "run_summary": run_summary(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
+        "sandbox_note": "" if lab.runs_here() else sandbox_note(lab),
         "panel_config": _panel_config(request, lab, run, after),
         "strings": run_panel_strings(),
         "kernels": kernel_picker(request, lab, run),

@@ -34,6 +34,12 @@ def starter_failed(lab: LabSpec, verdict: Verdict) -> bool:
     return verdict.stage == "done" and not verdict.passed
 
 
+def backend_for(lab: LabSpec, preferred: str) -> str:
+    """The site's backend, or for a lab it cannot run (kprobes on the host kernel) the
+    first one the lab names: content is checked where it can run."""
+    return preferred if lab.runs_on(preferred) else lab.backends[0]
+
+
 def _generated_check(verdict: Verdict) -> Any:
     return next((c for c in verdict.checks if c.name == DIFFERENTIAL_CHECK), None)
 
@@ -65,11 +71,13 @@ def lab_ok(result: dict[str, Any]) -> bool:
 
 
 def check_lab(lab: LabSpec, backend: str) -> dict[str, Any]:
+    backend = backend_for(lab, backend)
     solution = grade(lab, lab.solution, backend=backend)
     starter = grade(lab, lab.starter, backend=backend)
     failing = [c.name for c in solution.checks if not c.passed]
     return {
         "slug": lab.slug,
+        "backend": backend,
         "solution_passed": solution.passed,
         "starter_failed": starter_failed(lab, starter),
         "reference_agrees": reference_agrees(lab, solution),
