@@ -114,6 +114,8 @@ def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, b
     finished = teacher.locator(f'#feed li[data-learner="{LEARNER}"][data-status="done"]')
     expect(finished).to_have_count(1)
     expect(finished).to_contain_text("passed")
+    # One line per run, updated as it moved on: no stale "compiling" line left behind.
+    expect(teacher.locator(f'#feed li[data-learner="{LEARNER}"]')).to_have_count(1)
     teacher.screenshot(path=str(output_dir / "dashboard-live-feed.png"), full_page=True)
     teacher.reload()
     cell = teacher.locator(f'tr[data-learner="{LEARNER}"] td[data-lab="hello-printk"]')

@@ -35,7 +35,7 @@ from labs.grading.grade import (
     prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
-from labs.kernels import at_least, version_key
+from labs.kernels import fits, version_key
 from labs.spec import LabSpec
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
@@ -47,12 +47,15 @@ class KernelMatrix:
     slug: str
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # oldest kernel first
     min_kernel: str = ""
+    max_kernel: str = ""
     summary: str = ""
 
     @property
     def counted(self) -> list[Verdict]:
-        """The kernels the lab is meant for (its min_kernel or newer) decide `passed`."""
-        return [v for name, v in self.verdicts.items() if at_least(name, self.min_kernel)]
+        """The kernels the lab is meant for (min_kernel to max_kernel) decide `passed`."""
+        return [
+            v for name, v in self.verdicts.items() if fits(name, self.min_kernel, self.max_kernel)
+        ]
 
     @property
     def passed(self) -> bool:
@@ -79,6 +82,7 @@ class KernelMatrix:
             "stage": self.stage,
             "summary": self.summary,
             "min_kernel": self.min_kernel,
+            "max_kernel": self.max_kernel,
             "kernels": kernels,
             "differences": differences(kernels),
         }
@@ -130,7 +134,7 @@ def grade_on_kernels(
     emit = on_event or _ignore
     started = time.monotonic()
     names = sorted(kernels, key=version_key)
-    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
+    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel, max_kernel=lab.max_kernel)
     first = Verdict(slug=lab.slug)
     # every kernel's VM restores while the program compiles
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
