@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from labs import packets
-from labs.grading.grade import _compile, _compile_event, _Disassembly
+from labs.grading.grade import (
+    _compile,
+    _compile_event,
+    _Disassembly,
+    discard,
+    prepared_sandbox,
+)
 from labs.spec import ACTIONS_BY_TYPE
 
 EventSink = Callable[[dict[str, Any]], None]
@@ -59,6 +65,74 @@ DEFAULT_PACKET = {
     }
 }
 DEFAULT_TRIGGER = ["/bin/ls", "/"]
+
+_HEADERS = "#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n"
+_LICENSE = '\nchar LICENSE[] SEC("license") = "GPL";\n'
+# A first program for each hook, run as it is by the default packet or trigger (`ls /`
+# reads the directory with getdents64).
+STARTERS = {
+    "xdp": _HEADERS
+    + """
+SEC("xdp")
+int hello(struct xdp_md *ctx)
+{
+    bpf_printk("hello from XDP, %d bytes", ctx->data_end - ctx->data);
+    return XDP_PASS;
+}
+"""
+    + _LICENSE,
+    "tc": _HEADERS
+    + "#include <bpf/bpf_endian.h>\n#include <linux/pkt_cls.h>\n"
+    + """
+SEC("tc")
+int hello(struct __sk_buff *skb)
+{
+    bpf_printk("hello from TC, %d bytes, protocol %x", skb->len, bpf_ntohs(skb->protocol));
+    return TC_ACT_OK;
+}
+"""
+    + _LICENSE,
+    "socket": _HEADERS
+    + """
+SEC("socket")
+int keep_all(struct __sk_buff *skb)
+{
+    bpf_printk("socket filter sees %d bytes", skb->len);
+    return skb->len; /* the bytes to keep: 0 drops the packet */
+}
+"""
+    + _LICENSE,
+    "tracepoint": _HEADERS
+    + """
+SEC("tracepoint/syscalls/sys_enter_execve")
+int on_exec(void *ctx)
+{
+    bpf_printk("execve by pid %d", bpf_get_current_pid_tgid() >> 32);
+    return 0;
+}
+"""
+    + _LICENSE,
+    "kprobe": _HEADERS
+    + """
+SEC("kprobe/__x64_sys_getdents64")
+int on_getdents(void *ctx)
+{
+    bpf_printk("getdents64 from pid %d", bpf_get_current_pid_tgid() >> 32);
+    return 0;
+}
+"""
+    + _LICENSE,
+    "fexit": _HEADERS
+    + """
+SEC("fexit/__x64_sys_getdents64")
+int on_getdents_exit(unsigned long long *ctx)
+{
+    bpf_printk("getdents64 returned %ld", (long)ctx[1]);
+    return 0;
+}
+"""
+    + _LICENSE,
+}
 # Stages of a free-form run's outcome: how far it got.
 STAGES = ("compile", "load", "run", "done")
 
@@ -275,10 +349,10 @@ def build_job(cfg: PlaygroundSettings, obj: bytes) -> Any:
         ops.append({"op": "trigger", "id": "trigger", "argv": cfg.trigger, "timeout_ms": 5000})
         ops.append({"op": "trace", "id": "trace", "wait_ms": TRACE_WAIT_MS})
     ops += [{"op": "map_dump", "id": f"map:{name}", "map": name} for name in maps]
-    limits = RunLimits()
+    limits = RunLimits(wall_s=django_settings.RUN_WALL_S)
     if cfg.is_live:
         assert cfg.live is not None
-        limits.wall_s = cfg.live["seconds"] + 20
+        limits.wall_s = cfg.live["seconds"] + django_settings.RUN_WALL_S
         limits.max_trace_lines = 5000
     return Job(object=obj, ops=ops, limits=limits)
 
@@ -432,10 +506,13 @@ def run(
     except SettingsError as exc:
         outcome.error = str(exc)
         return _finish(outcome, emit, started)
+    # a microVM starts restoring while the program compiles (labs/grading/grade.py)
+    sandbox = prepared_sandbox(backend, kernel)
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the writer's fault
+        discard(sandbox)
         outcome.error = _("compiler failure: %(kind)s: %(error)s") % {
             "kind": type(exc).__name__,
             "error": exc,
@@ -445,11 +522,12 @@ def run(
     outcome.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
+        discard(sandbox)
         return _finish(outcome, emit, started)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     recorder = _Recorder(cfg, outcome, emit)
-    _run_job(cfg, compiled.object or b"", backend, emit, recorder, control, kernel)
+    _run_job(cfg, compiled.object or b"", sandbox, emit, recorder, control)
     disassembly.flush(emit)
     outcome.timings["run_s"] = round(time.monotonic() - started - outcome.timings["compile_s"], 4)
     if not outcome.loaded:
@@ -462,14 +540,12 @@ def run(
 def _run_job(
     cfg: PlaygroundSettings,
     obj: bytes,
-    backend: str,
+    sandbox: Any,
     emit: EventSink,
     recorder: _Recorder,
     control: Any = None,
-    kernel: str = "",
 ) -> None:
     from labs import verifier
-    from sandbox.backends import get_backend
 
     job = build_job(cfg, obj)
 
@@ -482,9 +558,9 @@ def _run_job(
         emit(event)
         recorder.feed(event)
 
-    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        sandbox = get_backend(backend, **options)
+        if sandbox is None:
+            raise RuntimeError(_("the sandbox could not be set up"))
         if control is not None:
             result = sandbox.run(job, on_event=relay, control=control)
         else:

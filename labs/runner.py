@@ -152,7 +152,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         from labs.grading.kernels import grade_on_kernels
 
         names = kernels.for_run(run.kernel)
-        return grade_on_kernels(lab, submission.source, names, run.backend, on_event)
+        return grade_on_kernels(lab, submission.source, names, run.backend, on_event, seed=run.seed)
     return grade(
         lab,
         submission.source,

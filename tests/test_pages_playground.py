@@ -51,6 +51,8 @@ def test_it_runs_free_form_code_without_a_lab_and_records_no_progress(
     assert not Progress.objects.exists()
     page = client.get(f"/playground/runs/{run.token}/").content.decode()
     assert "XDP_DROP" in page and "Ran" in page
+    mine = client.get("/playground/").content.decode()
+    assert f'data-run-token="{run.token}"' in mine, "the user's recent runs are listed"
 
 
 def test_it_sends_a_playground_run_opened_at_the_lab_run_url_to_its_page(client, learner):
