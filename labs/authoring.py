@@ -346,9 +346,8 @@ class SelfCheck:
 
 def _enqueue_after_commit(run: Run) -> None:
     from labs.submissions import _enqueue
-    from labs.tasks import run_submission
 
-    transaction.on_commit(lambda: _enqueue(run, run_submission))
+    transaction.on_commit(lambda: _enqueue(run))
 
 
 def _kernel_for(user: Any, spec: LabSpec, backend: str) -> str:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('labs', '0014_lab_starter_translations'),
+        ('labs', '0015_run_lease'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
