@@ -98,10 +98,9 @@ def microvm_site(live_stack, tmp_path: Path) -> Iterator[str]:  # type: ignore[n
 @pytest.fixture
 def tutorial_page(microvm_site: str, tmp_path: Path) -> Iterator[str]:
     """The third-party page, served by a plain static file server on its own port."""
-    from web import services
-
     from labs.models import Snippet
     from labs.playground import parse_settings
+    from web import services
 
     folder = tmp_path / "blog"
     folder.mkdir()
