@@ -64,3 +64,14 @@ def test_it_ends_a_run_past_its_time_limit_done_and_failed_not_in_error(content,
     assert run.status == Run.DONE and run.passed is False and run.error == ""
     assert run.verdict["time_limit"]["op"] == "test_run"
     assert run.verdict["summary"].startswith("Time limit exceeded")
+
+
+def test_it_words_a_time_limit_in_the_language_of_the_page():
+    from django.utils import translation
+
+    from labs.grading import words
+
+    limit = {"code": words.TIME_LIMIT, "op": "test_run", "id": "run:x", "limit_s": 20}
+    with translation.override("zh-hans"):
+        said = words.summary("checks", False, {"passed": 1, "total": 4}, limit)
+    assert said == "超出时间限制：测试运行（run:x）运行超过了 20 秒。"
