@@ -95,9 +95,8 @@ def submit_free_form(
 
 def _enqueue(run: Run) -> None:
     from labs import submissions
-    from labs.tasks import run_submission
 
-    submissions._enqueue(run, run_submission)
+    submissions._enqueue(run)
 
 
 def _check_hook_available(cfg: playground.PlaygroundSettings) -> None:

@@ -218,6 +218,21 @@ def test_it_fits_a_phone_screen(live_stack, content, learner, browser, output_di
         page.screenshot(path=str(output_dir / f"phone-{name}-{language}.png"))
         if overflow > 0 or header > 0:
             wide[path] = {"page": overflow, "header": header}
+    teacher = open_as(browser, base, language, "ingrid", width=390)
+    for n, path in enumerate(
+        [
+            f"/classroom/cohorts/{site['cohort'].pk}/",
+            f"/classroom/cohorts/{site['cohort'].pk}/runs/{site['failed'].pk}/",
+        ]
+    ):
+        teacher.goto(f"{base}{path}")
+        teacher.wait_for_load_state("load")
+        overflow = teacher.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        teacher.screenshot(
+            path=str(output_dir / f"phone-teacher-{n}-{language}.png"), full_page=True
+        )
+        if overflow > 0:
+            wide[path] = {"page": overflow}
     assert wide == {}, f"wider than a phone (px): {wide}"
 
 

@@ -142,6 +142,8 @@ def learner_pages(site) -> list[str]:  # type: ignore[no-untyped-def]
         "/plans/",
         f"/plans/{site['plan'].slug}/",
         "/plans/mine/",
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
         "/classroom/",
         "/classroom/join/",
         f"/classroom/join/{site['cohort'].join_code}/",
@@ -255,8 +257,6 @@ NOT_PAGES = {
     "healthz",
     "create",
     "start",
-    "password_change",
-    "password_change_done",
     "password_reset_confirm",
     "cohort_kernel",
     # the playground's and the API's endpoints (POST, JSON or script, not pages)

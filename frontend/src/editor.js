@@ -95,6 +95,14 @@ class Editor {
     this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
   }
 
+  text() {
+    return this.view.state.doc.toString();
+  }
+
+  replace(text) {
+    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+  }
+
   goTo(lineNumber) {
     const doc = this.view.state.doc;
     if (lineNumber < 1 || lineNumber > doc.lines) return;

@@ -57,7 +57,7 @@ function enhanceWorkspace() {
   }
   const panel = document.getElementById("run-panel");
   if (panel) mountRunPanel(panel, { config, strings, editor });
-  enhancePlayground(config);
+  enhancePlayground(config, editor);
   window.bpflab = { editor };
 }
 

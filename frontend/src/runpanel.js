@@ -102,6 +102,11 @@ class RunPanel {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
     }
+    // A run whose worker died is graded again: the panel shows the latest attempt only.
+    const attempt = event.attempt || 0;
+    if (attempt < (this.attempt || 0)) return;
+    if (this.attempt && attempt > this.attempt) this.clear();
+    this.attempt = attempt;
     const handler = this[`on_${event.event}`];
     if (handler) handler.call(this, event);
   }
@@ -124,8 +129,28 @@ class RunPanel {
   }
 
   on_stage(event) {
-    if (event.stage === "queued" || event.stage === "compiling") this.say("muted", this.strings.stages[event.stage] + "…");
+    if (event.retry) this.say("muted", format(this.strings.waiting.retry, event));
+    else if (event.stage === "queued" || event.stage === "compiling") this.say("muted", this.strings.stages[event.stage] + "…");
     this.stage(STAGE_TO_TRACK[event.stage]);
+  }
+
+  // Why a queued run has not started yet (sent on every connect while it waits).
+  on_waiting(event) {
+    if (this.root.dataset.stage && this.root.dataset.stage !== "queued") return;
+    this.say("muted", format(this.strings.waiting[event.reason] || "", event));
+  }
+
+  clear() {
+    for (const id of ["run-compile", "run-load", "run-maps", "run-trace"]) this.el(id).replaceChildren();
+    for (const item of this.el("run-checks").children) {
+      item.className = "check pending";
+      item.querySelector(".check-mark")?.replaceChildren();
+      item.querySelector(".check-detail")?.remove();
+    }
+    this.el("run-disasm").hidden = true;
+    this.traceCount = 0;
+    this.verdict = null;
+    this.reached = new Set();
   }
 
   say(kind, ...content) {

@@ -185,15 +185,21 @@ class MicroVMBackend(Backend):
             else:
                 phase = "booting"
                 machine.wait_ready(deadline)
-            phase = "running the job"
+            phase = RUNNING_THE_JOB
             _exchange(machine, encode_job(job), stream, deadline, control)
-            if stream.done is None:
+            if stream.done is None and time.monotonic() >= deadline:
+                # the learner's program ran too long (the VM boot was done): a verdict
+                stream.time_limit(job, job.limits.wall_s)
+            elif stream.done is None:
                 _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase)
         except VMError as error:
             _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase, error)
         finally:
             machine.kill()
         return stream.result()
+
+
+RUNNING_THE_JOB = "running the job"
 
 
 class _Prepared:

@@ -48,6 +48,19 @@ def codemirror_phrases() -> dict[str, str]:
     }
 
 
+def waiting_strings() -> dict[str, str]:
+    return {
+        "worker": _("Waiting for a worker to take this run…"),
+        "queue": _("Waiting in the queue: %(ahead)s runs of other learners go first…"),
+        "fair_share": _(
+            "Waiting for your other run to finish, so that other learners are not held up…"
+        ),
+        "retry": _(
+            "The worker stopped; the run is queued again (attempt %(attempt)s of %(max_attempts)s)…"
+        ),
+    }
+
+
 def errno_texts() -> dict[str, str]:
     """The sandbox reports a failed system call as "<strerror> (ENAME)"; the panel says the
     strerror part in the page's language, by its name."""
@@ -140,6 +153,8 @@ def _panel_strings() -> dict[str, object]:
         "connection_lost": _("Connection lost; reconnecting..."),
         "connected": _("Live"),
         "sandbox_error": _("Sandbox error"),
+        # Why a queued run waits (labs/queue.py: Waiting.reason), and a run queued again.
+        "waiting": waiting_strings(),
         "draft_saved": _("Draft saved"),
         "draft_saving": _("Saving..."),
         "draft_failed": _("Draft not saved"),

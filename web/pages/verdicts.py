@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from labs.grading import words
 from labs.models import Run
+from labs.queue import waiting
 
 
 def run_summary(run: Run) -> str:
@@ -37,3 +38,13 @@ def kernels_summary(verdict: dict) -> str:
         "passed": passed,
         "total": len(counted),
     }
+
+
+def waiting_text(run: Run) -> str:
+    """Why a queued run has not started, in the reader's language ("" if it is not queued)."""
+    from web.pages.strings import waiting_strings
+
+    why = waiting(run)
+    if why is None:
+        return ""
+    return waiting_strings()[why.reason] % {"ahead": why.ahead}

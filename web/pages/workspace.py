@@ -19,7 +19,7 @@ from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
 from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
-from web.pages.verdicts import run_summary
+from web.pages.verdicts import run_summary, waiting_text
 
 # A visitor who is not signed in keeps drafts in the session (lab slug -> source) until
 # they log in or sign up; then they become the account's drafts.
@@ -81,6 +81,7 @@ def render_workspace(
         "checks": check_summaries(lab),
         "run": run,
         "run_summary": run_summary(run) if run else "",
+        "run_waiting": waiting_text(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
         "sandbox_note": "" if lab.runs_here() else sandbox_note(lab),
