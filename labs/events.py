@@ -37,7 +37,11 @@ def send_to_group(group: str, message: dict[str, Any]) -> bool:
         return False
     try:
         async_to_sync(layer.group_send)(group, message)
-    except Exception:  # noqa: BLE001 - any layer failure must not fail the run
+    except Exception as exc:  # noqa: BLE001 - any layer failure must not fail the run
+        from celery.exceptions import SoftTimeLimitExceeded
+
+        if isinstance(exc, SoftTimeLimitExceeded):
+            raise  # the worker stopping the task, not the layer failing
         log.warning("could not publish to %s", group, exc_info=True)
         return False
     return True

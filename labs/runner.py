@@ -103,7 +103,12 @@ class Lease:
     def _renew_until_stopped(self) -> None:
         try:
             while not self.stop.wait(settings.RUN_LEASE_S / RENEWALS_PER_LEASE):
-                if not self.renew():
+                try:
+                    renewed = self.renew()
+                except Exception:  # noqa: BLE001 - a busy database: try again next time
+                    log.warning("run %s: could not renew its lease", self.run.pk, exc_info=True)
+                    continue
+                if not renewed:
                     self.lost = True
                     log.warning("run %s: lease lost (attempt %s)", self.run.pk, self.run.attempt)
                     return

@@ -108,6 +108,7 @@ def _compile_step(
     try:
         compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
+        reraise_if_stopped(exc)
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
@@ -250,6 +251,7 @@ def _run(
             raise RuntimeError(_("the sandbox backend could not be set up"))
         result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
+        reraise_if_stopped(exc)
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         return evaluator
@@ -260,6 +262,15 @@ def _run(
             result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
         )
     return evaluator
+
+
+def reraise_if_stopped(exc: Exception) -> None:
+    """Celery's soft time limit interrupts the grading wherever it is: it is the worker's
+    to report (labs/tasks.py), not a failure of the compiler or the sandbox."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        raise exc
 
 
 def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
