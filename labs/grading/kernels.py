@@ -35,8 +35,9 @@ from labs.grading.grade import (
     prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
-from labs.kernels import fits, version_key
+from labs.kernels import fits
 from labs.spec import LabSpec
+from sandbox.kernels import version_key
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
 LOAD_ROWS = ("loaded", "complaint", "line", "insns", "total_states", "peak_states")
