@@ -1129,10 +1129,10 @@ static void emit_trace_line(const char *op_id, const char *line, size_t n)
 /*
  * The fence of a drain: a line the agent writes to trace_marker after an op, then reads
  * back from the trace pipe. The ring buffer hands lines out in time order, so once the
- * fence is read every line printed before it was written has been read too, whatever the
- * scheduling (a loaded host running a TCG guest, a line committed on another CPU, a read
- * that came back empty too early). "tracing_mark_write: " is how tracefs shows a marker
- * write; a bpf_printk line has "bpf_trace_printk: " there, so a program cannot forge one.
+ * fence is read every line committed before it was written has been read too (on every
+ * CPU), instead of whatever a first empty non-blocking read happened to leave behind.
+ * "tracing_mark_write: " is how tracefs shows a marker write; a bpf_printk line has
+ * "bpf_trace_printk: " there, so a program cannot forge one.
  */
 #define FENCE_PREFIX "bpflab-fence "
 #define FENCE_WAIT_MS 2000
