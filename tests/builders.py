@@ -62,6 +62,15 @@ def make_cohort(instructor: Any, *members: Any, name: str = "Cohort A") -> Any:
     return cohort
 
 
+def session_headers(user: Any) -> list[tuple[bytes, bytes]]:
+    """The headers of `user`'s browser opening a websocket of this site (its session
+    cookie, a same-site origin)."""
+    from web.bench import session_cookie
+
+    cookie = f"sessionid={session_cookie(user)}"
+    return [(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1")]
+
+
 def make_finished_run(
     user: Any,
     lab: Lab | None = None,
