@@ -270,6 +270,11 @@ def _check_slug(slug: str) -> None:
         )
 
 
+def is_authored_stage(stage: Stage) -> bool:
+    """Labs instructors wrote are not locked behind the curriculum: they unlock on their own."""
+    return stage.slug == AUTHORED_STAGE
+
+
 def create(owner: Any, slug: str, files: dict[str, str]) -> AuthoredLab:
     """A new authored lab (unpublished, seen by nobody but its authors)."""
     _check_slug(slug)
