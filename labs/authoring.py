@@ -380,6 +380,10 @@ def start_self_check(authored: AuthoredLab, user: Any, language: str) -> LabVers
     the sandbox like any run."""
     from labs.management.commands.check_content import backend_for
 
+    running = latest_self_check(authored)
+    if running is not None and running.result is None:
+        # one at a time: a button pressed repeatedly must not fill the queue
+        raise AuthoringError(_("a self-check of this lab is still running"))
     spec = validate(authored.files, authored.lab.slug)
     backend = backend_for(spec, settings.SANDBOX_BACKEND)
     kernel = _kernel_for(user, spec, backend)

@@ -155,3 +155,13 @@ def test_it_leaves_no_folder_behind_when_checking_as_you_type(tmp_path, monkeypa
         answer = _client(instructor).post(reverse("authoring:validate", args=[SLUG]), files).json()
         assert answer["ok"], answer
     assert list(tmp_path.iterdir()) == []
+
+
+def test_it_runs_one_self_check_at_a_time():
+    instructor = make_instructor()
+    authored = make_authored_lab(instructor, SLUG)
+    first = _client(instructor).post(reverse("authoring:self_check", args=[SLUG]))
+    assert "/self-check/" in first["Location"]
+    again = _client(instructor).post(reverse("authoring:self_check", args=[SLUG]), follow=True)
+    assert "still running" in again.content.decode()
+    assert authored.versions.count() == 1
