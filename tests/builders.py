@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 from labs.models import Lab, Run, Stage, Submission
 
 
@@ -60,6 +62,13 @@ def make_cohort(instructor: Any, *members: Any, name: str = "Cohort A") -> Any:
     for member in members:
         Membership.objects.create(cohort=cohort, user=member)
     return cohort
+
+
+def client_for(user: Any) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def session_headers(user: Any) -> list[tuple[bytes, bytes]]:
