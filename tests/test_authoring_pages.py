@@ -165,3 +165,13 @@ def test_it_runs_one_self_check_at_a_time():
     again = _client(instructor).post(reverse("authoring:self_check", args=[SLUG]), follow=True)
     assert "still running" in again.content.decode()
     assert authored.versions.count() == 1
+
+
+def test_it_shows_authored_labs_and_versions_in_the_admin(django_user_model):
+    admin_user = django_user_model.objects.create_superuser(
+        "root", "root@example.org", "pw 12345 x"
+    )
+    make_authored_lab(make_instructor(), SLUG)
+    client = _client(admin_user)
+    assert SLUG in client.get("/admin/labs/authoredlab/").content.decode()
+    assert client.get("/admin/labs/labversion/").status_code == 200
