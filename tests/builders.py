@@ -220,3 +220,13 @@ def make_authored_lab(owner: Any, slug: str = "course-drop-all", **files: str) -
     from labs import authoring
 
     return authoring.create(owner, slug, {**authored_files(slug), **files})
+
+
+def built_kernel_images() -> dict[str, Any]:
+    """Every kernel's microVM image (sandbox/image.py), built when missing or stale, else
+    cached; a kernel whose image does not build fails the test."""
+    from sandbox import image as vm_image
+
+    built, errors = vm_image.build_all(log=lambda message: None)
+    assert not errors, errors
+    return built

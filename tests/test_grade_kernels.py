@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sandbox import image as vm_image
+from tests.builders import built_kernel_images
 from tests.test_grade_command import grade_command
 
 pytestmark = [
@@ -25,8 +26,7 @@ ITER_NUM = Path(__file__).parent / "programs" / "iter_num_drop.c"
 
 @pytest.fixture(scope="module", autouse=True)
 def images() -> None:
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
 
 
 def test_it_prints_one_verdict_per_kernel_as_json() -> None:
