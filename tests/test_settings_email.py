@@ -51,4 +51,6 @@ def settings_in(env: dict[str, str]) -> str:
 
 def test_it_prints_mail_in_development_and_admits_none_in_production():
     assert settings_in({"DEBUG": "true"}) == "True django.core.mail.backends.console.EmailBackend"
-    assert settings_in({"DEBUG": "false", "SECRET_KEY": "x" * 50}).startswith("False")
+    assert settings_in(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "SANDBOX_BACKEND": "microvm"}
+    ).startswith("False")
