@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from django.test import Client
 
 from labs import classroom
@@ -22,6 +23,16 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:  # type: ignore[no-untyp
     client.force_login(user)
     session_id = client.cookies["sessionid"].value
     return [(b"cookie", f"sessionid={session_id}".encode()), (b"origin", b"http://127.0.0.1")]
+
+
+def execute_run_in_a_thread(run_id: int) -> None:
+    """The runner, in a thread of its own (a worker's job, concurrent with the feed). Its
+    connection is closed when it is done: left open, it outlives the test and PostgreSQL
+    refuses to drop the test database."""
+    try:
+        execute_run(run_id)
+    finally:
+        connections.close_all()
 
 
 def setup_cohort_run(learner, source_of):  # type: ignore[no-untyped-def]
@@ -45,7 +56,7 @@ async def test_it_announces_a_real_run_starting_and_finishing(
     replayed = await feed.receive_json_from(timeout=5)  # the queued run, from the database
     assert replayed["replay"] and replayed["status"] == "queued"
 
-    await sync_to_async(execute_run, thread_sensitive=False)(run.pk)
+    await sync_to_async(execute_run_in_a_thread, thread_sensitive=False)(run.pk)
 
     started = await feed.receive_json_from(timeout=30)
     finished = await feed.receive_json_from(timeout=30)

@@ -65,15 +65,19 @@ def start_process(
 ) -> subprocess.Popen:
     """Starts a child in its own process group, so stopping it stops everything it forked."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(
-        argv,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, **(env or {})},
-    )
+    try:
+        return subprocess.Popen(
+            argv,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+    finally:
+        if log_path:
+            out.close()  # type: ignore[union-attr]  # the child has its own copy
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
