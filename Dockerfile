@@ -34,7 +34,7 @@ RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput -
 
 # Healthy only while this container can run its configured sandbox backend (SANDBOX_BACKEND):
 # `docker inspect` shows the reason when it cannot.
-HEALTHCHECK --interval=60s --timeout=60s --start-period=30s \
+HEALTHCHECK --interval=30s --timeout=60s --start-period=30s \
     CMD python -m sandbox check --backend "${SANDBOX_BACKEND:-local}" --run
 
 EXPOSE 8000
