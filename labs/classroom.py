@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.utils import timezone
 
+from labs import verifier
 from labs.models import Cohort, CohortPlan, Lab, Progress, Run, Submission
 from labs.plans import plan_stages
 
@@ -22,8 +23,10 @@ STATUS_RANK = {NOT_STARTED: 0, ATTEMPTED: 1, PASSED: 2}
 
 # Why a finished run did not pass.
 COMPILE, VERIFIER, CHECKS, PLATFORM = "compile", "verifier", "checks", "platform"
+LOAD = "load"  # refused before the verifier ran: a misspelled helper, no section
 FAILURE_LABELS = {
     COMPILE: "compile error",
+    LOAD: "did not load",
     VERIFIER: "verifier rejection",
     CHECKS: "failed checks",
     PLATFORM: "platform error",
@@ -215,91 +218,10 @@ def attempts_distribution(grid: Grid) -> list[tuple[str, int]]:
 
 # ---------------------------------------------------------------- how runs failed
 
-# Verifier messages grouped by what the learner got wrong. First match wins; the order
-# puts specific patterns before the general ones they overlap with.
-VERIFIER_CLASSES: list[tuple[str, str, re.Pattern[str]]] = [
-    (key, label, re.compile(pattern, re.IGNORECASE))
-    for key, label, pattern in [
-        (
-            "packet-bounds",
-            "packet access without a bounds check",
-            r"invalid access to packet|outside of the packet",
-        ),
-        (
-            "context-access",
-            "invalid context access",
-            r"invalid bpf_context access|invalid access to context",
-        ),
-        (
-            "null-check",
-            "possibly NULL pointer used",
-            r"_or_null|invalid mem access 'map_value_or_null'",
-        ),
-        (
-            "scalar-deref",
-            "dereference of a non-pointer",
-            r"invalid mem access 'scalar'|invalid mem access 'inv'",
-        ),
-        (
-            "unbounded-access",
-            "unbounded or out-of-range access",
-            r"min value is negative|unbounded memory access|max value is outside|value is outside of the allowed memory range|invalid access to map value|out of bounds",
-        ),
-        (
-            "return-value",
-            "missing or wrong return value",
-            r"R0 !read_ok|At program exit the register R0",
-        ),
-        ("uninitialized-register", "read of an uninitialized register", r"!read_ok"),
-        (
-            "uninitialized-stack",
-            "read of uninitialized stack",
-            r"invalid (indirect )?read from stack|invalid size of register spill",
-        ),
-        ("loop", "loop the verifier cannot bound", r"back-edge|infinite loop|loop detected"),
-        (
-            "too-complex",
-            "program too large or complex",
-            r"too large|complexity limit|too many states|jump sequence of \d+ is too complex",
-        ),
-        ("license", "license (GPL-only helper)", r"GPL|license"),
-        (
-            "helper",
-            "helper not allowed or wrong arguments",
-            r"unknown func|cannot call|helper call|program of this type cannot use helper|arg#?\d|expected=|type=.* expected",
-        ),
-        ("misaligned", "misaligned access", r"misaligned"),
-        ("reference", "unreleased reference or lock", r"Unreleased reference|spin_lock"),
-    ]
-]
-OTHER_CLASS = ("other", "other verifier message")
-NO_LOG_CLASS = ("no-log", "rejected without a verifier message")
-
-_INSTRUCTION = re.compile(r"^\d+: ")
-_NOISE_PREFIXES = (
-    ";",
-    "processed ",
-    "verification time",
-    "stack depth",
-    "-- ",
-    "libbpf:",
-    "mark_precise",
-)
-
 
 def verifier_message(log: str) -> str:
-    """The verifier's complaint: the first line of the last block of non-instruction lines
-    before its 'processed N insns' summary. Empty when the log holds none."""
-    lines = [line.strip() for line in log.splitlines()]
-    block: list[str] = []
-    for line in reversed(lines):
-        is_noise = not line or line.startswith(_NOISE_PREFIXES) or bool(_INSTRUCTION.match(line))
-        if is_noise:
-            if block:
-                break
-            continue
-        block.append(line)
-    return block[-1] if block else ""
+    """The verifier's complaint in a log (labs.verifier's one rule). Empty when there is none."""
+    return verifier.analyse(log).message
 
 
 def normalize_verifier_message(message: str) -> str:
@@ -311,13 +233,18 @@ def normalize_verifier_message(message: str) -> str:
 
 
 def verifier_class(log: str) -> tuple[str, str]:
-    message = verifier_message(log)
-    if not message:
-        return NO_LOG_CLASS
-    for key, label, pattern in VERIFIER_CLASSES:
-        if pattern.search(message):
-            return key, label
-    return OTHER_CLASS
+    """(key, label) of the kind of failure a load log shows."""
+    found = verifier.classify(log)
+    return found.key, str(found.label)
+
+
+def _rejection(run: Run) -> dict[str, Any]:
+    """How the run's load failed: stored with the verdict, or read from its log (older runs)."""
+    stored = (run.verdict or {}).get("verifier")
+    if stored:
+        return dict(stored)
+    log = str((run.verdict or {}).get("verifier_log") or "")
+    return verifier.analyse(log).to_dict()
 
 
 def failure_kind(run: Run) -> str | None:
@@ -330,7 +257,7 @@ def failure_kind(run: Run) -> str | None:
     if stage == "compile":
         return COMPILE
     if stage == "load":
-        return VERIFIER
+        return LOAD if _rejection(run).get("by") == verifier.LOADER else VERIFIER
     return CHECKS
 
 
@@ -377,11 +304,12 @@ def _tally(report: FailureReport, run: Run) -> None:
         report.passed += 1
         return
     report.kinds[kind] += 1
-    if kind == VERIFIER:
-        log = str(run.verdict.get("verifier_log") or "")
-        report.verifier_classes[verifier_class(log)] += 1
-        message = verifier_message(log)
-        if message:
+    if kind in (VERIFIER, LOAD):
+        rejection = _rejection(run)
+        key = str(rejection.get("class"))
+        report.verifier_classes[(key, verifier.label(key))] += 1
+        message = str(rejection.get("message") or "")
+        if message and kind == VERIFIER:
             report.verifier_messages[normalize_verifier_message(message)] += 1
     elif kind == CHECKS:
         for check in run.verdict.get("checks", []):

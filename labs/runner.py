@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from labs import curriculum
+from labs import curriculum, kernels
 from labs.events import RunEventWriter, publish, publish_cohort_activity
 from labs.models import Progress, Run
 
@@ -59,7 +59,14 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
             Run.objects.filter(pk=run.pk, status=Run.COMPILING).update(status=Run.RUNNING)
 
-    return grade(lab, run.submission.source, backend=run.backend, on_event=on_event)
+    if run.kernel == kernels.ALL:
+        from labs.grading.kernels import grade_on_kernels
+
+        names = kernels.for_run(run.kernel)
+        return grade_on_kernels(lab, run.submission.source, names, run.backend, on_event)
+    return grade(
+        lab, run.submission.source, backend=run.backend, on_event=on_event, kernel=run.kernel
+    )
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:

@@ -8,6 +8,7 @@ docs/lab-format.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,9 @@ class LabSpec:
     hints: dict[str, list[str]]
     path: Path
     stage: str = ""
+    # The oldest microVM kernel the lab needs, and the one its runs get by default.
+    min_kernel: str = ""
+    default_kernel: str = ""
 
     def map_spec(self, name: str) -> MapSpec | None:
         return next((m for m in self.maps if m.name == name), None)
@@ -476,7 +480,21 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         lessons=_lessons(folder) if with_prose else {},
         hints=_all_hints(folder) if with_prose else {},
         path=folder,
+        min_kernel=_kernel_name(r, data, "min_kernel"),
+        default_kernel=_kernel_name(r, data, "default_kernel"),
     )
+
+
+KERNEL_NAME = re.compile(r"^\d+\.\d+$")
+
+
+def _kernel_name(r: _Reader, data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if value in ("", None):
+        return ""
+    if not isinstance(value, str) or not KERNEL_NAME.match(value):
+        raise r.fail(key, 'expected a kernel version in quotes, e.g. "6.12"')
+    return value
 
 
 def load_lab_spec(folder: Path) -> LabSpec:

@@ -6,6 +6,7 @@
     python -m sandbox bench [--json] [--runs N]
     python -m sandbox check --backend NAME [--run]   (exit 1 when it cannot run here)
     python -m sandbox image ...          (the VM image builder, sandbox/image.py)
+    python -m sandbox kernels list|lock  (the pinned kernels, sandbox/kernels.py)
 
 `run` prints every event as a JSON line the moment it arrives; JOB.json holds
 {"ops": [...], "limits": {...}} (no object: it comes from compiling FILE.c).
@@ -132,6 +133,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--run", action="store_true", help="also run a small XDP program there")
     check.set_defaults(func=cmd_check)
     sub.add_parser("image", help="the VM image builder (sandbox/image.py)", add_help=False)
+    sub.add_parser("kernels", help="the pinned kernels (sandbox/kernels.py)", add_help=False)
     return p
 
 
@@ -139,5 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["image"]:
         return cmd_image(argv[1:])
+    if argv[:1] == ["kernels"]:
+        from sandbox.kernels import main as kernels_main
+
+        return kernels_main(argv[1:])
     args = parser().parse_args(argv)
     return int(args.func(args))

@@ -1,14 +1,16 @@
-"""The microVM image: Debian's cloud kernel, a busybox initramfs with the agent, a snapshot.
+"""The microVM images: one per kernel, each a Debian cloud kernel, a busybox initramfs
+with the agent, and a snapshot.
 
-`python -m sandbox image build` (run by `make install`) makes, under
-`var/sandbox/image/<key>/` (key: a hash of every input, so a build is cached and
+`python -m sandbox image build [--kernel K ...]` (run by `make install`; default: every
+kernel of `sandbox/kernels.lock`) makes, for each kernel, under
+`var/sandbox/image/<kernel>/<key>/` (key: a hash of every input, so a build is cached and
 rebuilt only when something changed):
 
-- `vmlinux` (or `vmlinuz`): the kernel of Debian 12's `linux-image-<abi>-cloud-amd64`
-  (the version the `linux-image-cloud-amd64` metapackage points at), fetched with
-  `apt-get download` and unpacked with `dpkg -x` into a temp folder; never installed on
-  the host. The ELF kernel is taken out of the bzImage (`lz4`) so that qemu starts it
-  through its PVH entry, with no decompression in the guest.
+- `vmlinux` (or `vmlinuz`): the kernel, its packages pinned in `sandbox/kernels.lock` and
+  fetched through bpflab's private apt configuration (sandbox/kernels.py), unpacked with
+  `dpkg -x` into a temp folder; never installed on the host. The ELF kernel is taken out
+  of the bzImage so that qemu starts it through its PVH entry, with no decompression in
+  the guest.
 - `initrd.cpio`: an uncompressed newc initramfs (decompressing under TCG costs boot
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
@@ -21,10 +23,13 @@ rebuilt only when something changed):
 - `manifest.json`: the inputs, the accelerator (a KVM boot is tried once under a short
   timeout; TCG when it does not reach the ready line), sizes and timings.
 
-`var/sandbox/image/current` points at the image in use; older images are pruned (the
-previous one is kept for runs still using it); the kernel .deb is kept in `debs/`.
-Other commands: `python -m sandbox image info` (the manifest as JSON), `... image build
---force` (rebuild anyway), `--no-snapshot` (every run then boots cold).
+`var/sandbox/image/<kernel>/current` points at the kernel's image in use, and
+`var/sandbox/image/current` at the default kernel's (the lock's default); older images
+are pruned (the previous one is kept for runs still using it); the kernels' .debs are
+kept in `var/sandbox/debs/`. A kernel whose build fails is reported and skipped: a site
+offers the kernels that built (`built_kernels()`). Other commands: `python -m sandbox
+image info [--kernel K]` (the manifest as JSON), `... image build --force` (rebuild
+anyway), `--no-snapshot` (every run then boots cold).
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import build
+from sandbox import build, kernels
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
@@ -57,9 +62,8 @@ CURRENT_LINK_NAME = "current"
 INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
 QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
-KERNEL_METAPACKAGE = "linux-image-cloud-amd64"
 # Bump when the layout of what this module writes changes.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 # =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
 # (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through;
@@ -105,6 +109,16 @@ class Image:
     manifest: dict[str, Any]
 
     @property
+    def kernel_name(self) -> str:
+        """The kernel's name in sandbox/kernels.lock, e.g. "6.12"."""
+        return str(self.manifest.get("inputs", {}).get("kernel", {}).get("name", ""))
+
+    @property
+    def kernel_release(self) -> str:
+        """uname -r inside the VM, e.g. "6.12.118+deb13-cloud-amd64"."""
+        return str(self.manifest.get("release", ""))
+
+    @property
     def kernel(self) -> Path:
         return self.directory / str(self.manifest.get("kernel", "vmlinuz"))
 
@@ -128,10 +142,24 @@ class Image:
         return bool(self.manifest.get("snapshot")) and self.snapshot.exists()
 
 
-def current_image(root: Path | None = None) -> Image | None:
-    """The image `current` points at, or None when none was built (or it is incomplete)."""
-    directory = (root or IMAGE_ROOT) / CURRENT_LINK_NAME
+def current_image(root: Path | None = None, kernel: str | None = None) -> Image | None:
+    """The image in use for `kernel` (default: the default kernel's), or None when it was
+    not built (or is incomplete)."""
+    base = root or IMAGE_ROOT
+    directory = (base / kernel if kernel else base) / CURRENT_LINK_NAME
     return load_image(directory.resolve()) if directory.exists() else None
+
+
+def built_kernels(root: Path | None = None) -> dict[str, Image]:
+    """Every kernel with a built image, oldest kernel first: {"6.1": Image, ...}."""
+    base = root or IMAGE_ROOT
+    found = {}
+    if base.is_dir():
+        for entry in base.iterdir():
+            image = current_image(base, entry.name) if entry.is_dir() else None
+            if image is not None and not entry.is_symlink():
+                found[entry.name] = image
+    return dict(sorted(found.items(), key=lambda item: kernels.version_key(item[0])))
 
 
 def load_image(directory: Path) -> Image | None:
@@ -151,42 +179,6 @@ def qemu_version() -> str:
 
 
 # --- inputs and the image key -------------------------------------------------------
-
-
-def resolve_kernel_package() -> tuple[str, str]:
-    """The package and version the cloud-kernel metapackage depends on, from apt's lists.
-
-    A machine whose packages are all installed may have no package lists (an image that
-    cleaned them): then, as root, `apt-get update` once and ask again.
-    """
-    try:
-        return _kernel_package_from_apt()
-    except ImageError:
-        if os.geteuid() != 0:
-            raise
-    _run(["apt-get", "update", "-qq"])
-    return _kernel_package_from_apt()
-
-
-def _kernel_package_from_apt() -> tuple[str, str]:
-    proc = subprocess.run(
-        ["apt-cache", "depends", KERNEL_METAPACKAGE], capture_output=True, text=True
-    )
-    names = [
-        line.split(":", 1)[1].strip()
-        for line in proc.stdout.splitlines()
-        if line.strip().startswith("Depends:") and "linux-image-" in line
-    ]
-    if not names:
-        raise ImageError(f"apt-cache knows no {KERNEL_METAPACKAGE} (run `apt-get update` first)")
-    package = names[0]
-    show = _run(["apt-cache", "show", "--no-all-versions", package]).stdout
-    versions = [
-        line.split(":", 1)[1].strip() for line in show.splitlines() if line.startswith("Version:")
-    ]
-    if not versions:
-        raise ImageError(f"apt-cache has no version of {package}")
-    return package, versions[0]
 
 
 def file_sha256(path: Path) -> str:
@@ -227,12 +219,14 @@ def kernel_cmdline() -> str:
     return KERNEL_CMDLINE + (f" tsc_early_khz={khz} tsc=reliable" if khz else "")
 
 
-def collect_inputs(agent: Path) -> dict[str, Any]:
-    package, version = resolve_kernel_package()
+def collect_inputs(agent: Path, kernel: kernels.Kernel) -> dict[str, Any]:
     return {
         "builder": BUILDER_VERSION,
-        "kernel_package": package,
-        "kernel_version": version,
+        "kernel": {
+            "name": kernel.name,
+            "version": kernel.version,
+            "packages": {package.name: package.sha256 for package in kernel.packages},
+        },
         "modules": list(GUEST_MODULES),
         "applets": list(APPLETS),
         "busybox_sha256": file_sha256(BUSYBOX),
@@ -241,7 +235,9 @@ def collect_inputs(agent: Path) -> dict[str, Any]:
         "qemu": qemu_version(),
         "machine": list(MACHINE_ARGS),
         "cmdline": kernel_cmdline(),
-        "lz4": shutil.which("lz4") is not None,  # decides vmlinux (PVH) or bzImage
+        # decide vmlinux (PVH) or bzImage
+        "lz4": shutil.which("lz4") is not None,
+        "zstd": shutil.which("zstd") is not None,
     }
 
 
@@ -250,29 +246,6 @@ def image_key(inputs: dict[str, Any]) -> str:
 
 
 # --- the kernel and its modules -----------------------------------------------------
-
-
-def fetch_kernel(package: str, version: str, workdir: Path) -> Path:
-    """Unpacks the kernel package into workdir; returns the unpacked root.
-
-    The .deb is kept under IMAGE_ROOT/debs (one version at a time): a rebuild for a new
-    agent then needs no download.
-    """
-    cache = IMAGE_ROOT / "debs"
-    deb = cache / f"{package}_{version.replace(':', '%3a')}_amd64.deb"
-    if not deb.exists():
-        download = workdir / "download"
-        download.mkdir()
-        _run(["apt-get", "download", f"{package}={version}"], cwd=download)
-        debs = sorted(download.glob(f"{package}_*.deb"))
-        if not debs:
-            raise ImageError(f"apt-get download {package}={version} left no .deb")
-        shutil.rmtree(cache, ignore_errors=True)
-        cache.mkdir(parents=True)
-        shutil.move(debs[0], deb)
-    root = workdir / "root"
-    _run(["dpkg", "-x", str(deb), str(root)])
-    return root
 
 
 def unpack_vmlinux(bzimage: Path, configs: list[Path], output: Path) -> bool:
@@ -305,14 +278,35 @@ def _decompress(payload: bytes) -> bytes | None:
     if payload.startswith(b"\x02\x21\x4c\x18") and shutil.which("lz4"):  # legacy lz4
         proc = subprocess.run(["lz4", "-dc"], input=payload[:-4], capture_output=True)
         return proc.stdout if proc.returncode == 0 else None
+    if payload.startswith(b"\x28\xb5\x2f\xfd") and shutil.which("zstd"):  # 6.12 on
+        proc = subprocess.run(["zstd", "-dc"], input=payload[:-4], capture_output=True)
+        return proc.stdout if proc.returncode == 0 else None
     return None
 
 
-def modinfo_depends(module: Path) -> list[str]:
+def read_module(path: Path) -> bytes:
+    """A module's ELF bytes: newer Debian kernels ship them as .ko.xz (or .ko.zst)."""
+    data = path.read_bytes()
+    if path.name.endswith(".xz"):
+        return lzma.decompress(data)
+    if path.name.endswith(".zst"):
+        if not shutil.which("zstd"):
+            raise ImageError(f"{path.name} is zstd-compressed and zstd is not installed")
+        return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
+    return data
+
+
+def module_name(path: Path) -> str:
+    """veth.ko.xz -> veth (the name insmod and modinfo's depends= use)."""
+    return path.name.split(".ko", 1)[0].replace("-", "_")
+
+
+def modinfo_depends(module: Path | bytes) -> list[str]:
     """The `depends=` of a .ko, read from its ELF .modinfo section (no kmod needed)."""
-    data = module.read_bytes()
+    data = read_module(module) if isinstance(module, Path) else module
     if data[:4] != b"\x7fELF" or data[4] != 2:
-        raise ImageError(f"{module} is not a 64-bit ELF module")
+        what = module if isinstance(module, Path) else "the module"
+        raise ImageError(f"{what} is not a 64-bit ELF module")
     shoff = struct.unpack_from("<Q", data, 0x28)[0]
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
 
@@ -335,9 +329,19 @@ def modinfo_depends(module: Path) -> list[str]:
     return []
 
 
+def builtin_modules(module_dir: Path) -> set[str]:
+    """Modules built into the kernel (modules.builtin): nothing to load for them."""
+    listing = module_dir / "modules.builtin"
+    if not listing.exists():
+        return set()
+    return {module_name(Path(line)) for line in listing.read_text().split()}
+
+
 def modules_in_load_order(module_dir: Path, wanted: Iterable[str]) -> list[Path]:
-    """The wanted modules and everything they depend on, dependencies first."""
-    index = {path.name.removesuffix(".ko"): path for path in module_dir.rglob("*.ko")}
+    """The wanted modules and everything they depend on, dependencies first; modules the
+    kernel has built in (6.12 builds virtio_console in) are left out."""
+    index = {module_name(path): path for path in module_dir.rglob("*.ko*")}
+    builtin = builtin_modules(module_dir)
     ordered: list[Path] = []
     seen: set[str] = set()
 
@@ -346,8 +350,10 @@ def modules_in_load_order(module_dir: Path, wanted: Iterable[str]) -> list[Path]
         if name in seen:
             return
         seen.add(name)
-        path = index.get(name) or index.get(name.replace("_", "-"))
+        path = index.get(name)
         if path is None:
+            if name in builtin:
+                return
             raise ImageError(f"module {name} is not in {module_dir}")
         for dependency in modinfo_depends(path):
             visit(dependency)
@@ -410,8 +416,8 @@ def initramfs(agent: Path, modules: list[Path]) -> bytes:
         archive.symlink(f"bin/{applet}", "busybox")
     archive.file("bin/bpflab-agent", agent.read_bytes(), 0o755)
     for module in modules:
-        archive.file(f"lib/modules/{module.name}", module.read_bytes())
-    order = "".join(f"{module.name}\n" for module in modules)
+        archive.file(f"lib/modules/{module_name(module)}.ko", read_module(module))
+    order = "".join(f"{module_name(module)}.ko\n" for module in modules)
     archive.file("lib/modules/load-order", order.encode())
     return archive.finish()
 
@@ -430,7 +436,7 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
         return forced, "forced by BPFLAB_VM_ACCEL"
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return "tcg", "no usable /dev/kvm"
-    cache = IMAGE_ROOT / "kvm-probe.json"
+    cache = IMAGE_ROOT / (image.kernel_name or ".") / "kvm-probe.json"
     # Every input but the agent: a verdict on a broken init says nothing about KVM, while
     # the agent (rebuilt often) does not decide whether the VM reaches the ready line.
     inputs = {k: v for k, v in image.manifest["inputs"].items() if k != "agent_sha256"}
@@ -482,31 +488,67 @@ def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
 # --- the build ----------------------------------------------------------------------
 
 
-def build_image(force: bool = False, snapshot: bool = True, log: Log = print) -> Image:
-    """Builds (or finds in the cache) the image for the current inputs; points current at it.
+def build_all(
+    names: Iterable[str] | None = None,
+    force: bool = False,
+    snapshot: bool = True,
+    log: Log = print,
+) -> tuple[dict[str, Image], dict[str, str]]:
+    """Builds the image of each kernel (default: every kernel of the lock).
+
+    Returns (built images, errors) by kernel name: a kernel that fails to build is
+    reported and skipped, the others are still built.
+    """
+    wanted = list(names) if names else [kernel.name for kernel in kernels.load_lock()]
+    built: dict[str, Image] = {}
+    errors: dict[str, str] = {}
+    for name in wanted:
+        try:
+            built[name] = build_image(name, force=force, snapshot=snapshot, log=log)
+        except (RuntimeError, OSError) as error:  # ImageError, KernelError, VMError, ...
+            errors[name] = str(error)
+            log(f"kernel {name}: image build failed: {error}")
+    return built, errors
+
+
+def build_image(
+    kernel: str | None = None, force: bool = False, snapshot: bool = True, log: Log = print
+) -> Image:
+    """Builds (or finds in the cache) the image for one kernel (default: the lock's
+    default) and its current inputs; points the kernel's current at it.
 
     One build at a time per image folder (a lock file): a second builder waits, then
     finds the image up to date.
     """
+    pinned = kernels.locked_kernel(kernel or kernels.default_kernel_name())
     IMAGE_ROOT.mkdir(parents=True, exist_ok=True)
     with open(IMAGE_ROOT / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build_locked(force, snapshot, log)
+        return _build_locked(pinned, force, snapshot, _prefixed(log, pinned.name))
 
 
-def _build_locked(force: bool, snapshot: bool, log: Log) -> Image:
+def _prefixed(log: Log, name: str) -> Log:
+    return lambda message: log(f"{name}: {message}")
+
+
+def _build_locked(pinned: kernels.Kernel, force: bool, snapshot: bool, log: Log) -> Image:
     agent = build.agent_binary(static=True)
-    inputs = collect_inputs(agent)
+    apt = kernels.Apt()
+    kernel, note = kernels.usable_kernel(pinned, apt, log)
+    inputs = collect_inputs(agent, kernel)
     key = image_key(inputs)
-    target = IMAGE_ROOT / key
+    kernel_root = IMAGE_ROOT / kernel.name
+    kernel_root.mkdir(parents=True, exist_ok=True)
+    target = kernel_root / key
     existing = None if force else load_image(target)
     if existing is not None and (existing.has_snapshot() or not snapshot):
         log(f"image {key} is up to date")
-        _point_current(target)
+        _point_current(kernel_root, target, kernel)
         return existing
-    staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=IMAGE_ROOT))
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=kernel_root))
     try:
-        image = _build_into(staging, inputs, agent, log)
+        image = _build_into(staging, inputs, agent, kernel, apt, log)
+        image.manifest["kernel_note"] = note
         if snapshot:
             image.manifest["snapshot"] = take_snapshot(image, log)
             _write_manifest(image)
@@ -515,44 +557,48 @@ def _build_locked(force: bool, snapshot: bool, log: Log) -> Image:
         staging.rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    previous = (IMAGE_ROOT / CURRENT_LINK_NAME).resolve()
-    _point_current(target)
-    _prune(keep={target.name, previous.name})
+    previous = (kernel_root / CURRENT_LINK_NAME).resolve()
+    _point_current(kernel_root, target, kernel)
+    _prune(kernel_root, keep={target.name, previous.name})
     built = load_image(target)
     assert built is not None
     log(f"image {key} built in {target}")
     return built
 
 
-def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) -> Image:
+def _build_into(
+    directory: Path,
+    inputs: dict[str, Any],
+    agent: Path,
+    kernel: kernels.Kernel,
+    apt: kernels.Apt,
+    log: Log,
+) -> Image:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bpflab-kernel-") as workdir:
-        log(f"fetching {inputs['kernel_package']} {inputs['kernel_version']}")
-        root = fetch_kernel(inputs["kernel_package"], inputs["kernel_version"], Path(workdir))
-        kernels = sorted((root / "boot").glob("vmlinuz-*"))
-        if not kernels:
-            raise ImageError("the kernel package holds no /boot/vmlinuz-*")
-        configs = sorted((root / "boot").glob("config-*"))
-        kernel = "vmlinux" if unpack_vmlinux(kernels[0], configs, directory / "vmlinux") else ""
-        if not kernel:
-            kernel = "vmlinuz"
-            shutil.copyfile(kernels[0], directory / kernel)
-        log(
-            f"kernel: {kernel} ({'PVH entry, no decompression at boot' if kernel == 'vmlinux' else 'bzImage'})"
-        )
-        module_dirs = sorted((root / "lib" / "modules").iterdir())
-        modules = modules_in_load_order(module_dirs[0], GUEST_MODULES)
-        log("modules: " + " ".join(module.name for module in modules))
+        log(f"fetching {', '.join(p.name for p in kernel.packages)} {kernel.version}")
+        root = kernels.fetch(kernel, Path(workdir), log=log, apt=apt).root
+        module_dir = _module_dir(root)
+        bzimage, config = _kernel_files(root, module_dir)
+        kernel_file = "vmlinux" if unpack_vmlinux(bzimage, config, directory / "vmlinux") else ""
+        if not kernel_file:
+            kernel_file = "vmlinuz"
+            shutil.copyfile(bzimage, directory / kernel_file)
+        how = "PVH entry, no decompression at boot" if kernel_file == "vmlinux" else "bzImage"
+        log(f"kernel: {module_dir.name}, {kernel_file} ({how})")
+        modules = modules_in_load_order(module_dir, GUEST_MODULES)
+        log("modules: " + " ".join(module_name(module) for module in modules))
         (directory / "initrd.cpio").write_bytes(initramfs(agent, modules))
     image = Image(
         directory=directory,
         manifest={
             "key": image_key(inputs),
             "inputs": inputs,
+            "release": module_dir.name,
             "cmdline": inputs["cmdline"],
-            "kernel": kernel,
+            "kernel": kernel_file,
             "accel": "tcg",
-            "modules": [module.name for module in modules],
+            "modules": [f"{module_name(module)}.ko" for module in modules],
             "initrd_bytes": (directory / "initrd.cpio").stat().st_size,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "snapshot": None,
@@ -566,24 +612,54 @@ def _build_into(directory: Path, inputs: dict[str, Any], agent: Path, log: Log) 
     return image
 
 
+def _module_dir(root: Path) -> Path:
+    """/lib/modules/<release> (6.1) or /usr/lib/modules/<release> (6.12 on)."""
+    found = sorted(root.glob("lib/modules/*")) + sorted(root.glob("usr/lib/modules/*"))
+    found = [path for path in found if path.is_dir()]
+    if not found:
+        raise ImageError("the kernel packages hold no lib/modules/<release>")
+    return found[0]
+
+
+def _kernel_files(root: Path, module_dir: Path) -> tuple[Path, list[Path]]:
+    """The bzImage and the kernel config: in /boot up to 6.12, beside the modules from the
+    split packages on (linux-binary-*: vmlinuz, linux-base-*: config)."""
+    bzimages = sorted((root / "boot").glob("vmlinuz-*")) + [module_dir / "vmlinuz"]
+    bzimage = next((path for path in bzimages if path.exists()), None)
+    if bzimage is None:
+        raise ImageError("the kernel packages hold no vmlinuz")
+    configs = sorted((root / "boot").glob("config-*")) + [module_dir / "config"]
+    return bzimage, [path for path in configs if path.exists()]
+
+
 def _write_manifest(image: Image) -> None:
     path = image.directory / "manifest.json"
     path.write_text(json.dumps(image.manifest, indent=2, sort_keys=True) + "\n")
 
 
-def _point_current(target: Path) -> None:
-    link = IMAGE_ROOT / CURRENT_LINK_NAME
-    temporary = IMAGE_ROOT / f".current-{os.getpid()}"
+def _point_current(kernel_root: Path, target: Path, kernel: kernels.Kernel) -> None:
+    _symlink(kernel_root / CURRENT_LINK_NAME, target.name)
+    if kernel.default:
+        _symlink(IMAGE_ROOT / CURRENT_LINK_NAME, f"{kernel_root.name}/{target.name}")
+
+
+def _symlink(link: Path, target: str) -> None:
+    temporary = link.parent / f".current-{os.getpid()}"
     temporary.unlink(missing_ok=True)
-    temporary.symlink_to(target.name)
+    temporary.symlink_to(target)
     temporary.replace(link)  # atomic: a run never sees no image
 
 
-def _prune(keep: set[str]) -> None:
-    """Removes older images (keeping the new and the previous one, which a run may use)."""
-    for entry in IMAGE_ROOT.iterdir():
+def _prune(kernel_root: Path, keep: set[str]) -> None:
+    """Removes older images (keeping the new and the previous one, which a run may use).
+
+    Images of the single-kernel layout (var/sandbox/image/<key>) go too, with its cache."""
+    shutil.rmtree(IMAGE_ROOT / "debs", ignore_errors=True)
+    (IMAGE_ROOT / "kvm-probe.json").unlink(missing_ok=True)
+    for entry in [*kernel_root.iterdir(), *IMAGE_ROOT.iterdir()]:
         is_image = entry.is_dir() and not entry.is_symlink() and not entry.name.startswith(".")
-        if is_image and entry.name not in keep and (entry / "manifest.json").exists():
+        stale = entry.parent == IMAGE_ROOT or entry.name not in keep
+        if is_image and stale and (entry / "manifest.json").exists():
             shutil.rmtree(entry, ignore_errors=True)
 
 
@@ -604,24 +680,36 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m sandbox image", description=__doc__.split("\n")[0]
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    build_parser = sub.add_parser("build", help="build the VM image and its snapshot (cached)")
+    build_parser = sub.add_parser("build", help="build the VM images and snapshots (cached)")
+    build_parser.add_argument(
+        "--kernel", action="append", help="only this kernel (repeatable; default: every one)"
+    )
     build_parser.add_argument("--force", action="store_true", help="rebuild even when cached")
     build_parser.add_argument("--no-snapshot", action="store_true", help="skip the snapshot")
-    sub.add_parser("info", help="print the current image's manifest as JSON")
+    info_parser = sub.add_parser("info", help="print a kernel's image manifest as JSON")
+    info_parser.add_argument("--kernel", help="default: the default kernel")
+    sub.add_parser("list", help="the kernels with a built image, as JSON")
     args = parser.parse_args(argv)
+    if args.command == "list":
+        images = built_kernels()
+        print(json.dumps({name: image.kernel_release for name, image in images.items()}))
+        return 0
     if args.command == "info":
-        image = current_image()
+        image = current_image(kernel=args.kernel)
         if image is None:
             print("no VM image: run `python -m sandbox image build`", file=sys.stderr)
             return 1
         print(json.dumps({"directory": str(image.directory), **image.manifest}, indent=2))
         return 0
-    try:
-        build_image(force=args.force, snapshot=not args.no_snapshot, log=_log)
-    except RuntimeError as error:  # ImageError, BuildError, VMError, QMPError
-        print(f"image build failed: {error}", file=sys.stderr)
-        return 1
-    return 0
+    built, errors = build_all(
+        args.kernel, force=args.force, snapshot=not args.no_snapshot, log=_log
+    )
+    for name, error in errors.items():
+        print(f"kernel {name}: not built: {error}", file=sys.stderr)
+    _log("kernels built: " + (", ".join(built) or "none"))
+    default = kernels.default_kernel_name()
+    # The site needs its default kernel; another one that did not build is left out.
+    return 1 if not built or (not args.kernel and default in errors) else 0
 
 
 def _log(message: str) -> None:

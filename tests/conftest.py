@@ -114,3 +114,13 @@ def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]
     return f"bpflab tests, uid={os.geteuid()}"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():  # type: ignore[no-untyped-def]
+    """A test client request leaves its page's language active in the thread (the locale
+    middleware activates it and nothing resets it); the next test would grade in Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -82,9 +82,9 @@ def verifier_log_of(source: str, tmp_path: Path) -> str:
 @pytest.mark.parametrize(
     ("source", "expected_class", "words"),
     [
-        (PACKET_WITHOUT_BOUNDS_CHECK, "packet-bounds", "invalid access to packet"),
-        (LOOKUP_WITHOUT_NULL_CHECK, "null-check", "map_value_or_null"),
-        (SCALAR_AS_POINTER, "scalar-deref", "invalid mem access 'scalar'"),
+        (PACKET_WITHOUT_BOUNDS_CHECK, "pkt_access", "invalid access to packet"),
+        (LOOKUP_WITHOUT_NULL_CHECK, "null_deref", "map_value_or_null"),
+        (SCALAR_AS_POINTER, "scalar_deref", "invalid mem access 'scalar'"),
     ],
 )
 def test_it_classifies_real_verifier_rejections(source, expected_class, words, tmp_path):
@@ -105,7 +105,7 @@ def test_it_groups_messages_that_differ_only_in_registers_and_offsets(tmp_path):
 
 def test_it_has_no_message_for_an_empty_log():
     assert classroom.verifier_message("") == ""
-    assert classroom.verifier_class("")[0] == "no-log"
+    assert classroom.verifier_class("")[0] == "no_log"
 
 
 @pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_it_counts_failures_by_kind_message_and_check(
 
     assert (report.runs, report.passed) == (7, 1)
     assert dict(report.kinds) == {"compile": 1, "verifier": 3, "checks": 1, "platform": 1}
-    assert report.verifier_class_rows()[0][0] == "packet-bounds"
+    assert report.verifier_class_rows()[0][0] == "pkt_access"
     assert report.verifier_class_rows()[0][2] == 2
     top_message, top_count = report.verifier_message_rows()[0]
     assert "invalid access to packet" in top_message and top_count == 2
@@ -145,6 +145,25 @@ def test_it_counts_failures_by_kind_message_and_check(
     client.force_login(instructor)
     page = client.get(f"/classroom/cohorts/{cohort.pk}/labs/{lab.slug}/").content.decode()
     assert "drops UDP to 9999" in page and "invalid access to packet" in page
-    assert 'data-class="packet-bounds"' in page and 'data-class="null-check"' in page
+    assert 'data-class="pkt_access"' in page and 'data-class="null_deref"' in page
     dashboard = client.get(f"/classroom/cohorts/{cohort.pk}/").content.decode()
     assert "verifier rejection: 3" in dashboard
+
+
+@pytest.mark.django_db
+def test_it_counts_a_misspelled_helper_as_a_load_failure_not_a_verifier_rejection(learner):
+    instructor = make_instructor()
+    cohort = make_cohort(instructor, learner)
+    lab = make_lab("map-array-counter")
+    logs = Path(__file__).resolve().parent / "verifier_logs"
+    typo_log = (logs / "misspelled_helper.local.log").read_text()
+    bounds_log = (logs / "packet_unchecked.microvm.log").read_text()
+    make_finished_run(learner, lab, passed=False, stage="load", verifier_log=typo_log)
+    make_finished_run(learner, lab, passed=False, stage="load", verifier_log=bounds_log)
+
+    report = classroom.lab_failures(cohort, lab)
+
+    assert dict(report.kinds) == {"load": 1, "verifier": 1}
+    classes = {key for key, _label, _n in report.verifier_class_rows()}
+    assert classes == {"unknown_function", "pkt_access"}
+    assert [m for m, _n in report.verifier_message_rows()][0].startswith("invalid access to packet")

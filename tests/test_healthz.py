@@ -19,7 +19,7 @@ def get_json(url: str) -> tuple[int, dict]:
 
 def test_it_reports_every_part_ok_on_the_live_stack(live_stack):
     status, parts = get_json(f"{live_stack.http_url}/healthz")
-    assert set(parts) == {"database", "redis", "celery", "sandbox"}
+    assert set(parts) == {"database", "redis", "celery", "sandbox", "kernels"}
     assert all(part["ok"] for part in parts.values()), parts
     assert status == 200
     assert live_stack.worker_name in parts["celery"]["detail"]

@@ -50,11 +50,13 @@ def test_it_resets_to_the_starter(client, learner):
     assert "int starter_again;" in client.get("/labs/hello-printk/").content.decode()
 
 
-def test_it_does_not_save_drafts_for_a_visitor(client):
+def test_it_keeps_a_visitors_draft_in_their_session_only(client):
     make_lab()
     response = client.post("/labs/hello-printk/draft/", {"source": "int x;"})
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 200 and response.json()["saved"] is True
     assert not Draft.objects.exists()
+    assert "int x;" in client.get("/labs/hello-printk/").content.decode()
+    assert "int x;" not in Client().get("/labs/hello-printk/").content.decode()
 
 
 def test_it_needs_the_csrf_token(learner):

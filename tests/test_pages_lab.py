@@ -70,4 +70,5 @@ def test_it_lets_a_visitor_read_the_lesson_and_asks_them_to_log_in_to_run(client
     html = client.get("/labs/xdp-lesson/").content.decode()
     assert "<h2>Packets</h2>" in html and "int starter_marker;" in html
     assert "Log in to run" in html and 'id="run-button"' not in html
-    assert '"draftUrl": ""' in html
+    # Their edits are kept in the session and go with them through the login.
+    assert '"draftUrl": "/labs/xdp-lesson/draft/"' in html

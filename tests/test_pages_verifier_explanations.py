@@ -5,11 +5,9 @@ read is not among them: the kernel allows it to privileged loaders such as our a
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from web.pages.strings import VERIFIER_PATTERNS, verifier_explanations
+from labs import verifier
 
 HEAD = """// SPDX-License-Identifier: GPL-2.0
 #include <linux/bpf.h>
@@ -81,11 +79,8 @@ def verifier_log(source: str) -> str:
 
 
 def explanations_for(log: str) -> list[str]:
-    """What the panel does (frontend/src/verifier.js): every pattern that matches a line."""
-    lines = log.splitlines()
-    return [
-        key for key, pattern in VERIFIER_PATTERNS if any(re.search(pattern, line) for line in lines)
-    ]
+    """What the panel shows: the explanation of the kind labs.verifier finds in the log."""
+    return [verifier.analyse(log).kind.key]
 
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
@@ -95,6 +90,8 @@ def test_it_explains_what_the_verifier_rejected(mistake):
 
 
 def test_it_has_an_explanation_for_every_pattern():
-    explanations = verifier_explanations()
-    assert {key for key, _ in VERIFIER_PATTERNS} == set(explanations)
+    explanations = verifier.explanations()
+    assert {kind.key for kind in verifier.KINDS if kind.pattern} == set(explanations) - {
+        "load_error"
+    }
     assert all(text.strip() for text in explanations.values())

@@ -43,11 +43,41 @@ def check_sandbox() -> Check:
     return ok, f"{settings.SANDBOX_BACKEND}: {detail}"
 
 
+def check_kernels() -> Check:
+    """The microVM kernels whose image is built, and those the site offers its runs."""
+    from labs import kernels
+    from sandbox.image import built_kernels
+
+    built = built_kernels()
+    listed = ", ".join(f"{name} ({image.kernel_release})" for name, image in built.items())
+    if settings.SANDBOX_BACKEND != "microvm":
+        where = f"runs use the host's kernel ({settings.SANDBOX_BACKEND} backend)"
+        return True, f"{where}; built microVM kernels: {listed or 'none'}"
+    offered = kernels.offered()
+    missing = [name for name in settings.SANDBOX_KERNELS if name not in built]
+    if not offered:
+        return False, "no microVM kernel image is built: run `make install`"
+    detail = (
+        f"offered: {', '.join(offered)} (default {kernels.site_default(offered)}); built: {listed}"
+    )
+    if missing:
+        return False, f"{detail}; BPFLAB_KERNELS lists kernels not built: {', '.join(missing)}"
+    return True, detail
+
+
+def kernel_releases() -> dict[str, str]:
+    """{"6.1": "6.1.0-57-cloud-amd64", ...}: every kernel with a built image."""
+    from sandbox.image import built_kernels
+
+    return {name: image.kernel_release for name, image in built_kernels().items()}
+
+
 CHECKS: dict[str, Callable[[], Check]] = {
     "database": check_database,
     "redis": check_redis,
     "celery": check_celery,
     "sandbox": check_sandbox,
+    "kernels": check_kernels,
 }
 
 
@@ -59,8 +89,19 @@ def run_check(check: Callable[[], Check]) -> dict[str, object]:
     return {"ok": ok, "detail": detail}
 
 
+def kernel_lists() -> dict[str, object]:
+    """The kernels part's data: every built kernel's release, and those runs may pick."""
+    from labs import kernels
+
+    try:
+        return {"built": kernel_releases(), "offered": kernels.offered()}
+    except Exception:  # noqa: BLE001 - a health probe reports, it never raises
+        return {"built": {}, "offered": []}
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     parts = {name: run_check(check) for name, check in CHECKS.items()}
+    parts["kernels"].update(kernel_lists())
     healthy = all(part["ok"] for part in parts.values())
     return JsonResponse(parts, status=200 if healthy else 503)

@@ -10,7 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from web.env import envbool, envchoice, envint, envlist
+from web.env import email_settings, envbool, envchoice, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("BPFLAB_VAR_DIR", str(BASE_DIR / "var")))
@@ -103,7 +103,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Email, for password resets: EMAIL_URL (smtp://, smtps://, console://, file://). While
+# DEBUG is on and none is set, each mail is printed to the web server's log instead.
+EMAIL_URL = os.getenv("EMAIL_URL", "console://" if DEBUG else "").strip()
+MAIL_CONFIGURED = bool(EMAIL_URL)
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = os.getenv("EMAIL_FROM", "bpflab <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(3 * 24 * 3600))
+
 LANGUAGE_CODE = "en"
+# The language switch outlives the browser session; a signed-in account also keeps it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "web" / "locale"]
 TIME_ZONE = os.getenv("TIME_ZONE", "UTC")
@@ -148,6 +159,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE") or (
 )
 
 SANDBOX_BACKEND = envchoice("SANDBOX_BACKEND", "local", ("local", "microvm", "docker"))
+# The microVM kernels a site offers (names of sandbox/kernels.lock, e.g. "6.1,6.12");
+# empty: every kernel whose image built. The default one runs when nobody chose.
+SANDBOX_KERNELS = envlist("BPFLAB_KERNELS", "")
+SANDBOX_DEFAULT_KERNEL = os.getenv("BPFLAB_DEFAULT_KERNEL", "").strip()
 CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 
 # Abuse limits: answered with HTTP 429 and a message the page shows.

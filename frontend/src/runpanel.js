@@ -1,7 +1,6 @@
 // The live run panel: one websocket to /ws/runs/<token>/, events rendered in order. The
 // server replays stored events on every (re)connect; events already seen (by seq) are dropped.
 import { h, format, pickLanguage } from "./dom.js";
-import { analyseVerifierLog } from "./verifier.js";
 import { renderMapDump } from "./maps.js";
 
 const TRACK = ["queued", "compiling", "loading", "checking", "done"];
@@ -155,33 +154,39 @@ class RunPanel {
     disasm.querySelector("pre").textContent = text;
   }
 
+  // A failed load carries the server's analysis (labs/verifier): its kind, the complaint,
+  // the source line, and which lines of the log are the complaint, the failing instruction
+  // and its source.
   on_load(event) {
     const s = this.strings;
     const log = event.verifier_log || "";
-    const children = [h("h3", {}, h("span", { class: "dot" }), event.ok ? s.load_ok : s.load_failed)];
+    const rejection = event.ok ? null : event.rejection || null;
+    const title = event.ok ? s.load_ok : rejection?.by === "loader" ? s.load_not_loaded : s.load_failed;
+    const children = [h("h3", {}, h("span", { class: "dot" }), title)];
     if (event.error) children.push(h("p", { class: "bad" }, event.error));
-    if (!event.ok && log) children.push(...this.explainRejection(log));
+    if (rejection) children.push(...this.explainRejection(rejection, log));
     if (log) children.push(this.verifierLog(log, !event.ok));
     this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "load" }, children));
     this.stage(event.ok ? "checking" : "done");
   }
 
-  explainRejection(log) {
+  explainRejection(rejection, log) {
     const s = this.strings;
-    const analysis = analyseVerifierLog(log, s.verifier_patterns || []);
+    const lines = log.split("\n");
+    const at = rejection.log_lines || {};
     const out = [];
-    if (analysis.insnIndex >= 0) out.push(h("p", { class: "failing" }, h("strong", {}, s.failing_insn + ": "), h("code", {}, analysis.lines[analysis.insnIndex].trim())));
-    if (analysis.errorIndex >= 0) out.push(h("p", { class: "bad verifier-error" }, analysis.lines[analysis.errorIndex]));
-    if (analysis.source && analysis.source.line) {
-      const line = analysis.source.line;
-      out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, analysis.source.text)));
-      const message = analysis.errorIndex >= 0 ? analysis.lines[analysis.errorIndex] : s.load_failed;
-      this.editor.mark([{ line, column: 1, severity: "error", message: `verifier: ${message}`, source: "verifier" }]);
+    if (at.insn !== undefined) out.push(h("p", { class: "failing" }, h("strong", {}, s.failing_insn + ": "), h("code", {}, lines[at.insn].trim())));
+    const complaint = at.complaint !== undefined ? lines[at.complaint] : rejection.message;
+    if (complaint) out.push(h("p", { class: "bad verifier-error" }, complaint));
+    const line = rejection.line;
+    if (line) {
+      out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, this.editor.lineText(line).trim())));
+      const by = rejection.by === "loader" ? "libbpf" : "verifier";
+      this.editor.mark([{ line, column: 1, severity: "error", message: `${by}: ${complaint || s.load_failed}`, source: by }]);
     }
-    for (const key of analysis.explanations) {
-      out.push(h("div", { class: "explain", "data-explain": key }, h("strong", {}, s.why + ": "), s.verifier[key]));
-    }
-    this.analysis = analysis;
+    const explanation = s.verifier[rejection.class];
+    if (explanation) out.push(h("div", { class: "explain", "data-explain": rejection.class }, h("strong", {}, s.why + ": "), explanation));
+    this.analysis = { errorIndex: at.complaint ?? -1, insnIndex: at.insn ?? -1, sourceIndex: at.source ?? -1 };
     return out;
   }
 

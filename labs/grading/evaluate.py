@@ -9,14 +9,13 @@ decided yet fails with "not run: <reason>": a check never passes because nothing
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from labs import packets, values
+from labs import packets, values, verifier
 from labs.grading.jobs import LOAD_OP, JobLayout, run_op_id
 from labs.grading.verdicts import CheckResult
 from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
@@ -51,61 +50,17 @@ def _quote(lines: list[str]) -> str:
     return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
 
 
-SOURCE_REF = re.compile(r"^; .* @ (prog\.c:\d+)$")
-INSN_LINE = re.compile(r"^\d+: ")
-
-
-def verifier_complaint(log: str) -> tuple[str, str]:
-    """(the verifier's last complaint, the source line it was at) from a rejection log."""
-    lines = log.splitlines()
-    end = next((i for i, line in enumerate(lines) if line.startswith("processed ")), len(lines))
-    complaint: list[str] = []
-    where = ""
-    for line in reversed(lines[:end]):
-        if INSN_LINE.match(line) or line.startswith(";"):
-            break
-        if line.strip() and not line.startswith("libbpf:"):
-            complaint.insert(0, line.strip())
-    for line in reversed(lines[:end]):
-        match = SOURCE_REF.match(line)
-        if match:
-            where = match.group(1)
-            break
-    return " / ".join(complaint), where
-
-
-LIBBPF_NO_SECTION = re.compile(r"libbpf: prog '([^']+)': missing BPF prog type")
-LIBBPF_PROG_LINE = re.compile(r"^libbpf: (prog '[^']+': (?!failed to load).*)$")
-# Any other libbpf complaint, e.g. "elf: legacy map definitions in 'maps' section are not
-# supported by libbpf v1.0+" for a program written after an old tutorial.
-LIBBPF_LINE = re.compile(r"^libbpf: (.+)$")
-
-
 def load_failure(event: dict[str, Any]) -> str:
     """Why the object did not load, in the learner's terms."""
-    log = str(event.get("verifier_log") or "")
-    complaint, where = verifier_complaint(log)
-    if complaint and where:
-        message = _("the verifier rejected it at %(where)s: %(complaint)s")
-        return message % {"where": where, "complaint": complaint}
-    if complaint:
-        return _("the verifier rejected it: %(complaint)s") % {"complaint": complaint}
-    no_section = LIBBPF_NO_SECTION.search(log)
-    if no_section:
-        message = _(
-            "function '%(function)s' is not in a program section: put "
-            'SEC("...") before it, or make it static if it is a helper'
-        )
-        return message % {"function": no_section.group(1)}
-    lines = log.splitlines()
-    detail = next((m.group(1) for m in map(LIBBPF_PROG_LINE.match, lines) if m), None)
-    if detail is None:
-        detail = next((m.group(1) for m in map(LIBBPF_LINE.match, lines) if m), None)
-    reason = event.get("error") or _("rejected")
-    if detail:
-        message = _("the program did not load: %(reason)s (%(detail)s)")
-        return message % {"reason": reason, "detail": detail}
-    return _("the program did not load: %(reason)s") % {"reason": reason}
+    return verifier.reason(rejection_of(event), event.get("error"))
+
+
+def rejection_of(event: dict[str, Any]) -> dict[str, Any]:
+    """The analysis of a failed load: the grader's (carried by the event), or made here."""
+    found = event.get("rejection")
+    if found is None:
+        found = verifier.analyse(str(event.get("verifier_log") or "")).to_dict()
+    return dict(found)
 
 
 def _program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> str | None:
@@ -226,6 +181,7 @@ class Evaluator:
         self.trace: dict[str | None, list[str]] = {}
         self.trace_lines: list[str] = []
         self.load: dict[str, Any] | None = None
+        self.rejection: dict[str, Any] | None = None
         self.load_problem: str | None = None
         self.seed_problem: str | None = None
         self.runs_ok = 0
@@ -272,6 +228,7 @@ class Evaluator:
     def _on_load(self, event: dict[str, Any]) -> None:
         self.load = event
         if not event.get("ok"):
+            self.rejection = rejection_of(event)
             self.load_problem = load_failure(event)
             return
         problem = _program_problem(self.lab, list(event.get("programs") or []))

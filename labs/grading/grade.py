@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from labs import verifier
 from labs.grading.evaluate import Evaluator, not_run_reason
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
@@ -30,12 +31,33 @@ def _ignore(event: dict[str, Any]) -> None:
 
 
 def grade(
-    lab: LabSpec, source: str, backend: str = "local", on_event: EventSink | None = None
+    lab: LabSpec,
+    source: str,
+    backend: str = "local",
+    on_event: EventSink | None = None,
+    kernel: str = "",
 ) -> Verdict:
-    """The verdict on `source` for `lab`; never raises for a learner's mistakes."""
+    """The verdict on `source` for `lab`; never raises for a learner's mistakes.
+
+    kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
+    compiled = _compile_step(lab, source, verdict, emit, started)
+    if isinstance(compiled, Verdict):
+        return compiled
+    disassembly = _Disassembly(compiled.pending_disassembly)
+    emit = disassembly.before(emit)
+    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel)
+    disassembly.flush(emit)
+    return _finish_run(verdict, evaluator, emit, started)
+
+
+def _compile_step(
+    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+) -> Any:
+    """The compiled program, or the finished verdict when it did not compile."""
     emit({"event": "stage", "stage": "compiling"})
     try:
         compiled = _compile(source)
@@ -52,12 +74,14 @@ def grade(
         if compiled.error:
             reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
         return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
-    disassembly = _Disassembly(compiled.pending_disassembly)
-    emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict)
-    disassembly.flush(emit)
-    verdict.timings["run_s"] = round(time.monotonic() - started - verdict.timings["compile_s"], 4)
+    return compiled
+
+
+def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started: float) -> Verdict:
+    compile_s = verdict.timings.get("compile_s", 0.0)
+    verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
+    verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
@@ -116,7 +140,9 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict) -> Evaluator:
+def _run(
+    lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, kernel: str = ""
+) -> Evaluator:
     """Run the job, relaying each sandbox event before the checks it decides."""
     from sandbox.backends import get_backend
 
@@ -124,11 +150,18 @@ def _run(lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdi
     evaluator = Evaluator(lab, layout, emit)
 
     def relay(event: dict[str, Any]) -> None:
+        if event.get("event") == "stage" and event.get("kernel"):
+            verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
+        if event.get("event") == "load" and not event.get("ok"):
+            # the panel, the verdict and the checks' words all read this one analysis
+            log = str(event.get("verifier_log") or "")
+            event = {**event, "rejection": verifier.analyse(log, obj).to_dict()}
         emit(event)
         evaluator.feed(event)
 
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        result = get_backend(backend).run(job, on_event=relay)
+        result = get_backend(backend, **options).run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}

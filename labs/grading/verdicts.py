@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labs.grading.loadfacts import load_facts
+
 # How far a submission got: it failed to compile, failed to load, ran its checks
 # but the sandbox stopped half-way, or ran every check (passed or not).
 STAGES = ("compile", "load", "checks", "done")
@@ -33,10 +35,14 @@ class Verdict:
     checks: list[CheckResult] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     verifier_log: str = ""
+    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail)
+    verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     summary: str = ""
+    # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
+    kernel: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,15 +53,28 @@ class Verdict:
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
+            "verifier": self.rejection_summary(),
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "kernel": self.kernel,
+            "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }
 
+    def rejection_summary(self) -> dict[str, Any] | None:
+        """`{class, by, message, line, report}` of a failed load, or None."""
+        if self.verifier is None:
+            return None
+        keys = ("class", "by", "message", "line", "report")
+        return {key: self.verifier.get(key) for key in keys}
+
     def to_event(self) -> dict[str, Any]:
-        return {
+        event = {
             "event": "verdict",
             "passed": self.passed,
             "stage": self.stage,
             "summary": self.summary,
         }
+        if self.kernel:
+            event["kernel"] = self.kernel.get("name", "")
+        return event

@@ -1,5 +1,6 @@
 """The learning domain's tables, split by area."""
 
+from labs.models.accounts import Profile
 from labs.models.classroom import (
     INSTRUCTORS_GROUP,
     Cohort,
@@ -25,6 +26,7 @@ __all__ = [
     "CohortPlan",
     "Membership",
     "PlanEnrollment",
+    "Profile",
     "Draft",
     "Lab",
     "Plan",

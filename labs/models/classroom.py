@@ -31,6 +31,8 @@ class Cohort(models.Model):
     )
     join_code = models.CharField(max_length=16, unique=True, default=new_join_code)
     is_open = models.BooleanField(default=True, help_text="Whether new learners may join.")
+    # The kernel its learners' runs get unless they pick another (labs/kernels.py).
+    default_kernel = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -50,6 +50,9 @@ class Lab(TitledContent, models.Model):
     starter = models.TextField()
     solution = models.TextField()
     checks = models.JSONField(default=list)
+    # Kernel names of sandbox/kernels.lock ("6.12"); empty: no requirement / no preference.
+    min_kernel = models.CharField(max_length=16, blank=True, default="")
+    default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
 
@@ -116,6 +119,9 @@ class Run(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_run_token)
     status = models.CharField(max_length=16, choices=STATUSES, default=QUEUED)
     backend = models.CharField(max_length=16)
+    # The microVM kernel it runs on ("6.12"), "all" for a run on every kernel the site
+    # offers (labs/kernels.py), empty on a backend that uses the host's kernel.
+    kernel = models.CharField(max_length=16, blank=True, default="")
     # The language of the page it was submitted from: the grader words its checks in it.
     language = models.CharField(max_length=16, default="en")
     passed = models.BooleanField(null=True)

@@ -285,8 +285,10 @@ class MicroVMBackend(Backend):
         mode: Mode = "warm",
         image: vm_image.Image | None = None,
         pool_size: int | None = None,
+        kernel: str | None = None,
     ) -> None:
-        """mode: "warm" restores the snapshot, "cold" boots. image: the current one if None.
+        """mode: "warm" restores the snapshot, "cold" boots. image: if None, the current
+        image of `kernel` (a name of sandbox/kernels.lock, e.g. "6.12"; None: the default).
 
         pool_size: how many restored, paused VMs to keep ready (warm mode; each used once,
         see WarmPool); default from the BPFLAB_MICROVM_POOL environment variable, else 0.
@@ -295,15 +297,17 @@ class MicroVMBackend(Backend):
             raise ValueError(f"mode must be 'warm' or 'cold', not {mode!r}")
         self.mode = mode
         self.image = image
+        self.kernel = kernel
         self.pool_size = _pool_size_from_env() if pool_size is None else pool_size
         self._qemu_version: str | None = None
 
     def available(self) -> tuple[bool, str]:
         if shutil.which(vm_image.QEMU) is None:
             return False, f"{vm_image.QEMU} is not installed (apt-get install qemu-system-x86)"
-        image = self.image or vm_image.current_image()
+        image = self.image or vm_image.current_image(kernel=self.kernel)
         if image is None:
-            return False, "the VM image is not built: run `python -m sandbox image build`"
+            which = f"kernel {self.kernel}'s VM image" if self.kernel else "the VM image"
+            return False, f"{which} is not built: run `python -m sandbox image build`"
         if self._qemu_version is None:
             self._qemu_version = vm_image.qemu_version()
         inputs = image.manifest.get("inputs", {})
@@ -321,10 +325,11 @@ class MicroVMBackend(Backend):
         job.validate()
         stream = EventStream(job.limits, on_event)
         deadline = stream.started + job.limits.wall_s
-        image = self.image or vm_image.current_image()
+        image = self.image or vm_image.current_image(kernel=self.kernel)
         if image is None:
             stream.emit({"event": "stage", "stage": "booting", "boot": None, "vm_pid": None})
-            stream.fail("microvm: no VM image; run `python -m sandbox image build`")
+            which = f"kernel {self.kernel}" if self.kernel else "the default kernel"
+            stream.fail(f"microvm: no VM image for {which}; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
         pooled = warm_pool(image, self.pool_size).take() if restore and self.pool_size else None
@@ -341,6 +346,8 @@ class MicroVMBackend(Backend):
                     "boot": boot,
                     "vm_pid": machine.pid,
                     "pooled": pooled is not None,
+                    "kernel": image.kernel_name,
+                    "release": image.kernel_release,
                 }
             )
             if pooled is not None:
@@ -434,30 +441,31 @@ class WarmPool:
         self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S + 5)
 
 
-_pool: WarmPool | None = None
+_pools: dict[str, WarmPool] = {}  # by kernel name: each kernel has its own VMs
 _pool_lock = threading.Lock()
 
 
 def warm_pool(image: vm_image.Image, size: int) -> WarmPool:
-    """The process's pool for this image and size (a new image or size replaces it)."""
-    global _pool
+    """The process's pool for this image's kernel and this size (a new image of that kernel,
+    or a new size, replaces it)."""
     with _pool_lock:
-        if _pool is not None and (_pool.image.directory != image.directory or _pool.size != size):
-            _pool.close()
-            _pool = None
-        if _pool is None:
-            _pool = WarmPool(image, size)
-        return _pool
+        pool = _pools.get(image.kernel_name)
+        if pool is not None and (pool.image.directory != image.directory or pool.size != size):
+            pool.close()
+            pool = None
+        if pool is None:
+            pool = _pools[image.kernel_name] = WarmPool(image, size)
+        return pool
 
 
 @atexit.register
 def close_pool() -> None:
-    """Kills the pooled VMs (at exit, and for tests)."""
-    global _pool
+    """Kills the pooled VMs of every kernel (at exit, and for tests)."""
     with _pool_lock:
-        if _pool is not None:
-            _pool.close()
-            _pool = None
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
 
 
 def _pool_size_from_env() -> int:

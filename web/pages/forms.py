@@ -31,7 +31,11 @@ def normalise_newlines(source: str) -> str:
 
 class SourceForm(forms.Form):
     # Size limits are enforced by labs.submissions (413 with a message), not here.
-    source = forms.CharField(widget=CodeEditor(), strip=False, label=_("Your program"))
+    # Not required here: a hidden <textarea required> under the editor blocked an empty Run
+    # with no message at all; the view says what is wrong instead.
+    source = forms.CharField(
+        widget=CodeEditor(), strip=False, required=False, label=_("Your program")
+    )
 
     def clean_source(self) -> str:
         return normalise_newlines(self.cleaned_data["source"])

@@ -18,13 +18,32 @@ from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
 from web.pages.verdicts import run_summary
 
+# A visitor who is not signed in keeps drafts in the session (lab slug -> source) until
+# they log in or sign up; then they become the account's drafts.
+SESSION_DRAFTS = "drafts"
 
-def draft_or_starter(user: Any, lab: Lab) -> str:
-    if user.is_authenticated:
-        draft = Draft.objects.filter(user=user, lab=lab).first()
+
+def draft_or_starter(request: HttpRequest, lab: Lab) -> str:
+    if request.user.is_authenticated:
+        draft = Draft.objects.filter(user=request.user, lab=lab).first()
         if draft is not None:
             return draft.source
-    return lab.starter
+        return lab.starter
+    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter)
+
+
+def save_session_draft(request: HttpRequest, lab: Lab, source: str) -> None:
+    drafts = dict(request.session.get(SESSION_DRAFTS, {}))
+    drafts[lab.slug] = source
+    request.session[SESSION_DRAFTS] = drafts
+
+
+def adopt_session_drafts(request: HttpRequest, user: Any) -> None:
+    """Drafts typed before logging in become the account's (they are the newest work)."""
+    drafts = request.session.pop(SESSION_DRAFTS, {})
+    for lab in Lab.objects.filter(slug__in=list(drafts)):
+        if drafts[lab.slug] != lab.starter:
+            save_draft(user, lab, drafts[lab.slug])
 
 
 def save_draft(user: Any, lab: Lab, source: str) -> Draft:
@@ -70,9 +89,8 @@ def render_workspace(
 def _panel_config(
     request: HttpRequest, lab: Lab, run: Run | None, following: Lab | None
 ) -> dict[str, Any]:
-    signed_in = request.user.is_authenticated
     return {
-        "draftUrl": reverse("lab-draft", args=[lab.slug]) if signed_in else "",
+        "draftUrl": reverse("lab-draft", args=[lab.slug]),
         "nextUrl": reverse("lab", args=[following.slug]) if following else "",
         "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
         if following

@@ -31,8 +31,9 @@ int set_dscp(struct __sk_buff *skb)
 	if (new_tos == old_tos)
 		return TC_ACT_OK;
 
-	/* The TOS byte is the low-address half of the header's first 16-bit word;
-	 * the checksum helper wants the old and new values of that whole word. */
+	/* The TOS byte is the second byte of the header: the low-order byte of the
+	 * first 16-bit word in network order (version/IHL, at offset 0, is the
+	 * high-order one). The checksum helper wants that whole word, old and new. */
 	__u16 old_word = bpf_htons((ip->version << 12) | (ip->ihl << 8) | old_tos);
 	__u16 new_word = bpf_htons((ip->version << 12) | (ip->ihl << 8) | new_tos);
 

@@ -27,7 +27,7 @@ def starter_failed(lab: LabSpec, verdict: Verdict) -> bool:
     if verdict.error:
         return False
     if lab.starter_rejected:
-        return verdict.stage == "load" and "verifier rejected" in verdict.summary
+        return verdict.stage == "load" and (verdict.verifier or {}).get("by") == "verifier"
     return verdict.stage == "done" and not verdict.passed
 
 

@@ -1,8 +1,12 @@
-"""`manage.py grade SLUG FILE [--backend B] [--json] [--language en|zh-hans]`: grade a C file.
+"""`manage.py grade SLUG FILE [--backend B] [--kernel K | --all-kernels] [--json]
+[--language en|zh-hans]`: grade a C file.
 
-Reads the lab from CONTENT_DIR (not the database). Exit status: 0 every check passed,
-1 the submission failed (compile error, verifier rejection, failed check), 2 usage error
-(unknown lab, unreadable file), 3 the sandbox failed.
+Reads the lab from CONTENT_DIR (not the database). `--kernel 6.12` runs it in a microVM
+with that kernel; `--all-kernels` compiles it once and runs it on every kernel whose
+image is built (`--json` then prints `{"kernels": {"6.1": <verdict>, ...}}`). Exit
+status: 0 every check passed (on every kernel), 1 the submission failed (compile error,
+verifier rejection, failed check), 2 usage error (unknown lab or kernel, unreadable
+file), 3 the sandbox failed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from labs.grading import Verdict, grade
+from labs.grading.kernels import KernelMatrix, grade_on_kernels
 from labs.i18n import pick
 from labs.spec import ContentError, load_lab_by_slug
 
@@ -68,6 +73,11 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("file")
         parser.add_argument("--backend", choices=BACKENDS, default=None)
+        kernel = parser.add_mutually_exclusive_group()
+        kernel.add_argument("--kernel", help="run on this microVM kernel, e.g. 6.12")
+        kernel.add_argument(
+            "--all-kernels", action="store_true", help="run on every built microVM kernel"
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument(
             "--language",
@@ -87,10 +97,65 @@ class Command(BaseCommand):
             message = f"cannot read {options['file']}: {error}"
             raise CommandError(message, returncode=EXIT_USAGE) from error
         backend = options["backend"] or getattr(settings, "SANDBOX_BACKEND", "local")
+        names = self._kernels(options)
+        if names:
+            if options["backend"] not in (None, "microvm"):
+                message = "--kernel and --all-kernels run in microVMs: use --backend microvm"
+                raise CommandError(message, returncode=EXIT_USAGE)
+            backend = "microvm"
         with translation.override(options["language"]):
-            verdict = grade(lab, source, backend=backend)
+            if options["all_kernels"]:
+                self._report_matrix(grade_on_kernels(lab, source, names), options)
+            verdict = grade(lab, source, backend=backend, kernel=options["kernel"] or "")
         if options["json"]:
             self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
         else:
             self.stdout.write("\n".join(human_report(verdict, options["language"])))
         sys.exit(exit_status(verdict))
+
+    def _kernels(self, options: dict[str, Any]) -> list[str]:
+        from sandbox.image import built_kernels
+
+        if not (options["kernel"] or options["all_kernels"]):
+            return []
+        built = list(built_kernels())
+        if options["kernel"] and options["kernel"] not in built:
+            known = ", ".join(built) or "none (run `python -m sandbox image build`)"
+            message = f"no image for kernel {options['kernel']!r}; built: {known}"
+            raise CommandError(message, returncode=EXIT_USAGE)
+        if not built:
+            message = "no kernel image is built: run `python -m sandbox image build`"
+            raise CommandError(message, returncode=EXIT_USAGE)
+        return [options["kernel"]] if options["kernel"] else built
+
+    def _report_matrix(self, matrix: KernelMatrix, options: dict[str, Any]) -> None:
+        if options["json"]:
+            kernels = {name: json_report(v) for name, v in matrix.verdicts.items()}
+            self.stdout.write(json.dumps({"kernels": kernels}, ensure_ascii=False))
+        else:
+            self.stdout.write("\n".join(matrix_report(matrix, options["language"])))
+        statuses = {exit_status(verdict) for verdict in matrix.counted} or {EXIT_FAILED}
+        sys.exit(max(statuses))
+
+
+def matrix_report(matrix: KernelMatrix, language: str = "en") -> list[str]:
+    """Each kernel's report, then one line per row that differs between the kernels."""
+    lines: list[str] = []
+    for name, verdict in matrix.verdicts.items():
+        release = verdict.kernel.get("release", "")
+        lines.append(f"== kernel {name}" + (f" ({release})" if release else ""))
+        lines.extend(human_report(verdict, language))
+    data = matrix.to_dict()
+    if data["differences"]:
+        lines.append("differences between the kernels:")
+    for row in data["differences"]:
+        values = []
+        for name, verdict in data["kernels"].items():
+            if row.startswith("check:"):
+                check = next(c for c in verdict["checks"] if c["name"] == row[6:])
+                values.append(f"{name}={'pass' if check['passed'] else 'FAIL'}")
+            else:
+                values.append(f"{name}={verdict['load'].get(row)}")
+        lines.append(f"  {row}: " + ", ".join(values))
+    lines.append(f"{matrix.slug}: {'PASSED' if matrix.passed else 'FAILED'} ({matrix.summary})")
+    return lines

@@ -94,6 +94,8 @@ class Command(BaseCommand):
                 "section": spec.section,
                 "starter": spec.starter,
                 "solution": spec.solution,
+                "min_kernel": spec.min_kernel,
+                "default_kernel": spec.default_kernel,
                 "checks": check_summaries(spec),
                 "content_hash": folder_hash(spec.path),
                 "is_active": True,

@@ -1,0 +1,204 @@
+"""`grade_on_kernels()`: compile once, run the same object on several microVM kernels.
+
+Each kernel gets its own fresh VM and its own verdict; the runs go in parallel, as many at
+a time as the machine has cores (under TCG one VM keeps one core busy). Their events are
+relayed from the calling thread, in arrival order, each tagged with its `kernel`; each
+kernel ends with its own `verdict` event (tagged), and the whole with a `verdict` event
+carrying `kernels` (name -> passed/stage/summary).
+
+The result, `KernelMatrix`, answers like a Verdict (`passed`, `stage`, `error`,
+`to_dict()`, `to_event()`), so a run stores it the same way; its dict is
+`{"kernels": {"6.1": <verdict dict>, ...}, "differences": [...], ...}`.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from labs.grading.grade import (
+    EventSink,
+    _compile_step,
+    _Disassembly,
+    _finish_run,
+    _ignore,
+    _run,
+)
+from labs.grading.verdicts import STAGES, Verdict
+from labs.kernels import at_least, version_key
+from labs.spec import LabSpec
+
+# Rows of the matrix that may differ between kernels (besides each check's verdict).
+LOAD_ROWS = ("loaded", "complaint", "line", "insns", "total_states", "peak_states")
+
+
+@dataclass
+class KernelMatrix:
+    slug: str
+    verdicts: dict[str, Verdict] = field(default_factory=dict)  # oldest kernel first
+    min_kernel: str = ""
+    summary: str = ""
+
+    @property
+    def counted(self) -> list[Verdict]:
+        """The kernels the lab is meant for (its min_kernel or newer) decide `passed`."""
+        return [v for name, v in self.verdicts.items() if at_least(name, self.min_kernel)]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.counted) and all(verdict.passed for verdict in self.counted)
+
+    @property
+    def stage(self) -> str:
+        stages = [STAGES.index(v.stage) for v in self.verdicts.values()] or [0]
+        return STAGES[max(stages)]
+
+    @property
+    def error(self) -> str | None:
+        """Only when the sandbox failed on every kernel: otherwise each column says so."""
+        errors = [v.error for v in self.verdicts.values()]
+        if not errors or any(error is None for error in errors):
+            return None
+        return "; ".join(f"{name}: {v.error}" for name, v in self.verdicts.items())
+
+    def to_dict(self) -> dict[str, Any]:
+        kernels = {name: verdict.to_dict() for name, verdict in self.verdicts.items()}
+        return {
+            "slug": self.slug,
+            "passed": self.passed,
+            "stage": self.stage,
+            "summary": self.summary,
+            "min_kernel": self.min_kernel,
+            "kernels": kernels,
+            "differences": differences(kernels),
+        }
+
+    def to_event(self) -> dict[str, Any]:
+        return {
+            "event": "verdict",
+            "passed": self.passed,
+            "stage": self.stage,
+            "summary": self.summary,
+            "kernels": {
+                name: {"passed": v.passed, "stage": v.stage, "summary": v.summary}
+                for name, v in self.verdicts.items()
+            },
+        }
+
+
+def differences(kernels: dict[str, dict[str, Any]]) -> list[str]:
+    """The rows whose value is not the same on every kernel: "loaded", "insns", ...,
+    and "check:<name>" for a check passed on some kernels only."""
+    if len(kernels) < 2:
+        return []
+    verdicts = list(kernels.values())
+    rows = [row for row in LOAD_ROWS if len({str(v["load"].get(row)) for v in verdicts}) > 1]
+    names = [check["name"] for check in verdicts[0]["checks"]]
+    for name in names:
+        outcomes = {
+            next((c["passed"] for c in v["checks"] if c["name"] == name), None) for v in verdicts
+        }
+        if len(outcomes) > 1:
+            rows.append(f"check:{name}")
+    return rows
+
+
+def parallelism(count: int) -> int:
+    return max(1, min(count, os.cpu_count() or 1))
+
+
+def grade_on_kernels(
+    lab: LabSpec,
+    source: str,
+    kernels: list[str],
+    backend: str = "microvm",
+    on_event: EventSink | None = None,
+) -> KernelMatrix:
+    """One verdict per kernel for `source`, compiled once; never raises for the learner."""
+    emit = on_event or _ignore
+    started = time.monotonic()
+    names = sorted(kernels, key=version_key)
+    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
+    first = Verdict(slug=lab.slug)
+    compiled = _compile_step(lab, source, first, emit, started)
+    if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
+        matrix.verdicts = {name: compiled for name in names}
+        return _finish(matrix, emit)
+    disassembly = _Disassembly(compiled.pending_disassembly)
+    emit = disassembly.before(emit)
+    matrix.verdicts = {name: _copy_compile(first, name) for name in names}
+    _run_all(lab, compiled.object or b"", backend, matrix, emit, started)
+    disassembly.flush(emit)
+    return _finish(matrix, emit)
+
+
+def _copy_compile(first: Verdict, name: str) -> Verdict:
+    verdict = Verdict(slug=first.slug, diagnostics=first.diagnostics)
+    verdict.timings["compile_s"] = first.timings.get("compile_s", 0.0)
+    verdict.kernel = {"name": name, "release": ""}
+    return verdict
+
+
+Done = object()
+
+
+def _run_all(
+    lab: LabSpec, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
+) -> None:
+    """Runs every kernel's job on worker threads; relays their events from this thread."""
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+    language = translation.get_language()
+    pending = list(matrix.verdicts)
+    slots = threading.Semaphore(parallelism(len(pending)))
+
+    def work(name: str) -> None:
+        with slots, translation.override(language):
+            verdict = matrix.verdicts[name]
+
+            def tagged(event: dict[str, Any]) -> None:
+                events.put((name, {**event, "kernel": name}))
+
+            try:
+                evaluator = _run(lab, obj, backend, tagged, verdict, name)
+                _finish_run(verdict, evaluator, tagged, started)
+            except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
+                verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
+                    "kind": type(exc).__name__,
+                    "error": exc,
+                }
+            finally:
+                events.put((name, Done))
+
+    threads = [threading.Thread(target=work, args=(name,), daemon=True) for name in pending]
+    for thread in threads:
+        thread.start()
+    running = len(threads)
+    while running:
+        _name, event = events.get()
+        if event is Done:
+            running -= 1
+        else:
+            emit(event)
+    for thread in threads:
+        thread.join()
+
+
+def _finish(matrix: KernelMatrix, emit: EventSink) -> KernelMatrix:
+    counted = matrix.counted
+    passed = sum(verdict.passed for verdict in counted)
+    if matrix.passed:
+        matrix.summary = _("Passed on all %(total)d kernels.") % {"total": len(counted)}
+    else:
+        matrix.summary = _("Passed on %(passed)d of %(total)d kernels.") % {
+            "passed": passed,
+            "total": len(counted),
+        }
+    emit(matrix.to_event())
+    return matrix

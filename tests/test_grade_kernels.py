@@ -1,0 +1,88 @@
+"""`manage.py grade --kernel K` and `--all-kernels`: one program, compiled once, graded on
+each microVM kernel."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from sandbox import image as vm_image
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which(vm_image.QEMU) is None, reason="qemu is not installed"),
+]
+ROOT = Path(__file__).resolve().parent.parent
+LABS = ROOT / "content" / "labs"
+ITER_NUM = Path(__file__).parent / "programs" / "iter_num_drop.c"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def images() -> None:
+    built, errors = vm_image.build_all(log=lambda message: None)
+    assert not errors, errors
+
+
+def _grade(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("grade", *args, stdout=out)
+    return int(exit_.value.code or 0), out.getvalue()
+
+
+def test_it_prints_one_verdict_per_kernel_as_json() -> None:
+    code, out = _grade(
+        "xdp-drop-all", str(LABS / "xdp-drop-all" / "solution.c"), "--all-kernels", "--json"
+    )
+
+    report = json.loads(out)
+    assert code == 0
+    assert list(report) == ["kernels"]
+    assert list(report["kernels"]) == ["6.1", "6.12", "7.2", "7.3"]
+    for name, verdict in report["kernels"].items():
+        assert verdict["passed"] is True and verdict["stage"] == "done"
+        assert verdict["kernel"]["name"] == name
+        assert verdict["kernel"]["release"] == vm_image.built_kernels()[name].kernel_release
+        assert verdict["load"]["loaded"] is True and verdict["load"]["insns"] > 0
+
+
+def test_it_shows_what_differs_when_a_kernel_lacks_a_feature() -> None:
+    code, out = _grade("xdp-drop-all", str(ITER_NUM), "--all-kernels")
+
+    assert code == 1
+    assert "== kernel 6.1 (6.1.0-" in out
+    assert "loaded: 6.1=False, 6.12=True, 7.2=True, 7.3=True" in out
+    assert "'bpf_iter_num_" in out and "not found in kernel or module BTFs" in out
+    assert out.rstrip().endswith("FAILED (Passed on 3 of 4 kernels.)")
+
+
+def test_it_grades_on_the_one_kernel_asked_for() -> None:
+    old_code, old_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.1", "--json")
+    new_code, new_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.12", "--json")
+
+    assert (old_code, new_code) == (1, 0)
+    assert json.loads(old_out)["load"]["complaint"].startswith("extern (func ksym)")
+    assert json.loads(new_out)["kernel"]["name"] == "6.12"
+
+
+def test_it_refuses_a_kernel_without_an_image_with_status_2() -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("grade", "xdp-drop-all", str(ITER_NUM), "--kernel", "4.19")
+
+    assert caught.value.returncode == 2
+    assert "built: 6.1, 6.12, 7.2, 7.3" in str(caught.value)
+
+
+def test_it_refuses_a_kernel_on_the_local_backend_with_status_2() -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "grade", "xdp-drop-all", str(ITER_NUM), "--kernel", "6.12", "--backend", "local"
+        )
+
+    assert caught.value.returncode == 2

@@ -1,0 +1,14 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4);
+         __type(key, __u32); __type(value, __u32); } counts SEC(".maps");
+SEC("xdp") int prog(struct xdp_md *ctx)
+{
+    __u32 key = 0;
+    __u32 *value = bpf_map_lookup_elem(&counts, &key);
+    if (!value)
+        return XDP_PASS;
+    value[ctx->rx_queue_index] += 1;
+    return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";

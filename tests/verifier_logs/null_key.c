@@ -1,0 +1,10 @@
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 16);
+         __type(key, __u32); __type(value, __u64); } counts SEC(".maps");
+SEC("xdp") int prog(struct xdp_md *ctx)
+{
+    __u64 *value = bpf_map_lookup_elem(&counts, (void *)0);
+    return value ? XDP_DROP : XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
