@@ -81,18 +81,27 @@ def start_process(
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    if proc.poll() is not None:
-        return
+    """Stops the child and everything it forked (its process group): SIGTERM, then SIGKILL
+    for what is left after `timeout`. Returns once none of them is left, not only the child:
+    a Celery worker's pool process outlives its parent for a moment, and with it its
+    database connection (PostgreSQL then refuses to drop the test database)."""
     for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            break
+        if wait_until(lambda: group_gone(proc), wait, interval=0.05):
+            break
+    proc.poll()
+
+
+def group_gone(proc: subprocess.Popen) -> bool:
+    proc.poll()  # reaped, the child no longer counts as a member of its group
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def redis_command(port: int) -> list[str]:
