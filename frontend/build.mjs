@@ -13,9 +13,12 @@ const options = {
   logLevel: "info",
 };
 
+// The embed script third-party pages include (docs/embed.md): no editor library, small.
+const embed = { ...options, entryPoints: ["src/embed.js"], outfile: "../web/static/bundle/embed.js" };
+
 if (process.argv.includes("--watch")) {
-  const context = await esbuild.context(options);
-  await context.watch();
+  for (const config of [options, embed]) await (await esbuild.context(config)).watch();
 } else {
   await esbuild.build(options);
+  await esbuild.build(embed);
 }

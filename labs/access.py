@@ -41,7 +41,18 @@ def teaches(user: Any, learner_id: int) -> bool:
     return taught.exists() and is_instructor(user)
 
 
+def is_public_run(run: Run) -> bool:
+    """A free-form run with no owner (an anonymous embed) or of a shared snippet (what its
+    permalink shows): anyone holding its unguessable token may watch it."""
+    submission = run.submission
+    return submission.lab_id is None and (
+        submission.user_id is None or submission.snippet_id is not None
+    )
+
+
 def can_watch_run(user: Any, run: Run) -> bool:
+    if is_public_run(run):
+        return True
     if not _signed_in(user):
         return False
     owner_id = run.submission.user_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from labs.models import (
+    ApiToken,
     Cohort,
     CohortPlan,
     Lab,
@@ -14,6 +15,7 @@ from labs.models import (
     PlanEnrollment,
     Progress,
     Run,
+    Snippet,
     Stage,
     Submission,
 )
@@ -45,8 +47,8 @@ class PlanAdmin(ReadOnlyContentAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "lab", "created_at"]
-    list_filter = ["lab"]
+    list_display = ["id", "user", "lab", "via", "created_at"]
+    list_filter = ["via", "lab"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
 
@@ -80,3 +82,24 @@ class CohortAdmin(admin.ModelAdmin):
 
 admin.site.register(CohortPlan)
 admin.site.register(PlanEnrollment)
+
+
+@admin.register(Snippet)
+class SnippetAdmin(admin.ModelAdmin):
+    """Snippets never change (a permalink is immutable): inspect or delete only."""
+
+    list_display = ["slug", "author", "parent", "created_at"]
+    readonly_fields = ["slug", "source", "settings", "parent", "author", "title", "created_at"]
+    raw_id_fields = ["author", "parent"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """A token's limits can be raised here; its key is never stored, only its hash."""
+
+    list_display = ["name", "user", "hint", "runs_per_minute", "max_concurrent", "revoked_at"]
+    readonly_fields = ["key_hash", "hint", "created_at", "last_used_at"]
+    raw_id_fields = ["user"]

@@ -17,19 +17,32 @@ from django.utils import timezone
 from labs import verifier
 from labs.models import Cohort, CohortPlan, Lab, Progress, Run, Submission
 from labs.plans import plan_stages
+from labs.spec import DIFFERENTIAL_CHECK
 
 NOT_STARTED, ATTEMPTED, PASSED = Progress.NOT_STARTED, Progress.ATTEMPTED, Progress.PASSED
 STATUS_RANK = {NOT_STARTED: 0, ATTEMPTED: 1, PASSED: 2}
 
-# Why a finished run did not pass.
+# Why a finished run did not pass. GENERATED: every fixed check passed, and only the
+# comparison with the reference on generated frames failed (labs/grading/differential.py).
 COMPILE, VERIFIER, CHECKS, PLATFORM = "compile", "verifier", "checks", "platform"
+GENERATED = "generated"
 LOAD = "load"  # refused before the verifier ran: a misspelled helper, no section
 FAILURE_LABELS = {
     COMPILE: "compile error",
     LOAD: "did not load",
     VERIFIER: "verifier rejection",
     CHECKS: "failed checks",
+    GENERATED: "passed the fixed checks, failed on generated traffic",
     PLATFORM: "platform error",
+}
+# How a program differed from the reference on generated traffic (Difference.field).
+DIFFERENCE_LABELS = {
+    "action": "another action",
+    "output": "other output bytes",
+    "trace": "other trace lines",
+    "map": "other map contents",
+    "run": "a test run failed",
+    "limit": "too many trace lines",
 }
 
 
@@ -258,7 +271,17 @@ def failure_kind(run: Run) -> str | None:
         return COMPILE
     if stage == "load":
         return LOAD if _rejection(run).get("by") == verifier.LOADER else VERIFIER
+    failed = [c for c in run.verdict.get("checks", []) if not c.get("passed")]
+    if failed and all(c.get("name") == DIFFERENTIAL_CHECK for c in failed):
+        return GENERATED
     return CHECKS
+
+
+def difference_kind(run: Run) -> str | None:
+    """How the run's program differed from the reference on generated traffic, if it did."""
+    difference = (run.verdict.get("differential") or {}).get("difference") or {}
+    kind = str(difference.get("field") or "").partition(":")[0]
+    return kind if kind in DIFFERENCE_LABELS else None
 
 
 @dataclass
@@ -270,6 +293,7 @@ class FailureReport:
     verifier_classes: Counter[tuple[str, str]] = field(default_factory=Counter)
     verifier_messages: Counter[str] = field(default_factory=Counter)
     failed_checks: Counter[str] = field(default_factory=Counter)
+    differences: Counter[str] = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
@@ -287,6 +311,9 @@ class FailureReport:
 
     def failed_check_rows(self) -> list[tuple[str, int]]:
         return self.failed_checks.most_common()
+
+    def difference_rows(self) -> list[tuple[str, str, int]]:
+        return [(k, DIFFERENCE_LABELS[k], n) for k, n in self.differences.most_common()]
 
 
 def _finished_runs(cohort: Cohort, labs: list[Lab]) -> Any:
@@ -311,10 +338,13 @@ def _tally(report: FailureReport, run: Run) -> None:
         message = str(rejection.get("message") or "")
         if message and kind == VERIFIER:
             report.verifier_messages[normalize_verifier_message(message)] += 1
-    elif kind == CHECKS:
+    elif kind in (CHECKS, GENERATED):
         for check in run.verdict.get("checks", []):
             if not check.get("passed"):
                 report.failed_checks[str(check.get("name", "?"))] += 1
+        difference = difference_kind(run)
+        if difference:
+            report.differences[difference] += 1
 
 
 def _keep_top(report: FailureReport, top: int) -> FailureReport:
@@ -412,7 +442,9 @@ def run_activity(run: Run) -> dict[str, Any]:
 
 def recent_activity(cohort: Cohort, limit: int = 20) -> list[dict[str, Any]]:
     runs = (
-        Run.objects.filter(submission__user__cohort_memberships__cohort=cohort)
+        Run.objects.filter(
+            submission__user__cohort_memberships__cohort=cohort, submission__lab__isnull=False
+        )
         .select_related("submission__user", "submission__lab")
         .order_by("-created_at")[:limit]
     )

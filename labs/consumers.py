@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 
 from labs.access import can_watch_run
 from labs.events import run_group
-from labs.models import Run, RunEvent
+from labs.grading import words
+from labs.models import ApiToken, Run, RunEvent
 
 CLOSE_FORBIDDEN = 4403
+
+
+def viewer_language(scope: dict[str, Any]) -> str | None:
+    """The page's language, from the socket's `?lang=` (None: leave the run's words)."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    wanted = (query.get("lang") or [""])[0]
+    return wanted if wanted in dict(settings.LANGUAGES) else None
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.token = self.scope["url_route"]["kwargs"]["token"]
+        self.language = viewer_language(self.scope)
+        # (kernel, name) -> check event, to word the verdict from
+        self.checks: dict[tuple[str, str], dict[str, Any]] = {}
         self.last_seq = 0
         run = await self._get_run()
         if run is None:
@@ -41,17 +55,49 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if seq <= self.last_seq:
             return
         self.last_seq = seq
-        await self.send_json({"seq": seq, **data})
+        await self.send_json({"seq": seq, **self._worded(data)})
+
+    def _worded(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check and verdict events worded again in the viewer's language: a run submitted
+        from a Chinese page and watched from an English one reads in English."""
+        if self.language is None or data.get("event") not in ("check", "verdict"):
+            return data
+        kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each
+        with translation.override(self.language):
+            if data.get("kind") == "playground":  # a free-form run: no checks to word
+                from labs.playground import summary
+
+                return {**data, "summary": summary(data.get("facts") or {})}
+            if data["event"] == "check":
+                self.checks[(kernel, str(data.get("name")))] = data
+                return words.check_event(data)
+            if "kernels" in data:
+                return data  # the whole of a run on every kernel: its words name each
+            checks = [c for (k, _name), c in self.checks.items() if k == kernel]
+            return words.verdict_event(data, checks)
 
     @database_sync_to_async
     def _get_run(self) -> Run | None:
         from labs.runner import reap_if_stale
 
         run = Run.objects.select_related("submission").filter(token=self.token).first()
-        if run is None or not can_watch_run(self.scope.get("user"), run):
+        if run is None or not can_watch_run(self._user(), run):
             return None
         reap_if_stale(run)
         return run
+
+    def _user(self) -> Any:
+        """The signed-in user, or an API token's (`Authorization: Bearer <key>`, for
+        programs following a run they created through the HTTP API)."""
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            return user
+        for name, value in self.scope.get("headers", []):
+            text = value.decode("latin1")
+            if name.lower() == b"authorization" and text.lower().startswith("bearer "):
+                token = ApiToken.for_key(text[7:].strip())
+                return token.user if token else user
+        return user
 
     @database_sync_to_async
     def _stored_events(self) -> list[tuple[int, dict[str, Any]]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -198,9 +199,9 @@ def _format(name: str, value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return hex(value) if name.split(".")[-1] in HEX_FIELDS else str(value)
     if isinstance(value, bytes):
-        return value.hex() or _("(none)")
+        return value.hex()
     if isinstance(value, list):
-        return b"".join(bytes(o) for o in value).hex() or _("(none)")
+        return b"".join(bytes(o) for o in value).hex()
     return str(value)
 
 
@@ -217,53 +218,149 @@ def _flat_fields(frame: bytes) -> list[tuple[str, Any]]:
 
 
 def equivalent(expected: bytes, actual: bytes) -> bool:
-    """Equal, or differing only in an IPv4 header checksum that is still valid.
+    """Equal, or differing only in checksums (IPv4 header, TCP) that are still valid.
 
     Ones' complement arithmetic has two zeros: an incremental update may write 0xffff
     where a full recomputation writes 0x0000, and both verify.
     """
     if expected == actual:
         return True
-    same_elsewhere = len(expected) == len(actual) and _headers_equal_but_csum(expected, actual)
-    return same_elsewhere and ethertype(actual) == 0x0800 and _ipv4_checksum_ok(actual)
+    if len(expected) != len(actual) or ethertype(actual) != 0x0800:
+        return False
+    checks = {IPV4_CHECKSUM_AT: _ipv4_checksum_ok}
+    tcp_at = _tcp_checksum_at(actual)
+    if tcp_at is not None:
+        checks[tcp_at] = _tcp_checksum_ok
+    masked_expected, masked_actual = bytearray(expected), bytearray(actual)
+    for at in checks:
+        masked_expected[at : at + 2] = masked_actual[at : at + 2] = b"\0\0"
+    if masked_expected != masked_actual:
+        return False
+    return all(
+        ok(actual) for at, ok in checks.items() if expected[at : at + 2] != actual[at : at + 2]
+    )
 
 
-def _headers_equal_but_csum(expected: bytes, actual: bytes) -> bool:
-    return expected[:24] + expected[26:] == actual[:24] + actual[26:]
+IPV4_CHECKSUM_AT = 14 + 10
 
 
-def differences(expected: bytes, actual: bytes, original: bytes | None = None) -> list[str]:
-    """What differs between two frames, in words: `eth.src: expected ..., got ...`.
+def _tcp_checksum_at(frame: bytes) -> int | None:
+    """Where the TCP checksum of an unfragmented IPv4/TCP frame is, when it is there."""
+    if len(frame) < 34 or ethertype(frame) != 0x0800 or frame[23] != 6:
+        return None
+    if int.from_bytes(frame[20:22], "big") & 0x3FFF:  # MF or a fragment offset
+        return None
+    at = 14 + (frame[14] & 0x0F) * 4 + 16
+    return at if at + 2 <= len(frame) else None
+
+
+def _ones_sum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
+
+
+def _tcp_checksum_ok(frame: bytes) -> bool:
+    ihl = (frame[14] & 0x0F) * 4
+    total_length = int.from_bytes(frame[16:18], "big")
+    segment = frame[14 + ihl : 14 + total_length]
+    if len(segment) != total_length - ihl:
+        return False  # cut short: it cannot be verified
+    pseudo = frame[26:34] + bytes([0, 6]) + len(segment).to_bytes(2, "big")
+    return _ones_sum(pseudo + segment) == 0xFFFF
+
+
+FRAME_LENGTH, FRAME_BYTES = "frame.length", "frame.bytes"
+CHECKSUM_NOT_UPDATED, CHECKSUM_INVALID = "checksum_not_updated", "checksum_invalid"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way two frames differ, as data: a header field (`eth.src`) with the expected and
+    the actual value as the lab writes them, the frame's length, or (when no field tells)
+    the offsets of the bytes that differ. `words()` says it in the active language."""
+
+    field: str
+    expected: str = ""
+    actual: str = ""
+    note: str = ""  # CHECKSUM_NOT_UPDATED or CHECKSUM_INVALID, for ipv4.chksum, tcp.chksum
+    offsets: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"field": self.field, "expected": self.expected}
+        data["actual"] = self.actual
+        if self.note:
+            data["note"] = self.note
+        if self.offsets:
+            data["offsets"] = list(self.offsets)
+        return data
+
+    def words(self) -> str:
+        if self.field == FRAME_LENGTH:
+            message = _("frame length: expected %(expected)s bytes, got %(actual)s")
+            return message % {"expected": self.expected, "actual": self.actual}
+        if self.field == FRAME_BYTES:
+            more = " ..." if len(self.offsets) > 8 else ""
+            shown = ", ".join(map(str, self.offsets[:8])) + more
+            return _("bytes differ at offsets %(offsets)s") % {"offsets": shown}
+        message = _("%(field)s: expected %(expected)s, got %(actual)s%(note)s")
+        return message % {
+            "field": self.field,
+            "expected": value_words(self.expected),
+            "actual": value_words(self.actual),
+            "note": NOTES[self.note]() if self.note else "",
+        }
+
+
+NOTES = {
+    CHECKSUM_NOT_UPDATED: lambda: _(" (checksum not updated)"),
+    CHECKSUM_INVALID: lambda: _(" (checksum invalid)"),
+}
+
+
+def value_words(value: str) -> str:
+    """A field's value as a reader sees it: an empty one is `(none)`."""
+    return value or _("(none)")
+
+
+def differences(expected: bytes, actual: bytes, original: bytes | None = None) -> list[Difference]:
+    """What differs between two frames: each header field (`eth.src`), else the length or
+    the offsets of the bytes.
 
     `original` is the input frame, used to tell "checksum not updated" from "invalid".
     """
     if equivalent(expected, actual):
         return []
     if len(expected) != len(actual):
-        message = _("frame length: expected %(expected)s bytes, got %(actual)s")
-        return [message % {"expected": len(expected), "actual": len(actual)}]
+        return [Difference(FRAME_LENGTH, str(len(expected)), str(len(actual)))]
     want, got = _flat_fields(expected), _flat_fields(actual)
-    lines: list[str] = []
+    found: list[Difference] = []
     if [name for name, _value in want] == [name for name, _value in got]:
         for (name, a), (_name, b) in zip(want, got, strict=True):
             if a != b:
-                message = _("%(field)s: expected %(expected)s, got %(actual)s%(note)s")
-                context = {"field": name, "expected": _format(name, a), "actual": _format(name, b)}
-                lines.append(message % {**context, "note": _checksum_note(name, actual, original)})
-    if not lines:
+                note = _checksum_note(name, actual, original)
+                found.append(Difference(name, _format(name, a), _format(name, b), note))
+    if not found:
         offsets = [i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b]
-        more = " ..." if len(offsets) > 8 else ""
-        shown = ", ".join(map(str, offsets[:8])) + more
-        lines.append(_("bytes differ at offsets %(offsets)s") % {"offsets": shown})
-    return lines
+        found.append(Difference(FRAME_BYTES, offsets=tuple(offsets)))
+    return found
 
 
 def _checksum_note(name: str, actual: bytes, original: bytes | None) -> str:
-    if name != "ipv4.chksum" or _ipv4_checksum_ok(actual):
+    if name == "ipv4.chksum":
+        at, ok = IPV4_CHECKSUM_AT, _ipv4_checksum_ok(actual)
+    elif name == "tcp.chksum" and _tcp_checksum_at(actual) is not None:
+        at, ok = _tcp_checksum_at(actual) or 0, _tcp_checksum_ok(actual)
+    else:
         return ""
-    if original is not None and original[24:26] == actual[24:26]:
-        return _(" (checksum not updated)")
-    return _(" (checksum invalid)")
+    if ok:
+        return ""
+    if original is not None and original[at : at + 2] == actual[at : at + 2]:
+        return CHECKSUM_NOT_UPDATED
+    return CHECKSUM_INVALID
 
 
 def _ipv4_checksum_ok(frame: bytes) -> bool:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from labs.models import Lab, Plan, PlanEnrollment, Progress, Stage
@@ -17,17 +17,9 @@ from labs.models import Lab, Plan, PlanEnrollment, Progress, Stage
 AHEAD, ON_TRACK, BEHIND, DONE = "ahead", "on_track", "behind", "done"
 PACE_LABELS = {AHEAD: "ahead", ON_TRACK: "on track", BEHIND: "behind", DONE: "done"}
 
-# The learner pages name their lab page one of these; the plain path is the fallback.
-LAB_URL_NAMES = ("lab", "pages:lab", "lab_detail")
-
 
 def lab_url(slug: str) -> str:
-    for name in LAB_URL_NAMES:
-        try:
-            return reverse(name, args=[slug])
-        except NoReverseMatch:
-            continue
-    return f"/labs/{slug}/"
+    return reverse("lab", args=[slug])
 
 
 @dataclass

@@ -28,7 +28,8 @@ def execute_run(run_id: int) -> None:
         log.info("run %s was already claimed or finished; skipping", run_id)
         return
     run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run_id)
-    publish_cohort_activity(run)
+    if not run.is_free_form:
+        publish_cohort_activity(run)
     writer = RunEventWriter(run)
     # The grader words its checks and summary in the language the run was submitted from.
     with translation.override(run.language or settings.LANGUAGE_CODE):
@@ -52,20 +53,38 @@ def _claim(run_id: int) -> bool:
 def _grade(run: Run, writer: RunEventWriter) -> Any:
     from labs.grading import grade
 
-    lab = curriculum.get_lab(run.submission.lab.slug)
-
     def on_event(event: dict[str, Any]) -> None:
         writer.publish(event)
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
             Run.objects.filter(pk=run.pk, status=Run.COMPILING).update(status=Run.RUNNING)
 
+    submission = run.submission
+    if run.is_free_form:
+        from labs import live, playground
+
+        relay = live.LiveRelay(run, on_event) if live.is_live(submission.settings) else None
+        return playground.run(
+            submission.source,
+            submission.settings,
+            backend=run.backend,
+            on_event=relay or on_event,
+            control=relay.control if relay else None,
+            kernel=run.kernel,
+        )
+    lab = curriculum.get_lab(submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
     if run.kernel == kernels.ALL:
         from labs.grading.kernels import grade_on_kernels
 
         names = kernels.for_run(run.kernel)
-        return grade_on_kernels(lab, run.submission.source, names, run.backend, on_event)
+        return grade_on_kernels(lab, submission.source, names, run.backend, on_event)
     return grade(
-        lab, run.submission.source, backend=run.backend, on_event=on_event, kernel=run.kernel
+        lab,
+        submission.source,
+        backend=run.backend,
+        on_event=on_event,
+        kernel=run.kernel,
+        seed=run.seed,
     )
 
 
@@ -74,20 +93,23 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
     if verdict.error:
         fail_run(run, str(verdict.error), writer, verdict=result)
         return
+    # a free-form run has no checks: neither passed nor failed
+    passed = None if run.is_free_form else bool(verdict.passed)
     with transaction.atomic():
         updated = Run.objects.filter(pk=run.pk, status__in=[Run.COMPILING, Run.RUNNING]).update(
             status=Run.DONE,
-            passed=bool(verdict.passed),
+            passed=passed,
             stage_reached=str(verdict.stage),
             verdict=result,
             finished_at=timezone.now(),
         )
-        if updated:
+        if updated and not run.is_free_form:
             record_progress(run, bool(verdict.passed))
     if updated:
-        writer.publish({"event": "finished", "status": Run.DONE, "passed": bool(verdict.passed)})
+        writer.publish({"event": "finished", "status": Run.DONE, "passed": passed})
         run.refresh_from_db()
-        publish_cohort_activity(run)
+        if not run.is_free_form:
+            publish_cohort_activity(run)
 
 
 def fail_run(
@@ -110,7 +132,8 @@ def fail_run(
         event = {"event": "finished", "status": Run.ERROR, "passed": False, "error": reason}
         (writer.publish(event) if writer else publish(run, event))
         run.refresh_from_db()
-        publish_cohort_activity(run)
+        if not run.is_free_form:
+            publish_cohort_activity(run)
     return bool(updated)
 
 

@@ -16,10 +16,15 @@ from typing import Any
 
 import yaml
 
-from labs import packets, values
+from labs import generator, packets, values
+from sandbox.job import TRIGGER_ALLOW_LIST
+from sandbox.job import TRIGGER_BUILTINS as SANDBOX_TRIGGER_BUILTINS
 
 LANGUAGES = ("en", "zh-hans")
-PROGRAM_TYPES = ("xdp", "tc", "tracepoint")
+PROGRAM_TYPES = ("xdp", "tc", "tracepoint", "kprobe", "tracing", "socket")
+# Labs whose program is attached and run by trigger checks (the others are test-run).
+TRACING_TYPES = ("tracepoint", "kprobe", "tracing")
+BACKENDS = ("local", "docker", "microvm")
 XDP_ACTIONS = {"XDP_ABORTED": 0, "XDP_DROP": 1, "XDP_PASS": 2, "XDP_TX": 3, "XDP_REDIRECT": 4}
 TC_ACTIONS = {
     "TC_ACT_UNSPEC": -1,
@@ -42,9 +47,17 @@ MAP_TYPES = (
     "lru_percpu_hash",
     "lpm_trie",
     "ringbuf",
+    "prog_array",
 )
 CHECK_KINDS = ("packet", "map", "trigger")
-TRIGGER_ALLOWED = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
+TRIGGER_ALLOWED = TRIGGER_ALLOW_LIST  # the sandbox's own list
+# The agent's own triggers: files made and removed, execs by another path and from a
+# second thread, all from the trigger's own pid.
+TRIGGER_BUILTINS = SANDBOX_TRIGGER_BUILTINS
+# Per-run values in trigger argv and expected lines: {random} (a fresh token, so a
+# program cannot print the expected path from memory), {pid} (the trigger's process).
+TRIGGER_PLACEHOLDERS = ("random", "pid")
+RECORD_FIELD_TYPES = ("u32", "u64", "s32", "cstr")
 MAX_REPEAT = 1000
 
 
@@ -68,6 +81,25 @@ class Seed:
     map: str
     key: bytes
     value: bytes
+    program: str | None = None  # a PROG_ARRAY slot: the object's program of this name
+
+
+@dataclass(frozen=True)
+class RecordField:
+    name: str
+    type: str  # u32 | u64 | s32 | cstr (a NUL-terminated string in `size` bytes)
+    size: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """The ring buffer records a lab's program submits, as the checks read them."""
+
+    map: str
+    size: int
+    fields: tuple[RecordField, ...]
+    owner: str  # the field holding the submitting process (tgid): records of others are ignored
 
 
 @dataclass(frozen=True)
@@ -92,9 +124,14 @@ class Check:
     map: str | None = None
     entries: tuple[MapEntry, ...] = ()
     exact: bool = False
+    # socket labs: the packet is kept whole (True) or dropped (False)
+    keep: bool | None = None
     # trigger checks
     argv: tuple[str, ...] = ()
+    before: tuple[tuple[str, ...], ...] = ()  # commands run first (setup), not looked at
     trace_contains: tuple[str, ...] = ()
+    trace_exact: tuple[str, ...] | None = None  # every line the trigger's process printed
+    records: tuple[dict[str, Any], ...] | None = None  # every record of its process
 
     def placeholders(self) -> dict[str, int]:
         """Values for the placeholders of this check's packet."""
@@ -124,6 +161,13 @@ class LabSpec:
     hints: dict[str, list[str]]
     path: Path
     stage: str = ""
+    program_names: tuple[str, ...] = ()  # exactly these function names, when given
+    section_per_program: bool = False  # each section held by exactly one program
+    test_program: str | None = None  # the program test runs start (None: the only one)
+    backends: tuple[str, ...] = BACKENDS  # where the lab can run (kprobes: microvm only)
+    record: RecordSpec | None = None
+    # generated traffic compared with the reference (`differential:`), None = no such phase
+    traffic: generator.TrafficSpec | None = None
     # The oldest microVM kernel the lab needs, and the one its runs get by default.
     min_kernel: str = ""
     default_kernel: str = ""
@@ -133,6 +177,9 @@ class LabSpec:
 
     def action_value(self, action: str) -> int:
         return ACTIONS_BY_TYPE[self.program_type][action]
+
+    def runs_on(self, backend: str) -> bool:
+        return backend in self.backends
 
 
 @dataclass
@@ -253,8 +300,9 @@ def _map_spec(r: _Reader, raw: Any, where: str) -> MapSpec:
     return MapSpec(
         name=r.text(data, "name", where),
         types=types,
-        key_size=r.integer(r.required(data, "key_size", where), f"{where}.key_size", 1),
-        value_size=r.integer(r.required(data, "value_size", where), f"{where}.value_size", 1),
+        # 0 for a ring buffer, which has no keys or values
+        key_size=r.integer(r.required(data, "key_size", where), f"{where}.key_size", 0),
+        value_size=r.integer(r.required(data, "value_size", where), f"{where}.value_size", 0),
         max_entries=_optional_int(r, data, "max_entries", where),
         min_entries=_optional_int(r, data, "min_entries", where),
         flags=r.integer(data.get("flags", 0), f"{where}.flags"),
@@ -282,6 +330,11 @@ def _seed(r: _Reader, raw: Any, where: str, maps: dict[str, MapSpec]) -> Seed:
     if name not in maps:
         raise r.fail(f"{where}.map", f"no map {name!r} in `maps`")
     spec = maps[name]
+    value = r.required(data, "value", where)
+    if isinstance(value, Mapping) and set(value) == {"program"}:
+        program = r.text(value, "program", f"{where}.value")
+        key = _packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size)
+        return Seed(map=name, key=key, value=b"", program=program)
     return Seed(
         map=name,
         key=_packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size),
@@ -324,23 +377,29 @@ def _lines(r: _Reader, raw: Any, where: str) -> tuple[str, ...]:
 
 # BPF_PROG_TEST_RUN of an skb program refuses (EINVAL) frames whose IPv4/IPv6 header
 # does not fit, so TC labs cannot test such frames.
-SKB_MIN_FRAME = {0x0800: 14 + 20, 0x86DD: 14 + 40}
+SKB_MIN_FRAME = generator.SKB_MIN_FRAME
+# The check the differential phase adds to a lab with a `differential:` section.
+DIFFERENTIAL_CHECK = "generated-traffic"
 
 
 def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], where: str) -> dict:
     packet = dict(r.mapping(r.required(data, "packet", where), f"{where}.packet"))
     frame = _frame(r, packet, f"{where}.packet")
     minimum = SKB_MIN_FRAME.get(packets.ethertype(frame), 0)
-    if lab["program_type"] == "tc" and len(frame) < minimum:
+    if lab["program_type"] in ("tc", "socket") and len(frame) < minimum:
         raise r.fail(
             f"{where}.packet",
             f"{len(frame)} bytes: the kernel cannot test-run a TC program on a frame whose "
             f"network header does not fit (at least {minimum} bytes for this EtherType)",
         )
     expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
+    if lab["program_type"] == "socket":
+        return _socket_check(r, data, packet, frame, expect, where)
     actions = ACTIONS_BY_TYPE.get(lab["program_type"])
     if actions is None:
-        raise r.fail(where, f"packet checks need an xdp or tc lab, not {lab['program_type']}")
+        raise r.fail(
+            where, f"packet checks need an xdp, tc or socket lab, not {lab['program_type']}"
+        )
     action = r.required(expect, "action", f"{where}.expect")
     if action not in actions:
         raise r.fail(
@@ -361,6 +420,28 @@ def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], wher
         "output": _output(r, expect["output"], packet, frame, f"{where}.expect.output")
         if "output" in expect
         else None,
+        "trace": _lines(r, trace, f"{where}.expect.trace") if trace is not None else None,
+    }
+
+
+def _socket_check(
+    r: _Reader,
+    data: Mapping[str, Any],
+    packet: dict[str, Any],
+    frame: bytes,
+    expect: Mapping[str, Any],
+    where: str,
+) -> dict:
+    """A socket filter keeps the packet (returns its length or more) or drops it (0)."""
+    keep = r.required(expect, "keep", f"{where}.expect")
+    if not isinstance(keep, bool):
+        raise r.fail(f"{where}.expect.keep", "expected true (kept whole) or false (dropped)")
+    trace = expect.get("trace")
+    return {
+        "packet": packet,
+        "frame": frame,
+        "repeat": r.integer(data.get("repeat", 1), f"{where}.repeat", 1),
+        "keep": keep,
         "trace": _lines(r, trace, f"{where}.expect.trace") if trace is not None else None,
     }
 
@@ -387,17 +468,111 @@ def _map_check(r: _Reader, data: Mapping[str, Any], maps: dict[str, MapSpec], wh
     return {"map": name, "entries": tuple(entries), "exact": exact}
 
 
-def _trigger_check(r: _Reader, data: Mapping[str, Any], where: str) -> dict:
-    argv = r.required(data, "argv", where)
+def _argv(r: _Reader, argv: Any, where: str) -> tuple[str, ...]:
     if not isinstance(argv, list) or not argv or not all(isinstance(a, str) for a in argv):
-        raise r.fail(f"{where}.argv", "expected a non-empty list of strings")
-    if argv[0] not in TRIGGER_ALLOWED:
-        raise r.fail(f"{where}.argv", f"{argv[0]!r} is not allowed ({', '.join(TRIGGER_ALLOWED)})")
+        raise r.fail(where, "expected a non-empty list of strings")
+    allowed = TRIGGER_ALLOWED + TRIGGER_BUILTINS
+    if argv[0] not in allowed:
+        raise r.fail(where, f"{argv[0]!r} is not allowed ({', '.join(allowed)})")
+    for arg in argv:
+        _trigger_text(r, arg, where)
+    return tuple(argv)
+
+
+def _trigger_text(r: _Reader, text: str, where: str) -> None:
+    try:
+        names = values.placeholder_names(text)
+    except ValueError as exc:
+        raise r.fail(where, f"bad placeholder in {text!r}: {exc}") from exc
+    for name in names:
+        if name not in TRIGGER_PLACEHOLDERS:
+            known = ", ".join(TRIGGER_PLACEHOLDERS)
+            raise r.fail(where, f"unknown placeholder {{{name}}} in {text!r} (known: {known})")
+
+
+def _trigger_lines(r: _Reader, raw: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise r.fail(where, "expected a list of lines")
+    for line in raw:
+        _trigger_text(r, line, where)
+    return tuple(raw)
+
+
+def _trigger_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], where: str) -> dict:
+    argv = _argv(r, r.required(data, "argv", where), f"{where}.argv")
+    before_raw = data.get("before", [])
+    if not isinstance(before_raw, list):
+        raise r.fail(f"{where}.before", "expected a list of commands")
+    before = tuple(_argv(r, cmd, f"{where}.before[{i}]") for i, cmd in enumerate(before_raw))
     expect = r.mapping(r.required(data, "expect", where), f"{where}.expect")
-    lines = _lines(
-        r, r.required(expect, "trace_contains", f"{where}.expect"), f"{where}.expect.trace_contains"
-    )
-    return {"argv": tuple(argv), "trace_contains": lines}
+    known = {"trace_contains", "trace", "records"}
+    if not known & set(expect) or set(expect) - known:
+        raise r.fail(f"{where}.expect", "expected trace_contains, trace and/or records")
+    fields: dict[str, Any] = {"argv": argv, "before": before}
+    if "trace_contains" in expect:
+        fields["trace_contains"] = _trigger_lines(
+            r, expect["trace_contains"], f"{where}.expect.trace_contains"
+        )
+    if "trace" in expect:
+        fields["trace_exact"] = _trigger_lines(r, expect["trace"], f"{where}.expect.trace")
+    if "records" in expect:
+        fields["records"] = _expected_records(r, expect["records"], lab, f"{where}.expect.records")
+    return fields
+
+
+def _expected_records(
+    r: _Reader, raw: Any, lab: dict[str, Any], where: str
+) -> tuple[dict[str, Any], ...]:
+    record = lab.get("record")
+    if record is None:
+        raise r.fail(where, "records checks need a `record` layout in the lab")
+    if not isinstance(raw, list):
+        raise r.fail(where, "expected a list of records")
+    names = {f.name for f in record.fields}
+    result = []
+    for i, item in enumerate(raw):
+        entry = dict(r.mapping(item, f"{where}[{i}]"))
+        unknown = set(entry) - names
+        if unknown:
+            raise r.fail(
+                f"{where}[{i}]", f"unknown fields {sorted(unknown)} (known: {sorted(names)})"
+            )
+        for value in entry.values():
+            if isinstance(value, str):
+                _trigger_text(r, value, f"{where}[{i}]")
+        result.append(entry)
+    return tuple(result)
+
+
+def _record_spec(
+    r: _Reader, data: Mapping[str, Any], maps: dict[str, MapSpec]
+) -> RecordSpec | None:
+    raw = data.get("record")
+    if raw is None:
+        return None
+    item = r.mapping(raw, "record")
+    name = r.text(item, "map", "record")
+    if name not in maps or "ringbuf" not in maps[name].types:
+        raise r.fail("record.map", f"{name!r} is not a ringbuf map in `maps`")
+    raw_fields = r.required(item, "fields", "record")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise r.fail("record.fields", "expected a list of {name, type[, size]}")
+    fields, offset = [], 0
+    for i, raw_field in enumerate(raw_fields):
+        at = f"record.fields[{i}]"
+        f = r.mapping(raw_field, at)
+        kind = r.text(f, "type", at)
+        if kind not in RECORD_FIELD_TYPES:
+            raise r.fail(f"{at}.type", f"unknown {kind!r} (known: {', '.join(RECORD_FIELD_TYPES)})")
+        size = 8 if kind == "u64" else 4
+        if kind == "cstr":
+            size = r.integer(r.required(f, "size", at), f"{at}.size", 1)
+        fields.append(RecordField(r.text(f, "name", at), kind, size, offset))
+        offset += size
+    owner = r.text(item, "owner", "record")
+    if owner not in {f.name for f in fields}:
+        raise r.fail("record.owner", f"no field {owner!r}")
+    return RecordSpec(map=name, size=offset, fields=tuple(fields), owner=owner)
 
 
 def _check(
@@ -407,15 +582,17 @@ def _check(
     kind = data.get("kind", "packet")
     if kind not in CHECK_KINDS:
         raise r.fail(f"{where}.kind", f"unknown kind {kind!r} (known: {', '.join(CHECK_KINDS)})")
-    if kind == "trigger" and lab["program_type"] != "tracepoint":
-        raise r.fail(f"{where}.kind", "trigger checks need a tracepoint lab")
+    if kind == "trigger" and lab["program_type"] not in TRACING_TYPES:
+        raise r.fail(f"{where}.kind", f"trigger checks need a {' or '.join(TRACING_TYPES)} lab")
+    if kind == "packet" and lab["program_type"] in TRACING_TYPES:
+        raise r.fail(f"{where}.kind", "a tracing lab's checks are triggers")
     fields: dict[str, Any]
     if kind == "packet":
         fields = _packet_check(r, data, lab, where)
     elif kind == "map":
         fields = _map_check(r, data, maps, where)
     else:
-        fields = _trigger_check(r, data, where)
+        fields = _trigger_check(r, data, lab, where)
     return Check(
         name=r.text(data, "name", where),
         describe=r.translated(data, "describe", where),
@@ -454,7 +631,10 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         raise r.fail(
             "program_type", f"unknown {program_type!r} (known: {', '.join(PROGRAM_TYPES)})"
         )
-    section = r.text(data, "section", "")
+    # program_sections: several programs, one in each (fentry + fexit); else `section`
+    section = (
+        data["program_sections"][0] if data.get("program_sections") else r.text(data, "section", "")
+    )
     aliases = data.get("section_aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise r.fail("section_aliases", "expected a list of section names")
@@ -462,8 +642,20 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
     seeds_raw = data.get("seeds", []) or []
     if not isinstance(seeds_raw, list):
         raise r.fail("seeds", "expected a list")
-    lab_fields = {"program_type": program_type}
+    record = _record_spec(r, data, maps)
+    lab_fields = {"program_type": program_type, "record": record}
+    checks = _checks(r, data, lab_fields, maps)
+    program_sections = data.get("program_sections")
+    if program_sections is not None:
+        if not isinstance(program_sections, list) or len(program_sections) < 2:
+            raise r.fail("program_sections", "expected a list of two or more section names")
+        aliases = program_sections[1:]
     return LabSpec(
+        program_names=tuple(_names(r, data, "program_names")),
+        section_per_program=program_sections is not None,
+        test_program=data.get("test_program"),
+        backends=tuple(_names(r, data, "backends")) or BACKENDS,
+        record=record,
         slug=slug,
         title=r.translated(data, "title", ""),
         summary=r.translated(data, "summary", ""),
@@ -474,7 +666,8 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         programs=r.integer(data.get("programs", 1), "programs", 1),
         maps=list(maps.values()),
         seeds=[_seed(r, raw, f"seeds[{i}]", maps) for i, raw in enumerate(seeds_raw)],
-        checks=_checks(r, data, lab_fields, maps),
+        checks=checks,
+        traffic=_traffic(r, data, program_type, maps, checks),
         starter=_read_text(folder / "starter.c"),
         solution=_read_text(folder / "solution.c"),
         lessons=_lessons(folder) if with_prose else {},
@@ -483,6 +676,30 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         min_kernel=_kernel_name(r, data, "min_kernel"),
         default_kernel=_kernel_name(r, data, "default_kernel"),
     )
+
+
+def _traffic(
+    r: _Reader,
+    data: Mapping[str, Any],
+    program_type: str,
+    maps: dict[str, MapSpec],
+    checks: list[Check],
+) -> generator.TrafficSpec | None:
+    if "differential" not in data:
+        return None
+    if program_type not in ACTIONS_BY_TYPE and program_type not in generator.SKB_PROGRAM_TYPES:
+        raise r.fail("differential", f"generated traffic needs a packet lab, not {program_type}")
+    try:
+        traffic = generator.parse_traffic(data["differential"])
+    except generator.TrafficSpecError as exc:
+        raise r.fail("", str(exc)) from exc
+    for i, name in enumerate(traffic.maps or ()):
+        if name not in maps:
+            raise r.fail(f"differential.maps[{i}]", f"no map {name!r} in `maps`")
+    for i, check in enumerate(checks):
+        if check.name == DIFFERENTIAL_CHECK:
+            raise r.fail(f"checks[{i}].name", f"{DIFFERENTIAL_CHECK!r} is the generated check's")
+    return traffic
 
 
 KERNEL_NAME = re.compile(r"^\d+\.\d+$")
@@ -500,6 +717,15 @@ def _kernel_name(r: _Reader, data: Mapping[str, Any], key: str) -> str:
 def load_lab_spec(folder: Path) -> LabSpec:
     """A lab without its prose (lessons, hints): what grading needs."""
     return load_lab(folder, with_prose=False)
+
+
+def _names(r: _Reader, data: Mapping[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise r.fail(key, "expected a list of names")
+    if key == "backends" and set(value) - set(BACKENDS):
+        raise r.fail(key, f"unknown backends {sorted(set(value) - set(BACKENDS))}")
+    return list(value)
 
 
 def _flag(r: _Reader, data: Mapping[str, Any], key: str) -> bool:

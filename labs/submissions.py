@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from labs import kernels
 from labs.events import publish
 from labs.models import Lab, Run, Submission
 
@@ -47,23 +48,56 @@ def check_limits(user: Any, source: str) -> None:
         )
 
 
+def sandbox_note(lab: Lab) -> str:
+    """Why this site cannot run the lab, for the learner (the lab page and catalogue say
+    it before anyone presses Run)."""
+    message = _(
+        "This lab needs the %(needed)s sandbox, with kprobes and fentry/fexit; this site "
+        "runs the %(backend)s sandbox, so it cannot run here."
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": settings.SANDBOX_BACKEND}
+
+
 def submit(
-    user: Any, lab: Lab, source: str, backend: str | None = None, language: str | None = None
+    user: Any,
+    lab: Lab,
+    source: str,
+    backend: str | None = None,
+    language: str | None = None,
+    kernel: str | None = None,
 ) -> Run:
     """A queued Run; `language` (the page's, e.g. "zh-hans") is the one its checks are
-    worded in."""
+    worded in; `kernel` the microVM kernel asked for ("all": every one; None: the default,
+    see labs/kernels.py)."""
     from labs.tasks import run_submission
 
     check_limits(user, source)
+    backend = backend or settings.SANDBOX_BACKEND
+    if not lab.runs_on(backend):
+        raise SubmissionRefused(sandbox_note(lab), 409)
+    chosen = run_kernel(user, lab, backend, kernel)
     with transaction.atomic():
         submission = Submission.objects.create(user=user, lab=lab, source=source)
         run = Run.objects.create(
             submission=submission,
-            backend=backend or settings.SANDBOX_BACKEND,
+            backend=backend,
             language=language or settings.LANGUAGE_CODE,
+            kernel=chosen,
         )
         transaction.on_commit(lambda: _enqueue(run, run_submission))
     return run
+
+
+def run_kernel(user: Any, lab: Lab, backend: str, asked: str | None) -> str:
+    """The kernel a new run gets (labs/kernels.py); refused when the site lacks it."""
+    if backend != "microvm":
+        return ""
+    try:
+        return kernels.choose(user, lab, asked)
+    except ValueError:
+        message = _("This site offers no kernel %(kernel)s (it offers %(offered)s).")
+        offered = ", ".join(kernels.offered())
+        raise SubmissionRefused(message % {"kernel": asked, "offered": offered}, 400) from None
 
 
 def _enqueue(run: Run, task: Any) -> None:

@@ -15,7 +15,13 @@ The lab: drop UDP to port 9999 and count packets; the job is compile + load + 4 
 - microvm cold/warm: `compile_source` + `MicroVMBackend(mode="cold" | "warm")` (or the
   constructor options in `sandbox.backends.microvm.BENCH_MODES`, {"cold": {...}, "warm":
   {...}}, if it defines them); a backend that is not available is reported as null with
-  the reason.
+  the reason. As the grader does, the VM starts restoring (`prepare()`) before the
+  compile, so the restore overlaps it.
+- microvm warm, per kernel: the same on each kernel whose image is built
+  (`microvm_warm_by_kernel`: {"6.1": {"p50_s", "p95_s", "ratio"}, ...}).
+- microvm pool: the default kernel with a pool of restored, paused VMs
+  (`MicroVMBackend(pool_size=POOL_SIZE)`, BPFLAB_MICROVM_POOL on a site): a run only
+  resumes one (`microvm_pool_p50_s`, target <= POOL_TARGET_RATIO x baseline).
 
 `python -m sandbox bench --json` prints a table, then the JSON object as the last line.
 """
@@ -41,6 +47,9 @@ from sandbox.packets_hex import arp_frame, tcp_frame, udp_frame
 
 MIN_RUNS = 10
 LOCAL_TARGET_RATIO = 1.3
+WARM_TARGET_S = 0.10
+POOL_TARGET_RATIO = 1.5
+POOL_SIZE = 2
 BPFFS = Path("/sys/fs/bpf")
 
 LAB_SOURCE = r"""
@@ -157,6 +166,9 @@ def platform_once(backend: Any) -> None:
     from sandbox.compile import compile_source
 
     started = time.perf_counter()
+    prepare = getattr(backend, "prepare", None)
+    if prepare is not None:  # as the grader does: the VM restores while clang runs
+        prepare()
     compiled = compile_source(LAB_SOURCE, disassemble="later")
     compiled_at = time.perf_counter()
     if not compiled.ok or compiled.object is None or compiled.pending_disassembly is None:
@@ -171,8 +183,7 @@ def platform_once(backend: Any) -> None:
         raise RuntimeError(f"the lab did not drop UDP 9999: {drop}")
     if "drop_udp_9999" not in listing:
         raise RuntimeError("the disassembly is missing")
-    mode = getattr(backend, "mode", None)
-    label = f"{backend.name}_{mode}" if mode else backend.name
+    label = getattr(backend, "bench_label", None) or backend.name
     phases = PHASES.setdefault(label, {"compile": [], "run": [], "disassembly_wait": []})
     phases["compile"].append(compiled_at - started)
     phases["run"].append(ran_at - compiled_at)
@@ -221,6 +232,14 @@ def _microvm_backends() -> tuple[dict[str, Any], dict[str, str]]:
             backends[mode] = backend
         else:
             reasons[mode] = why
+    if "warm" in backends:
+        backends["pool"] = module.MicroVMBackend(mode="warm", pool_size=POOL_SIZE)
+        from sandbox.image import built_kernels
+
+        for kernel in built_kernels():
+            backends[f"warm_{kernel}"] = module.MicroVMBackend(mode="warm", kernel=kernel)
+    for mode, backend in backends.items():
+        backend.bench_label = f"microvm_{mode}"
     return backends, reasons
 
 
@@ -248,11 +267,18 @@ def run_bench(
                 steps[f"microvm_{mode}"] = functools.partial(platform_once, backend)
             reasons.update({f"microvm_{mode}": why for mode, why in vm_reasons.items()})
         if "microvm" not in backends:
-            reasons.update(microvm_cold="not requested", microvm_warm="not requested")
+            reasons.update(dict.fromkeys(MEASURES[2:], "not requested"))
         PHASES.clear()
         FAILURES.clear()
-        samples = _measure(steps, runs, reasons)
+        try:
+            samples = _measure(steps, runs, reasons)
+        finally:
+            if "microvm" in backends and importlib.util.find_spec("sandbox.backends.microvm"):
+                importlib.import_module("sandbox.backends.microvm").close_pool()
     return _summary(samples, reasons, runs)
+
+
+MEASURES = ("baseline", "local", "microvm_cold", "microvm_warm", "microvm_pool")
 
 
 def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int) -> dict[str, Any]:
@@ -260,18 +286,33 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
         "runs": runs,
         "lab": "xdp drop udp 9999: compile + load + 4 test runs + map dump",
     }
-    for name in ("baseline", "local", "microvm_cold", "microvm_warm"):
+    for name in MEASURES:
         values = samples.get(name)
         out[f"{name}_p50_s"] = round(statistics.median(values), 4) if values else None
         out[f"{name}_p95_s"] = round(percentile(values, 0.95), 4) if values else None
     base = out["baseline_p50_s"]
-    for name in ("local", "microvm_cold", "microvm_warm"):
+    for name in MEASURES[1:]:
         p50 = out[f"{name}_p50_s"]
         out[f"{name}_ratio"] = round(p50 / base, 3) if p50 and base else None
     out["local_target_ratio"] = LOCAL_TARGET_RATIO
     out["local_meets_target"] = (
         out["local_ratio"] <= LOCAL_TARGET_RATIO if out["local_ratio"] is not None else None
     )
+    out["microvm_warm_target_s"] = WARM_TARGET_S
+    warm = out["microvm_warm_p50_s"]
+    out["microvm_warm_meets_target"] = warm <= WARM_TARGET_S if warm is not None else None
+    out["microvm_pool_target_ratio"] = POOL_TARGET_RATIO
+    pool = out["microvm_pool_ratio"]
+    out["microvm_pool_meets_target"] = pool <= POOL_TARGET_RATIO if pool is not None else None
+    out["microvm_warm_by_kernel"] = {
+        name.removeprefix("microvm_warm_"): {
+            "p50_s": round(statistics.median(values), 4),
+            "p95_s": round(percentile(values, 0.95), 4),
+            "ratio": round(statistics.median(values) / base, 3) if base else None,
+        }
+        for name, values in samples.items()
+        if name.startswith("microvm_warm_")
+    }
     out["skipped"] = reasons  # measures not taken, or runs that failed, and why
     out["failures"] = dict(FAILURES)
     # where a platform run's time goes (the warm-up run included)
@@ -284,15 +325,21 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
 
 def format_table(summary: dict[str, Any]) -> str:
     lines = [f"{'measure':<14} {'p50 s':>8} {'p95 s':>8} {'x baseline':>11}  note"]
-    for name in ("baseline", "local", "microvm_cold", "microvm_warm"):
+    for name in MEASURES:
         p50, p95 = summary[f"{name}_p50_s"], summary[f"{name}_p95_s"]
         ratio = summary.get(f"{name}_ratio")
         note = summary["skipped"].get(name, "")
         lines.append(
             f"{name:<14} {_fmt(p50):>8} {_fmt(p95):>8} {_fmt(ratio) if name != 'baseline' else '1':>11}  {note}"
         )
+    for kernel, figures in summary["microvm_warm_by_kernel"].items():
+        lines.append(
+            f"{'  warm ' + kernel:<14} {_fmt(figures['p50_s']):>8} {_fmt(figures['p95_s']):>8}"
+            f" {_fmt(figures['ratio']):>11}"
+        )
     lines.append(
-        f"runs per measure: {summary['runs']}; local target <= {LOCAL_TARGET_RATIO} x baseline"
+        f"runs per measure: {summary['runs']}; local target <= {LOCAL_TARGET_RATIO} x baseline,"
+        f" microvm warm <= {WARM_TARGET_S} s, pool <= {POOL_TARGET_RATIO} x baseline"
     )
     for name, phases in summary["phases_p50_s"].items():
         split = ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in phases.items())

@@ -44,14 +44,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _compile(path: Path) -> Any:
+def _compile(path: Path, backend: str = "local") -> Any:
+    from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
-    return compile_source(path.read_text(encoding="utf-8", errors="replace"))
+    source = path.read_text(encoding="utf-8", errors="replace")
+    # `#include "vmlinux.h"`: the types of the kernel the backend runs programs on
+    return compile_source(source, kernel_headers=get_backend(backend).kernel_headers())
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    result = _compile(Path(args.file))
+    result = _compile(Path(args.file), args.backend)
     _print_json(result.to_dict())
     return 0 if result.ok else 1
 
@@ -69,7 +72,7 @@ def load_job_spec(path: Path, obj: bytes) -> Job:
 def cmd_run(args: argparse.Namespace) -> int:
     from sandbox.backends import get_backend
 
-    compiled = _compile(Path(args.file))
+    compiled = _compile(Path(args.file), args.backend)
     if not compiled.ok:
         _print_json({"event": "compile", **compiled.to_dict()})
         return 1
@@ -117,6 +120,10 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
     comp = sub.add_parser("compile", help="compile a BPF C file, print the CompileResult JSON")
     comp.add_argument("file")
+    comp.add_argument(
+        "--backend", default="local", choices=["local", "microvm", "docker"],
+        help="whose kernel vmlinux.h describes",
+    )  # fmt: skip
     comp.set_defaults(func=cmd_compile)
     run = sub.add_parser("run", help="compile FILE.c and run JOB.json, printing events")
     run.add_argument("file")

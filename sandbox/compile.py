@@ -38,6 +38,8 @@ SOURCE_NAME = "prog.c"
 OBJECT_NAME = "prog.o"
 JOB_DIR_IN_JAIL = "/job"
 INCLUDE_DIR_IN_JAIL = "/bpflab/include"
+# The run kernel's vmlinux.h and its precompiled form (sandbox/kernel_headers.py).
+KERNEL_DIR_IN_JAIL = "/bpflab/kernel"
 JAIL_INCLUDE_SOURCE = Path(__file__).resolve().parent / "include"
 NOBODY = 65534
 # llvm-objdump starts beside clang; it yields the CPU to it when the machine is busy.
@@ -117,9 +119,16 @@ class _JailedRun:
 
 
 def compile_source(
-    source: str, limits: CompileLimits | None = None, *, disassemble: bool | str = True
+    source: str,
+    limits: CompileLimits | None = None,
+    *,
+    disassemble: bool | str = True,
+    kernel_headers: Path | None = None,
 ) -> CompileResult:
     """Compiles in the jail.
+
+    `kernel_headers`: the folder of the run kernel's vmlinux.h (sandbox.kernel_headers),
+    which `#include "vmlinux.h"` then finds; None leaves it out.
 
     `disassemble`: True (the default) fills `disassembly`; False leaves it "" (the
     caller may get it later with `disassemble()`); "later" returns as soon as clang is
@@ -128,7 +137,9 @@ def compile_source(
     `pending_disassembly.result()` waits for its text."""
     limits = limits or CompileLimits()
     started = time.monotonic()
-    result = _compile(source, limits, deadline=started + limits.wall_s, disassemble=disassemble)
+    result = _compile(
+        source, limits, started + limits.wall_s, disassemble, kernel_headers=kernel_headers
+    )
     if disassemble is True and result.pending_disassembly is not None:
         result.disassembly = result.pending_disassembly.result()
         result.pending_disassembly = None
@@ -145,7 +156,11 @@ def disassemble(obj: bytes, source: str | None = None, limits: CompileLimits | N
 
 
 def _compile(
-    source: str, limits: CompileLimits, deadline: float, disassemble: bool | str = True
+    source: str,
+    limits: CompileLimits,
+    deadline: float,
+    disassemble: bool | str = True,
+    kernel_headers: Path | None = None,
 ) -> CompileResult:
     encoded = source.encode("utf-8", errors="replace")
     if len(encoded) > limits.source_bytes:
@@ -160,9 +175,10 @@ def _compile(
     # overlap clang, and it waits for the object on a FIFO
     pending = PendingDisassembly(encoded, limits, deadline) if disassemble else None
     try:
-        with _JobFolder() as job:
+        with _JobFolder(kernel_headers) as job:
             job.write_source(encoded)
-            run = _run_jailed(job, _clang_argv(clang), limits, deadline, limits.message_bytes)
+            argv = _clang_argv(clang, _kernel_flags(source, kernel_headers))
+            run = _run_jailed(job, argv, limits, deadline, limits.message_bytes)
             result = _compile_result(source, job, run, limits)
         if pending is not None and result.ok and result.object is not None:
             result.pending_disassembly, pending = pending.start(result.object), None
@@ -349,9 +365,13 @@ def _objdump_argv(objdump: str) -> list[str]:
     return [objdump, "-d", "-S", "--no-show-raw-insn", OBJECT_NAME]
 
 
-def _clang_argv(clang: str) -> list[str]:
+def _clang_argv(clang: str, extra: list[str] | None = None) -> list[str]:
+    return [clang, *_clang_flags(), *(extra or []), "-c", SOURCE_NAME, "-o", OBJECT_NAME]
+
+
+def _clang_flags() -> list[str]:
+    """Every flag but the files: a precompiled header is only valid with the same ones."""
     return [
-        clang,
         "-O2",
         "-g",
         "-target",
@@ -363,11 +383,55 @@ def _clang_argv(clang: str) -> list[str]:
         "-fno-color-diagnostics",
         # A crashing clang would otherwise try to write reproducer files.
         "-fno-crash-diagnostics",
-        "-c",
-        SOURCE_NAME,
-        "-o",
-        OBJECT_NAME,
+        f"-I{KERNEL_DIR_IN_JAIL}",
     ]
+
+
+def pch_flags() -> list[str]:
+    return _clang_flags()
+
+
+@functools.cache
+def clang_version() -> str:
+    clang = _tool_path("clang")
+    if clang is None:
+        return ""
+    proc = subprocess.run([clang, "--version"], capture_output=True, text=True)
+    return proc.stdout.splitlines()[0] if proc.stdout else ""
+
+
+FIRST_DIRECTIVE = re.compile(
+    r'\A(?:\s|//[^\n]*\n|/\*.*?\*/)*#\s*include\s*[<"]vmlinux\.h[>"]', re.S
+)
+
+
+def _kernel_flags(source: str, kernel_headers: Path | None) -> list[str]:
+    """-include-pch when the program starts with `#include "vmlinux.h"`: the PCH then
+    stands for exactly that include (its guard makes the include itself a no-op).
+    Anything before it (a #define that changes vmlinux.h) means no PCH."""
+    from sandbox import kernel_headers as headers
+
+    if kernel_headers is None or not FIRST_DIRECTIVE.match(source):
+        return []
+    if not headers.pch_matches(kernel_headers):
+        return []
+    return ["-include-pch", f"{KERNEL_DIR_IN_JAIL}/{headers.PCH_NAME}"]
+
+
+def build_pch(folder: Path, limits: CompileLimits | None = None) -> tuple[bytes | None, str]:
+    """vmlinux.h of `folder` precompiled in the jail with the learner's flags (None and
+    the compiler's output when it failed: the jail user cannot read the folder, ...)."""
+    limits = limits or CompileLimits(wall_s=120, cpu_s=120)
+    clang = _tool_path("clang")
+    if clang is None:
+        return None, "clang is not installed under /usr"
+    argv = [clang, *_clang_flags(), "-x", "c-header", f"{KERNEL_DIR_IN_JAIL}/vmlinux.h"]
+    argv += ["-o", OBJECT_NAME]
+    deadline = time.monotonic() + limits.wall_s
+    with _JobFolder(folder) as job:
+        run = _run_jailed(job, argv, limits, deadline, limits.message_bytes)
+        output = _decode(run.output, run.dropped_bytes)
+        return (job.read_object() if run.returncode == 0 else None), output
 
 
 def _tool_path(name: str) -> str | None:
@@ -385,7 +449,8 @@ class _JobFolder:
     Both are created fresh per compile so the jail user needs no access to the repo.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kernel_headers: Path | None = None) -> None:
+        self.kernel_headers = kernel_headers
         self.root = Path(tempfile.mkdtemp(prefix="bpflab-compile-"))
         self.job = self.root / "job"
         self.include = self.root / "include"
@@ -472,6 +537,7 @@ def _jail_argv(job: _JobFolder, limits: CompileLimits, command: list[str]) -> li
         "--ro-bind",
         str(job.include),
         INCLUDE_DIR_IN_JAIL,
+        *(["--ro-bind", str(job.kernel_headers), KERNEL_DIR_IN_JAIL] if job.kernel_headers else []),
         "--bind",
         str(job.job),
         JOB_DIR_IN_JAIL,

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import build
+from sandbox.job import TRIGGER_APPLETS
 
 REPOSITORY = "bpflab-sandbox"
 AGENT_PATH = "bpflab-agent"  # at the image root; the container's entrypoint
 BUSYBOX = Path("/bin/busybox")
-BUSYBOX_APPLETS = ("true", "ls", "cat", "echo", "sleep", "ping")  # the trigger allow list
+BUSYBOX_APPLETS = TRIGGER_APPLETS  # the trigger allow list
 # Mount points the agent needs (tracefs, bpffs) and the usual empty top-level folders.
 EMPTY_DIRS = ("bin", "dev", "proc", "sys", "tmp", "etc")
 # Bump when the layout below changes, so an old image is never taken for a new one.

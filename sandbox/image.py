@@ -11,6 +11,10 @@ rebuilt only when something changed):
   `dpkg -x` into a temp folder; never installed on the host. The ELF kernel is taken out
   of the bzImage so that qemu starts it through its PVH entry, with no decompression in
   the guest.
+- `kernel/vmlinux.h` (+ its precompiled `vmlinux.h.pch`): every type of this kernel,
+  dumped from its BTF (sandbox/kernel_headers.py), for programs that `#include
+  "vmlinux.h"`; the compile jail mounts the folder for runs on this kernel. One step per
+  kernel image: each kernel gets its own.
 - `initrd.cpio`: an uncompressed newc initramfs (decompressing under TCG costs boot
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
@@ -54,16 +58,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox import build, kernels
+from sandbox import build, kernel_headers, kernels
+from sandbox.job import TRIGGER_APPLETS
+from sandbox.vmboot import (  # noqa: F401 (QEMU: the image is for this qemu)
+    CHANNEL_NAME,
+    MACHINE_ARGS,
+    MEMORY_MIB,
+    QEMU,
+    READY_MARKER,
+    Machine,
+    VMError,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
 CURRENT_LINK_NAME = "current"
 INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
+# Loaded once by the agent before the snapshot (the init passes it with --warm-up).
+WARM_UP_SOURCE = Path(__file__).resolve().parent / "vm" / "warmup.c"
+WARM_UP_PATH = "lib/bpflab-warmup.o"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
-QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
 # Bump when the layout of what this module writes changes.
-BUILDER_VERSION = 4
+BUILDER_VERSION = 5
 
 # =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
 # (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through;
@@ -71,28 +87,22 @@ BUILDER_VERSION = 4
 GUEST_MODULES = (
     "veth", "sch_ingress", "cls_bpf", "act_bpf", "act_gact", "virtio_mmio", "virtio_console",
 )  # fmt: skip
-# init needs the first ones; the rest is the trigger allow list of docs/protocol.md.
-APPLETS = (
-    "sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot",
-    "true", "ls", "cat", "echo", "ping",
-)  # fmt: skip
+# what init needs, then the trigger allow list (sandbox/job.py)
+INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot")
+APPLETS = INIT_APPLETS + tuple(a for a in TRIGGER_APPLETS if a not in INIT_APPLETS)
 
-MEMORY_MIB = 256
 KERNEL_CMDLINE = (
     "console=ttyS0 quiet loglevel=1 panic=-1 reboot=t pci=off mitigations=off random.trust_cpu=on "
     "init_on_free=1"
 )
-# Everything but the per-run sockets and -incoming: the snapshot is only valid for the
-# very same machine, so this is part of the image key. The job and its events travel on
-# a virtio serial port (/dev/vport0p1 in the guest, named CHANNEL_NAME): the 8250 UART
-# moves ~30 KB/s under TCG, a virtqueue takes a whole job at once. ttyS0 stays the
-# kernel's console, read only to explain a failed boot.
-CHANNEL_NAME = "bpflab"
-MACHINE_ARGS = (
-    "-M", "microvm", "-m", str(MEMORY_MIB), "-nodefaults", "-no-user-config",
-    "-display", "none", "-no-reboot", "-device", "virtio-serial-device",
-)  # fmt: skip
-READY_MARKER = b"@@bpflab@@ ready"
+# VM templating (as Kata Containers does it): the snapshot's guest RAM lives in this file,
+# written through a shared memory-backend-file while the VM booted; a restore maps it
+# private (copy-on-write) and reads only the devices' state from snapshot.mig, migrated
+# with x-ignore-shared. BPFLAB_VM_TEMPLATE=0 saves the whole RAM in snapshot.mig instead.
+TEMPLATE_RAM_NAME = "ram"
+TEMPLATE = os.environ.get("BPFLAB_VM_TEMPLATE", "1") != "0"
+# BPFLAB_VM_WARM_UP=0 leaves the warm-up out (to measure what it gains).
+WARM_UP = os.environ.get("BPFLAB_VM_WARM_UP", "1") != "0"
 BOOT_TIMEOUT_S = 30.0
 KVM_PROBE_TIMEOUT_S = 5.0
 
@@ -123,6 +133,12 @@ class Image:
         return self.directory / str(self.manifest.get("kernel", "vmlinuz"))
 
     @property
+    def kernel_headers(self) -> Path | None:
+        """The folder of this kernel's vmlinux.h, or None in an image built without it."""
+        folder = self.directory / "kernel"
+        return folder if (folder / kernel_headers.HEADER_NAME).exists() else None
+
+    @property
     def initrd(self) -> Path:
         return self.directory / "initrd.cpio"
 
@@ -140,6 +156,14 @@ class Image:
 
     def has_snapshot(self) -> bool:
         return bool(self.manifest.get("snapshot")) and self.snapshot.exists()
+
+    @property
+    def template_ram(self) -> Path | None:
+        """The saved guest RAM of a template snapshot (each restore maps it copy-on-write,
+        and snapshot.mig then holds only the devices' state), None for a full snapshot."""
+        snapshot = self.manifest.get("snapshot") or {}
+        ram = self.directory / TEMPLATE_RAM_NAME
+        return ram if snapshot.get("template") and ram.exists() else None
 
 
 def current_image(root: Path | None = None, kernel: str | None = None) -> Image | None:
@@ -171,6 +195,11 @@ def load_image(directory: Path) -> Image | None:
     if not (image.kernel.exists() and image.initrd.exists()):
         return None
     return image
+
+
+def _tool_version(tool: str) -> str:
+    proc = subprocess.run([tool, "--version"], capture_output=True, text=True)
+    return proc.stdout.splitlines()[0].strip() if proc.stdout else ""
 
 
 def qemu_version() -> str:
@@ -232,8 +261,11 @@ def collect_inputs(agent: Path, kernel: kernels.Kernel) -> dict[str, Any]:
         "busybox_sha256": file_sha256(BUSYBOX),
         "agent_sha256": file_sha256(agent),
         "init_sha256": file_sha256(INIT_SCRIPT),
+        "warm_up_sha256": file_sha256(WARM_UP_SOURCE) if WARM_UP else None,
+        "clang": _tool_version("clang"),
         "qemu": qemu_version(),
         "machine": list(MACHINE_ARGS),
+        "template": TEMPLATE,
         "cmdline": kernel_cmdline(),
         # decide vmlinux (PVH) or bzImage
         "lz4": shutil.which("lz4") is not None,
@@ -257,17 +289,21 @@ def unpack_vmlinux(bzimage: Path, configs: list[Path], output: Path) -> bool:
     """
     if not configs or "CONFIG_PVH=y" not in configs[0].read_text().splitlines():
         return False
-    data = bzimage.read_bytes()
-    setup_sectors = data[0x1F1] or 4
-    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
-    start = (setup_sectors + 1) * 512 + offset
-    payload = data[start : start + length]
+    payload = _bzimage_payload(bzimage.read_bytes())
     size = struct.unpack("<I", payload[-4:])[0]  # the kernel build appends the size
     vmlinux = _decompress(payload)
     if vmlinux is None or vmlinux[:4] != b"\x7fELF" or len(vmlinux) != size:
         return False
     output.write_bytes(vmlinux)
     return True
+
+
+def _bzimage_payload(data: bytes) -> bytes:
+    """The compressed kernel inside a bzImage."""
+    setup_sectors = data[0x1F1] or 4
+    offset, length = struct.unpack_from("<II", data, 0x248)  # payload_offset, _length
+    start = (setup_sectors + 1) * 512 + offset
+    return data[start : start + length]
 
 
 def _decompress(payload: bytes) -> bytes | None:
@@ -404,7 +440,17 @@ def _pad(length: int) -> bytes:
     return b"\0" * (-length % 4)
 
 
-def initramfs(agent: Path, modules: list[Path]) -> bytes:
+def warm_up_object() -> bytes:
+    """sandbox/vm/warmup.c compiled: what the agent loads once before the snapshot."""
+    from sandbox.compile import compile_source
+
+    compiled = compile_source(WARM_UP_SOURCE.read_text())
+    if not compiled.ok or not compiled.object:
+        raise ImageError(f"{WARM_UP_SOURCE.name} did not compile: {compiled.output[-500:]}")
+    return compiled.object
+
+
+def initramfs(agent: Path, modules: list[Path], warm_up: bytes = b"") -> bytes:
     archive = Cpio()
     for directory in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"):
         archive.directory(directory)
@@ -419,6 +465,8 @@ def initramfs(agent: Path, modules: list[Path]) -> bytes:
         archive.file(f"lib/modules/{module_name(module)}.ko", read_module(module))
     order = "".join(f"{module_name(module)}.ko\n" for module in modules)
     archive.file("lib/modules/load-order", order.encode())
+    if warm_up:
+        archive.file(WARM_UP_PATH, warm_up)
     return archive.finish()
 
 
@@ -446,8 +494,6 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
         if verdict.get("key") == key:
             return str(verdict["accel"]), f"cached: {verdict['reason']}"
     log(f"probing KVM with a real boot (at most {KVM_PROBE_TIMEOUT_S:g} s)")
-    from sandbox.backends.microvm import Machine, VMError
-
     machine = Machine(image, accel="kvm")
     started = time.monotonic()
     try:
@@ -463,10 +509,13 @@ def choose_accel(image: Image, log: Log) -> tuple[str, str]:
 
 
 def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
-    """Boots the image until the agent waits for a job, then saves the whole VM."""
-    from sandbox.backends.microvm import Machine
-
-    machine = Machine(image)
+    """Boots the image until the agent waits for a job, then saves the whole VM: as a
+    template (the RAM in its own file, see TEMPLATE_RAM_NAME) unless BPFLAB_VM_TEMPLATE=0."""
+    template = image.directory / TEMPLATE_RAM_NAME if TEMPLATE else None
+    # The VM writes its RAM through to the file as it boots: on tmpfs that is memory
+    # speed, on a disk every first touch of a page allocates a block.
+    shared = _shared_ram_file(image) if template is not None else None
+    machine = Machine(image, template_ram=shared)
     started = time.monotonic()
     try:
         machine.start()
@@ -476,13 +525,27 @@ def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
         log(f"booted to the agent in {booted:.2f} s; saving the snapshot")
         saved = time.monotonic()
         machine.save_snapshot(image.snapshot, saved + BOOT_TIMEOUT_S)
+        machine.kill()
+        if shared is not None and template is not None:
+            # sparse: free memory is zero pages (init_on_free=1), most of the 256 MiB
+            _run(["cp", "--sparse=always", str(shared), str(template)])
         return {
             "boot_s": round(booted, 3),
             "save_s": round(time.monotonic() - saved, 3),
             "bytes": image.snapshot.stat().st_size,
+            "template": template is not None,
+            "ram_bytes": template.stat().st_blocks * 512 if template is not None else 0,
         }
     finally:
         machine.kill()
+        if shared is not None:
+            shared.unlink(missing_ok=True)
+
+
+def _shared_ram_file(image: Image) -> Path:
+    tmpfs = Path("/dev/shm")
+    folder = tmpfs if tmpfs.is_dir() and os.access(tmpfs, os.W_OK) else image.directory
+    return folder / f"bpflab-template-{os.getpid()}-{image.directory.name}"
 
 
 # --- the build ----------------------------------------------------------------------
@@ -546,6 +609,7 @@ def _build_locked(pinned: kernels.Kernel, force: bool, snapshot: bool, log: Log)
         _point_current(kernel_root, target, kernel)
         return existing
     staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=kernel_root))
+    staging.chmod(0o755)  # the compile jail (user nobody) reads kernel/vmlinux.h here
     try:
         image = _build_into(staging, inputs, agent, kernel, apt, log)
         image.manifest["kernel_note"] = note
@@ -586,9 +650,11 @@ def _build_into(
             shutil.copyfile(bzimage, directory / kernel_file)
         how = "PVH entry, no decompression at boot" if kernel_file == "vmlinux" else "bzImage"
         log(f"kernel: {module_dir.name}, {kernel_file} ({how})")
+        _write_kernel_headers(directory, bzimage, log)
         modules = modules_in_load_order(module_dir, GUEST_MODULES)
         log("modules: " + " ".join(module_name(module) for module in modules))
-        (directory / "initrd.cpio").write_bytes(initramfs(agent, modules))
+        warm_up = warm_up_object() if WARM_UP else b""
+        (directory / "initrd.cpio").write_bytes(initramfs(agent, modules, warm_up))
     image = Image(
         directory=directory,
         manifest={
@@ -610,6 +676,25 @@ def _build_into(
     image.manifest["build_s"] = round(time.monotonic() - started, 3)
     _write_manifest(image)
     return image
+
+
+def _write_kernel_headers(directory: Path, bzimage: Path, log: Log) -> None:
+    """This kernel's vmlinux.h and its PCH, from the BTF in the ELF kernel."""
+    started = time.monotonic()
+    elf = directory / "vmlinux"
+    scratch = directory / ".vmlinux-for-btf"
+    if not elf.exists():
+        vmlinux = _decompress(_bzimage_payload(bzimage.read_bytes()))
+        if vmlinux is None or vmlinux[:4] != b"\x7fELF":
+            log("kernel headers: cannot unpack the kernel for its BTF; no vmlinux.h")
+            return
+        scratch.write_bytes(vmlinux)
+        elf = scratch
+    try:
+        kernel_headers.prepare(elf, directory / "kernel")
+    finally:
+        scratch.unlink(missing_ok=True)
+    log(f"kernel headers: vmlinux.h and its PCH in {time.monotonic() - started:.1f} s")
 
 
 def _module_dir(root: Path) -> Path:

@@ -3,8 +3,9 @@
 Each kernel is one of Debian's cloud kernels (`6.1` from bookworm, `6.12` from trixie,
 `7.2` from sid, `7.3` from experimental). The lock file (committed) pins, per kernel,
 the exact package versions and their SHA-256 sums. They are fetched with `apt-get
-download` through bpflab's private apt configuration (sandbox/apt.py, under
-`var/apt/`): the host's own apt sources are never read for them, nor changed. Packages are unpacked with `dpkg -x`, never installed.
+download` through bpflab's private apt configuration (sandbox/apt.py, under `var/apt/`):
+the host's own apt sources are never read for them, nor changed. Packages are unpacked
+with `dpkg -x`, never installed.
 
 When a pinned version has gone from the archive (sid and experimental move), the
 newest version of the same series in the kernel's suites is used instead, and the build

@@ -5,6 +5,7 @@ Plain ASCII lines, trivially parsed in C, and safe over a serial port that never
     bpflab-job 1
     limits wall_s=20 max_trace_lines=2000 ...
     obj 7f454c46...            (the object file as hex, 2048 hex digits a line)
+    xobj <name> 7f454c46...    (a named object of Job.objects, as many lines as needed)
     op <id> <op> key=value key=value ...
     end
 
@@ -25,11 +26,16 @@ from sandbox.job import Job, RunLimits
 WIRE_VERSION = "1"
 OBJECT_HEX_PER_LINE = 2048
 _SAFE = re.compile(rb"[A-Za-z0-9._/:-]")
-_LIST_KEYS = {"argv": "arg", "packets": "pkt"}
+_LIST_KEYS = {"argv": "arg", "packets": "pkt", "maps": "snap", "sections": "sec"}
 _HEX_KEYS = frozenset({"key", "value", "data", "pkt"})
 
 
+_ALL_SAFE = re.compile(r"[A-Za-z0-9._/:-]*")
+
+
 def quote(text: str) -> str:
+    if _ALL_SAFE.fullmatch(text):  # most ids and names: nothing to escape
+        return text
     return "".join(
         chr(b) if _SAFE.fullmatch(bytes([b])) else f"%{b:02X}" for b in text.encode("utf-8")
     )
@@ -85,6 +91,12 @@ def encode_job(job: Job) -> bytes:
         f"obj {hexed[i : i + OBJECT_HEX_PER_LINE]}"
         for i in range(0, len(hexed), OBJECT_HEX_PER_LINE)
     ]
+    for name, obj in job.objects.items():
+        named = obj.hex()
+        lines += [
+            f"xobj {name} {named[i : i + OBJECT_HEX_PER_LINE]}"
+            for i in range(0, len(named), OBJECT_HEX_PER_LINE)
+        ]
     lines += [encode_op(op) for op in job.ops]
     lines.append("end")
     return ("\n".join(lines) + "\n").encode("ascii")
@@ -93,17 +105,27 @@ def encode_job(job: Job) -> bytes:
 def decode_job(data: bytes) -> Job:
     """The inverse of encode_job (for tests and debugging; the agent has its own parser)."""
     obj_hex: list[str] = []
+    named_hex: dict[str, list[str]] = {}
     ops: list[dict[str, Any]] = []
     limits: dict[str, Any] = {}
     for line in data.decode("ascii").splitlines():
         record, _, rest = line.partition(" ")
         if record == "obj":
             obj_hex.append(rest)
+        elif record == "xobj":
+            name, _, chunk = rest.partition(" ")
+            named_hex.setdefault(name, []).append(chunk)
         elif record == "limits":
             limits = {k: _number(v) for k, v in (w.split("=", 1) for w in rest.split())}
         elif record == "op":
             ops.append(_decode_op(rest.split()))
-    return Job(object=bytes.fromhex("".join(obj_hex)), ops=ops, limits=RunLimits(**limits))
+    objects = {name: bytes.fromhex("".join(chunks)) for name, chunks in named_hex.items()}
+    return Job(
+        object=bytes.fromhex("".join(obj_hex)),
+        ops=ops,
+        limits=RunLimits(**limits),
+        objects=objects,
+    )
 
 
 def _number(text: str) -> int | float:

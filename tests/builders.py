@@ -97,3 +97,90 @@ def make_finished_run(
     if status == Run.DONE:
         record_progress(run, passed)
     return run
+
+
+def make_free_run(
+    user: Any, source: str, settings: dict[str, Any] | None = None, backend: str = "local"
+) -> Run:
+    """A queued playground run (no lab) with its settings as labs.playground stores them."""
+    from labs.playground import parse_settings
+
+    submission = Submission.objects.create(
+        user=user,
+        lab=None,
+        source=source,
+        via=Submission.PLAYGROUND,
+        settings=parse_settings(settings or {}).to_dict(),
+    )
+    return Run.objects.create(submission=submission, backend=backend)
+
+
+def make_demo_site(learner: Any) -> dict[str, Any]:
+    """The whole site with something on every page (needs the real curriculum loaded): the
+    learner has a draft, runs of every kind and a plan, in a cohort whose plan has a stage
+    already due; its instructor ("ingrid") sees them all."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labs import plans
+    from labs.models import CohortPlan, Draft, Plan, RunEvent
+
+    instructor = make_instructor()
+    cohort = make_cohort(instructor, learner, name="二班")
+    plan = Plan.objects.first()
+    due = (timezone.localdate() - timedelta(days=1)).isoformat()
+    stages = {lab.stage.slug for lab in Lab.objects.filter(slug__in=plan.lab_slugs)}
+    CohortPlan.objects.create(cohort=cohort, plan=plan, stage_due_dates=dict.fromkeys(stages, due))
+    plans.start_plan(learner, plan, None)
+    hello = Lab.objects.get(slug="hello-printk")
+    counter = Lab.objects.get(slug="map-array-counter")
+    Draft.objects.create(user=learner, lab=hello, source=hello.starter + "\n// 草稿\n")
+    checks = [
+        {
+            "name": c["name"],
+            "passed": i == 0,
+            "expected": "XDP_PASS",
+            "actual": "XDP_DROP",
+            "describe": c.get("describe", {}),
+        }
+        for i, c in enumerate(hello.checks)
+    ]
+    make_finished_run(learner, hello, passed=False, stage="compile", source="int x")
+    make_finished_run(
+        learner,
+        hello,
+        passed=False,
+        stage="load",
+        source="int y;",
+        verifier_log="0: (61) r2 = *(u32 *)(r1 +4)\ninvalid access to packet, off=0 size=1\n",
+    )
+    failed = make_finished_run(learner, hello, passed=False, checks=checks, source=hello.starter)
+    passed = make_finished_run(
+        learner,
+        counter,
+        passed=True,
+        source=counter.solution,
+        checks=[{**c, "passed": True} for c in checks],
+    )
+    events = [
+        ("stage", {"stage": "compiling"}),
+        ("compile", {"ok": True, "diagnostics": [{"severity": "warning", "line": 1}]}),
+        ("load", {"ok": True}),
+        ("check", checks[0]),
+        ("trace", {"message": "Hello, eBPF!"}),
+        ("map_dump", {"ok": True, "map": "pkt_count", "entries": [{"key": "00", "value": "01"}]}),
+        ("verdict", {"checks": checks}),
+        ("finished", {"status": "done", "passed": False}),
+    ]
+    for seq, (kind, data) in enumerate(events, start=1):
+        RunEvent.objects.create(run=failed, seq=seq, kind=kind, data=data)
+    return {
+        "learner": learner,
+        "instructor": instructor,
+        "cohort": cohort,
+        "plan": plan,
+        "failed": failed,
+        "passed": passed,
+        "hello": hello,
+    }

@@ -12,6 +12,21 @@ import yaml
 from django.core.management import call_command
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
+GOOD = {"solution_passed": True, "starter_failed": True}
+# Drops every frame the fixed checks send, and half of the others at random: two copies
+# of it cannot agree on generated frames.
+COIN_FLIP = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp")
+int coin(struct xdp_md *ctx)
+{
+    if (ctx->data_end - ctx->data <= 90)
+        return XDP_DROP;
+    return bpf_get_prandom_u32() & 1 ? XDP_DROP : XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
 
 
 def _content_with(tmp_path: Path, slugs: list[str]) -> Path:
@@ -43,8 +58,8 @@ def test_it_passes_labs_whose_solution_passes_and_starter_fails(settings, tmp_pa
 
     assert code == 0
     assert report["labs"] == [
-        {"slug": "xdp-drop-all", "solution_passed": True, "starter_failed": True},
-        {"slug": "verifier-bounds", "solution_passed": True, "starter_failed": True},
+        {"slug": "xdp-drop-all", **GOOD, "reference_agrees": True, "starter_differs": True},
+        {"slug": "verifier-bounds", **GOOD, "reference_agrees": True, "starter_differs": None},
     ]
 
 
@@ -57,7 +72,13 @@ def test_it_flags_a_starter_that_already_passes(settings, tmp_path: Path) -> Non
 
     assert code == 1
     assert report["labs"] == [
-        {"slug": "xdp-drop-all", "solution_passed": True, "starter_failed": False}
+        {
+            "slug": "xdp-drop-all",
+            "solution_passed": True,
+            "starter_failed": False,
+            "reference_agrees": True,
+            "starter_differs": False,
+        }
     ]
 
 
@@ -71,8 +92,40 @@ def test_it_flags_a_rejected_starter_that_should_load(settings, tmp_path: Path) 
 
     assert code == 1
     assert report["labs"] == [
-        {"slug": "verifier-bounds", "solution_passed": False, "starter_failed": False}
+        {
+            "slug": "verifier-bounds",
+            "solution_passed": False,
+            "starter_failed": False,
+            "reference_agrees": True,
+            "starter_differs": None,
+        }
     ]
+
+
+def test_it_flags_a_starter_the_generated_frames_cannot_tell_from_the_reference(
+    settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    root = _content_with(tmp_path, ["xdp-drop-all"])
+    spec = root / "labs" / "xdp-drop-all" / "lab.yaml"
+    data = yaml.safe_load(spec.read_text())
+    data["differential"] = {"compare": ["trace"]}  # neither prints: nothing tells them apart
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    code, report = _check(settings, root)
+
+    assert code == 1
+    assert report["labs"][0]["starter_failed"] is True
+    assert report["labs"][0]["starter_differs"] is False
+
+
+def test_it_flags_a_reference_that_disagrees_with_itself(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = _content_with(tmp_path, ["xdp-drop-all"])
+    (root / "labs" / "xdp-drop-all" / "solution.c").write_text(COIN_FLIP)
+
+    code, report = _check(settings, root)
+
+    assert code == 1
+    assert report["labs"][0]["reference_agrees"] is False
 
 
 def test_it_fails_on_content_that_does_not_load(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -39,16 +39,19 @@ def test_it_offers_a_due_date_per_stage_of_the_chosen_plan(cohort):
 
 
 def test_it_assigns_a_plan_and_shows_who_is_behind(cohort, learner):
-    yesterday = timezone.localdate() - timedelta(days=1)
-    next_week = timezone.localdate() + timedelta(days=7)
-    form = {"plan": "tracing-debugging", "due_printk": yesterday, "due_verifier": next_week}
+    today = timezone.localdate()
+    yesterday, next_week = today - timedelta(days=1), today + timedelta(days=7)
+    form = {"plan": "tracing-debugging", "due_printk": today, "due_verifier": next_week}
     response = instructor_client(cohort).post(f"/classroom/cohorts/{cohort.pk}/plan/", form)
     assert response.status_code == 302
     cohort_plan = CohortPlan.objects.get(cohort=cohort)
     assert cohort_plan.stage_due_dates == {
-        "printk": yesterday.isoformat(),
+        "printk": today.isoformat(),
         "verifier": next_week.isoformat(),
     }
+    # A day later the first due date has passed.
+    cohort_plan.stage_due_dates["printk"] = yesterday.isoformat()
+    cohort_plan.save()
     for slug in ("hello-printk", "printk-fields"):
         make_finished_run(learner, Lab.objects.get(slug=slug), passed=True)
 
@@ -61,6 +64,24 @@ def test_it_assigns_a_plan_and_shows_who_is_behind(cohort, learner):
     page = instructor_client(cohort).get(f"/classroom/cohorts/{cohort.pk}/").content.decode()
     bob_line = page[page.index('<li data-learner="bob">') :].split("</li>")[0]
     assert "behind" in bob_line
+
+
+def test_it_refuses_a_new_due_date_in_the_past_but_keeps_a_stored_one(cohort):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    url = f"/classroom/cohorts/{cohort.pk}/plan/"
+    response = instructor_client(cohort).post(
+        url, {"plan": "tracing-debugging", "due_printk": yesterday}
+    )
+    assert (
+        response.status_code == 200 and "Pick today or a later date." in response.content.decode()
+    )
+    assert not CohortPlan.objects.exists()
+    plan = Plan.objects.get(slug="tracing-debugging")
+    CohortPlan.objects.create(
+        cohort=cohort, plan=plan, stage_due_dates={"printk": yesterday.isoformat()}
+    )
+    form = {"plan": "tracing-debugging", "due_printk": yesterday, "due_verifier": ""}
+    assert instructor_client(cohort).post(url, form).status_code == 302
 
 
 def test_it_refuses_the_plan_form_to_a_learner_in_the_cohort(cohort, learner):

@@ -147,7 +147,7 @@ def test_it_counts_failures_by_kind_message_and_check(
     assert "drops UDP to 9999" in page and "invalid access to packet" in page
     assert 'data-class="pkt_access"' in page and 'data-class="null_deref"' in page
     dashboard = client.get(f"/classroom/cohorts/{cohort.pk}/").content.decode()
-    assert "verifier rejection: 3" in dashboard
+    assert "rejected by the verifier: 3" in dashboard
 
 
 @pytest.mark.django_db

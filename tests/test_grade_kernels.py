@@ -66,8 +66,11 @@ def test_it_grades_on_the_one_kernel_asked_for() -> None:
     old_code, old_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.1", "--json")
     new_code, new_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.12", "--json")
 
+    old = json.loads(old_out)
     assert (old_code, new_code) == (1, 0)
-    assert json.loads(old_out)["load"]["complaint"].startswith("extern (func ksym)")
+    assert old["load"]["complaint"].startswith("extern (func ksym) 'bpf_iter_num_")
+    assert old["verifier"]["class"] == "missing_kfunc" and old["verifier"]["line"] == 18
+    assert "this kernel has no kernel function bpf_iter_num_" in old["checks"][0]["actual"]
     assert json.loads(new_out)["kernel"]["name"] == "6.12"
 
 

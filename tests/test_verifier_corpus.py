@@ -94,3 +94,12 @@ def test_it_reads_the_explained_report_of_newer_kernels(mistake: str) -> None:
     assert newer.report["category"] and newer.report["reason"] and newer.report["suggestion"]
     assert newer.report["line"] == EXPECTED[mistake]["line"]
     assert newer.report["suggestion"].rstrip(".") in verifier.reason(newer.to_dict())
+
+
+def test_it_finds_no_complaint_in_the_log_of_a_load_that_went_through() -> None:
+    """What a run stores when its program loaded but the lab refused it (wrong section)."""
+    log = "processed 12 insns (limit 1000000) max_states_per_insn 0 total_states 1\n"
+
+    rejection = verifier.analyse(log)
+
+    assert rejection.kind.key == "no_log" and rejection.message == ""

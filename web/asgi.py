@@ -20,16 +20,24 @@ django_wsgi_app = get_wsgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from web.env import envint  # noqa: E402
-from web.routing import websocket_urlpatterns  # noqa: E402
+from web.routing import http_urlpatterns, websocket_urlpatterns  # noqa: E402
 
 # Two threads a process measured best on 2 cores: more only contend for the GIL.
 HTTP_THREADS = envint("HTTP_THREADS", "2")
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS),
+        # Server-sent events stream for as long as a run lasts: served by a consumer on the
+        # event loop, not by one of the few WSGI threads; everything else is Django's.
+        "http": URLRouter(
+            [
+                *http_urlpatterns(AuthMiddlewareStack),
+                re_path(r"", WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)),
+            ]
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

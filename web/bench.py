@@ -7,6 +7,8 @@
   against a bare channel-layer message sent to the same socket (no worker, no database).
 - worker memory: the RSS of a process that grades N runs through `labs.runner.execute_run`,
   after a warm-up against after the last run.
+- differential phase: a typical lab's reference graded with and without its generated
+  traffic (labs/grading/differential.py), per backend: the time the phase adds to a run.
 
 The command runs against its own database (see `make bench`), never the site's.
 """
@@ -227,10 +229,58 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
     }
 
 
+# --- the differential phase: what generated traffic adds to a grading ----------------------
+
+DIFFERENTIAL_LAB = "xdp-drop-udp-port"
+
+
+def bench_differential(runs: int, backends: tuple[str, ...] = ("local", "microvm")) -> dict:
+    """A typical lab's reference graded with and without its differential phase (its
+    generated frames through the program and the reference in the same job), per
+    backend, round-robin so load drifts skew both alike: the time the phase adds."""
+    from sandbox.backends import get_backend
+
+    result: dict[str, Any] = {"lab": DIFFERENTIAL_LAB, "runs": runs}
+    for backend in backends:
+        ok, why = get_backend(backend).available()
+        result[backend] = _differential_on(backend, runs) if ok else {"skipped": why}
+    return result
+
+
+def _differential_on(backend: str, runs: int) -> dict[str, Any]:
+    import dataclasses
+
+    from labs.grading import grade
+    from labs.spec import load_lab_by_slug
+
+    lab = load_lab_by_slug(settings.CONTENT_DIR, DIFFERENTIAL_LAB)
+    plain = dataclasses.replace(lab, traffic=None)
+    samples: dict[str, list[float]] = {"with": [], "without": []}
+    for spec in (lab, plain):
+        grade(spec, lab.solution, backend=backend)  # warm-up: the reference's compile
+    for _ in range(runs):
+        for spec, name in ((lab, "with"), (plain, "without")):
+            started = time.perf_counter()
+            verdict = grade(spec, lab.solution, backend=backend)
+            samples[name].append(time.perf_counter() - started)
+            if not verdict.passed:
+                raise RuntimeError(f"the reference of {lab.slug} did not pass: {verdict.summary}")
+    with_p50, without_p50 = (statistics.median(samples[k]) for k in ("with", "without"))
+    return {
+        "frames": lab.traffic.frames if lab.traffic else 0,
+        "with_p50_s": round(with_p50, 4),
+        "without_p50_s": round(without_p50, 4),
+        "added_p50_s": round(with_p50 - without_p50, 4),
+        "ratio": round(with_p50 / without_p50, 3),
+    }
+
+
 # --- the whole set -------------------------------------------------------------------------
 
 
-def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> dict[str, Any]:
+def run_all(
+    seconds: int, trace_runs: int, memory_runs: int, log_dir: Path, differential_runs: int = 15
+) -> dict[str, Any]:
     """Starts a worker and a web server on the bench database, measures, stops them."""
     port = services.free_port()
     # Same key as this process: the sessions it makes must be valid there.
@@ -255,6 +305,7 @@ def run_all(seconds: int, trace_runs: int, memory_runs: int, log_dir: Path) -> d
     finally:
         services.stop_process(web)
         services.stop_process(worker)
+    result["differential_phase"] = bench_differential(differential_runs)
     result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result

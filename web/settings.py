@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "web.errors.FriendlyNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -175,10 +176,32 @@ RUN_STALE_AFTER_S = envint("RUN_STALE_AFTER_S", "120")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # Django's own default gives "django" a console handler too (while DEBUG is on), and the
+    # record then reaches the root's as well: every line was written twice.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "true")
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Free-form runs (the playground, permalinks, embeds, the HTTP API: docs/api.md).
+PLAYGROUND_LIVE_MAX_S = envint("PLAYGROUND_LIVE_MAX_S", "30")
+API_RUNS_PER_MINUTE = envint("API_RUNS_PER_MINUTE", "30")
+API_MAX_CONCURRENT_RUNS = envint("API_MAX_CONCURRENT_RUNS", "2")
+# Anonymous runs from embedded snippets: per visitor, per embedding site (docs/embed.md).
+EMBED_RUNS_PER_VISITOR_PER_HOUR = envint("EMBED_RUNS_PER_VISITOR_PER_HOUR", "30")
+EMBED_RUNS_PER_SITE_PER_HOUR = envint("EMBED_RUNS_PER_SITE_PER_HOUR", "600")
+EMBED_TOKEN_MAX_AGE_S = envint("EMBED_TOKEN_MAX_AGE_S", "7200")
+# Snippets (permalinks) are kept for good: how many a user, and all visitors without an
+# account together, may share an hour.
+SNIPPETS_PER_HOUR = envint("SNIPPETS_PER_HOUR", "60")
+ANONYMOUS_SNIPPETS_PER_HOUR = envint("ANONYMOUS_SNIPPETS_PER_HOUR", "300")
+# Behind N reverse proxies that append to X-Forwarded-For, a visitor's address is the N-th
+# from the right (anonymous quotas count by it); 0 trusts only the connection's address.
+FORWARDED_FOR_HOPS = envint("FORWARDED_FOR_HOPS", "0")
+# Sites that may frame the embed (CSP frame-ancestors); "*" lets any page embed it.
+EMBED_FRAME_ANCESTORS = envlist("EMBED_FRAME_ANCESTORS", "*")

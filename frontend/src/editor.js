@@ -2,7 +2,7 @@
 // form POST, the editor keeps it in sync.
 import { basicSetup } from "codemirror";
 import { EditorView, keymap } from "@codemirror/view";
-import { Prec } from "@codemirror/state";
+import { EditorState, Prec } from "@codemirror/state";
 import { indentWithTab } from "@codemirror/commands";
 import { cpp } from "@codemirror/lang-cpp";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
@@ -13,7 +13,8 @@ const sizing = EditorView.theme({
   ".cm-scroller": { fontFamily: "var(--mono)", lineHeight: "1.55" },
 });
 
-export function mountEditor(textarea, { onChange, onRun }) {
+// phrases: CodeMirror's own words ("Fold line", "Find", ...) in the page's language.
+export function mountEditor(textarea, { onChange, onRun, phrases = {} }) {
   const host = document.createElement("div");
   host.className = "code-editor";
   textarea.after(host);
@@ -26,6 +27,7 @@ export function mountEditor(textarea, { onChange, onRun }) {
     parent: host,
     extensions: [
       runKey,
+      EditorState.phrases.of(phrases),
       basicSetup,
       keymap.of([indentWithTab]),
       cpp(),

@@ -3,6 +3,7 @@
 import { mountEditor } from "./editor.js";
 import { mountRunPanel } from "./runpanel.js";
 import { mountDraftAutosave } from "./drafts.js";
+import { enhancePlayground } from "./playground.js";
 
 function readJson(id) {
   const node = document.getElementById(id);
@@ -34,6 +35,7 @@ function enhanceWorkspace() {
   const editor = mountEditor(textarea, {
     onChange: (source) => drafts.changed(source),
     onRun: () => form.requestSubmit(),
+    phrases: strings.codemirror || {},
   });
   form.addEventListener("submit", () => {
     drafts.cancel();
@@ -54,6 +56,7 @@ function enhanceWorkspace() {
   }
   const panel = document.getElementById("run-panel");
   if (panel) mountRunPanel(panel, { config, strings, editor });
+  enhancePlayground(config);
   window.bpflab = { editor };
 }
 

@@ -2,6 +2,7 @@
 // server replays stored events on every (re)connect; events already seen (by seq) are dropped.
 import { h, format, pickLanguage } from "./dom.js";
 import { renderMapDump } from "./maps.js";
+import { renderBytes } from "./bytes.js";
 
 const TRACK = ["queued", "compiling", "loading", "checking", "done"];
 const STAGE_TO_TRACK = { queued: "queued", compiling: "compiling", booting: "loading", loading: "loading", running: "checking", checking: "checking" };
@@ -10,15 +11,17 @@ const CLOSE_FORBIDDEN = 4403;
 // server notice a run whose worker died and mark it failed, so the page never spins forever.
 const QUIET_RECONNECT_MS = 30_000;
 
-// "not run: <reason>" repeats the same reason on every check after a failed compile or load;
+// A check not run repeats the same reason as every other after a failed compile or load;
 // the reason is shown once above, so each check says "not run" and keeps the rest as a tooltip.
-function actualText(actual, strings) {
-  const text = String(actual ?? "");
-  // The prefix comes in the run's language ("not run: ", "未运行：").
-  if (text.startsWith(strings.not_run_prefix || "not run")) {
-    return h("code", { title: text }, strings.not_run);
-  }
+function actualText(event, strings) {
+  const text = String(event.actual ?? "");
+  if (event.status === "not_run") return h("code", { title: text }, strings.not_run);
   return h("code", {}, text);
+}
+
+function recordFields(fields) {
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return JSON.stringify(fields);
+  return Object.entries(fields).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(" ");
 }
 
 function stamp(value) {
@@ -128,7 +131,7 @@ class RunPanel {
     const items = diagnostics.map((d) =>
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
-        h("span", { class: "diag-severity" }, d.severity), " ",
+        h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
         h("span", { class: "diag-message" }, d.message),
         d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
@@ -182,7 +185,9 @@ class RunPanel {
     if (line) {
       out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, this.editor.lineText(line).trim())));
       const by = rejection.by === "loader" ? "libbpf" : "verifier";
-      this.editor.mark([{ line, column: 1, severity: "error", message: `${by}: ${complaint || s.load_failed}`, source: by }]);
+      const said = complaint || s.load_failed;
+      const message = by === "verifier" ? format(s.verifier_marker, { message: said }) : `${by}: ${said}`;
+      this.editor.mark([{ line, column: 1, severity: "error", message, source: by }]);
     }
     const explanation = s.verifier[rejection.class];
     if (explanation) out.push(h("div", { class: "explain", "data-explain": rejection.class }, h("strong", {}, s.why + ": "), explanation));
@@ -206,11 +211,11 @@ class RunPanel {
 
   // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
   on_attach(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `attach ${event.target || ""}: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: event.error || "" })));
   }
 
   on_map_update(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, `map_update: ${event.error || ""}`));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: event.error || "" })));
   }
 
   on_check(event) {
@@ -223,7 +228,7 @@ class RunPanel {
     item.className = `check ${event.passed ? "passed" : "failed"}`;
     const detail = h("div", { class: "check-detail" },
       h("span", {}, h("em", {}, s.expected), " ", h("code", {}, event.expected)),
-      h("span", {}, h("em", {}, s.actual), " ", actualText(event.actual, s)));
+      h("span", {}, h("em", {}, s.actual), " ", actualText(event, s)));
     item.replaceChildren(h("span", { class: "check-mark" }, event.passed ? "✓" : "✗"), h("span", { class: "check-text" }, pickLanguage(event.describe) || event.name), detail);
   }
 
@@ -256,18 +261,76 @@ class RunPanel {
 
   on_verdict(event) {
     this.verdict = event;
+    // A free-form run (the playground) has no checks: it ran, or it did not get that far.
+    if (event.passed === null) return this.showFreeFormVerdict(event);
     this.showVerdict(event.passed, this.summarise(event));
   }
 
-  // The grader's summary is English; the counts and stages are said in the page's language,
-  // and only a load failure keeps the grader's words (they quote the verifier).
+  showFreeFormVerdict(event) {
+    const words = this.config.playground || {};
+    const ran = event.stage === "done";
+    const badge = h("strong", { class: ran ? "ok" : "bad" }, ran ? words.ran : words.rejected);
+    this.say("", badge, " ", event.summary || "");
+  }
+
+  // One test run of a free-form program: its return value and the bytes in against out.
+  on_packet(event) {
+    const words = this.config.playground || {};
+    const section = this.el("run-packets-section");
+    if (!section) return;
+    section.hidden = false;
+    const title = h("h4", {}, format(words.packet, { n: event.index + 1 }), ": ",
+      event.ok ? h("code", { class: "pg-action" }, event.action) : h("span", { class: "bad" }, event.error || ""),
+      event.ok ? h("span", { class: "muted small" }, ` (${words.action} ${event.retval})`) : null);
+    const figure = h("figure", { class: "pg-result", "data-packet": event.index }, title);
+    if (event.ok) figure.append(...renderBytes(event.data_in, event.data_out, words));
+    this.el("run-packets").append(figure);
+  }
+
+  // A ring buffer record, as it arrives: its fields when the map's BTF named them, else
+  // hex. The playground has a box of its own; a lab page shows records among the trace.
+  on_record(event) {
+    const shown = event.fields ? recordFields(event.fields) : event.value !== undefined ? JSON.stringify(event.value) : event.data || JSON.stringify(event);
+    const box = this.el("run-records");
+    if (box) {
+      if (!box.querySelector("h3")) box.append(h("h3", {}, (this.config.playground || {}).records || "records"));
+      box.append(h("div", { class: "trace-line record-line" }, h("span", { class: "trace-who" }, `${event.map || ""} `), h("span", { class: "trace-msg" }, shown)));
+      return;
+    }
+    const atBottom = this.trace.scrollHeight - this.trace.scrollTop - this.trace.clientHeight < 24;
+    this.trace.append(h("div", { class: "trace-line trace-record" }, h("span", { class: "trace-who" }, `${format(this.strings.record, event)} `), h("span", { class: "trace-msg" }, shown)));
+    this.traceCount += 1;
+    if (atBottom) this.trace.scrollTop = this.trace.scrollHeight;
+  }
+
+  // Live traffic mode: one tick a second with the lines, records and map snapshots since the last.
+  on_tick(event) {
+    const words = this.config.playground || {};
+    const box = this.el("run-live");
+    if (box) {
+      box.hidden = false;
+      const seconds = ((event.elapsed_ms || 0) / 1000).toFixed(0);
+      box.replaceChildren(h("h3", {}, words.live), h("p", { "data-testid": "live-progress" },
+        format(words.live_progress, { seconds, sent: event.sent ?? 0, triggers: event.triggers ?? 0 })));
+    }
+    for (const line of event.trace || []) this.on_trace(line);
+    for (const record of event.records || []) this.on_record(record);
+    if (event.dropped) this.trace.append(h("div", { class: "trace-line trace-note" }, format(words.dropped, { n: event.dropped })));
+    for (const map of event.maps || []) this.on_map_dump({ ok: true, ...map });
+  }
+
+  on_live(event) {
+    const words = this.config.playground || {};
+    const box = this.el("run-live");
+    if (!box) return;
+    box.hidden = false;
+    const said = event.stopped === "stop" ? words.live_stopped_stop : words.live_stopped_limit;
+    box.append(h("p", { class: "muted", "data-testid": "live-stopped" }, event.ok ? said : event.error || ""));
+  }
+
+  // The server words the summary (labs/grading/words.py) in this page's language: the
+  // socket's ?lang= asks for it.
   summarise(event) {
-    const s = this.strings;
-    const checks = this.root.querySelectorAll("#run-checks li.check");
-    const passed = this.root.querySelectorAll("#run-checks li.check.passed").length;
-    if (event.stage === "compile") return s.summary_compile;
-    if (event.stage === "load") return event.summary;
-    if (event.stage === "done") return format(event.passed ? s.summary_all : s.summary_some, { passed, total: checks.length });
     return event.summary;
   }
 
@@ -283,10 +346,15 @@ class RunPanel {
     this.stage("done");
     this.root.classList.remove("status-queued", "status-compiling", "status-running");
     this.root.classList.add(`status-${event.status}`, event.passed ? "passed" : "not-passed");
+    // The lab's badge follows the run: passed, or attempted once a first run is over
+    // (a lab already passed stays passed).
     const status = document.querySelector("[data-testid=lab-status]");
     if (status && event.passed) {
       status.textContent = this.strings.verdict_passed;
       status.className = "badge badge-passed";
+    } else if (status && status.classList.contains("badge-not_started")) {
+      status.textContent = this.strings.status_attempted;
+      status.className = "badge badge-attempted";
     }
     const recent = document.querySelector(`[data-run-token="${CSS.escape(this.root.dataset.run || "")}"] .badge`);
     if (recent) {
@@ -296,10 +364,11 @@ class RunPanel {
     }
     if (event.status === "error") {
       this.say("", h("strong", { class: "bad" }, this.strings.run_error), " ", event.error || "");
-    } else if (!this.verdict) {
+    } else if (!this.verdict && event.passed !== null) {
       this.showVerdict(event.passed, "");
     }
     if (this.traceCount === 0) this.trace.append(h("div", { class: "trace-line trace-note" }, this.strings.trace_empty));
+    document.getElementById("stop-button")?.remove();
     this.socket?.close();
   }
 }

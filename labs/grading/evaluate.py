@@ -12,11 +12,11 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from labs import packets, values, verifier
-from labs.grading.jobs import LOAD_OP, JobLayout, run_op_id
+from labs.grading import tracing, words
+from labs.grading.jobs import LOAD_OP, JobLayout, fill, run_op_id
 from labs.grading.verdicts import CheckResult
 from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
 
@@ -25,6 +25,9 @@ PROGRAM_TYPE_NAMES = {
     "xdp": {"xdp"},
     "tc": {"sched_cls", "sched_act", "tc", "classifier"},
     "tracepoint": {"tracepoint"},
+    "kprobe": {"kprobe"},
+    "tracing": {"tracing"},
+    "socket": {"socket_filter"},
 }
 
 
@@ -52,7 +55,12 @@ def _quote(lines: list[str]) -> str:
 
 def load_failure(event: dict[str, Any]) -> str:
     """Why the object did not load, in the learner's terms."""
-    return verifier.reason(rejection_of(event), event.get("error"))
+    return words.reason_words(load_reason(event))
+
+
+def load_reason(event: dict[str, Any]) -> dict[str, Any]:
+    """Why the checks of a failed load are not run, as data."""
+    return {"code": words.LOAD, "rejection": rejection_of(event), "error": event.get("error")}
 
 
 def rejection_of(event: dict[str, Any]) -> dict[str, Any]:
@@ -63,30 +71,49 @@ def rejection_of(event: dict[str, Any]) -> dict[str, Any]:
     return dict(found)
 
 
-def _program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> str | None:
-    """Why the loaded object does not fit the lab (count, section, type), or None."""
+def program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Why the loaded object does not fit the lab (count, section, type), as data, or None."""
+    problem = {"code": words.PROGRAM}
     if len(programs) != lab.programs:
-        names = ", ".join(str(p.get("name")) for p in programs) or _("none")
-        if lab.programs == 1:
-            message = _("this lab wants exactly one program; your object has %(count)s (%(names)s)")
-        else:
-            message = _("this lab wants %(wanted)s programs; your object has %(count)s (%(names)s)")
-        return message % {"wanted": lab.programs, "count": len(programs), "names": names}
+        names = [str(p.get("name")) for p in programs]
+        return {
+            **problem,
+            "problem": "count",
+            "wanted": lab.programs,
+            "count": len(programs),
+            "names": names,
+        }
+    names = sorted(str(p.get("name")) for p in programs)
+    if lab.program_names and names != sorted(lab.program_names):
+        return {**problem, "problem": "names", "wanted": list(lab.program_names), "names": names}
+    sections = sorted(str(p.get("section", "")) for p in programs)
+    if lab.section_per_program and sections != sorted(lab.sections):
+        return {
+            **problem,
+            "problem": "sections",
+            "wanted": list(lab.sections),
+            "sections": sections,
+        }
     for program in programs:
         section = str(program.get("section", ""))
+        name = program.get("name")
         if section not in lab.sections:
-            message = _(
-                "program '%(name)s' is in section '%(section)s'; this lab wants SEC(\"%(wanted)s\")"
-            )
-            return message % {
-                "name": program.get("name"),
+            return {
+                **problem,
+                "problem": "section",
+                "name": name,
                 "section": section,
                 "wanted": lab.section,
             }
         kind = str(program.get("type", "")).lower().removeprefix("bpf_prog_type_")
         if kind and kind not in PROGRAM_TYPE_NAMES[lab.program_type]:
-            message = _("program '%(name)s' is a %(kind)s program; this lab wants %(wanted)s")
-            return message % {"name": program.get("name"), "kind": kind, "wanted": lab.program_type}
+            return {
+                **problem,
+                "problem": "type",
+                "name": name,
+                "kind": kind,
+                "wanted": lab.program_type,
+            }
     return None
 
 
@@ -179,15 +206,18 @@ class Evaluator:
         self.lab, self.layout, self.emit = lab, layout, emit
         self.results: dict[str, CheckResult] = {}
         self.trace: dict[str | None, list[str]] = {}
+        self.trace_by_pid: dict[int, list[str]] = {}
+        self.records: list[dict[str, Any]] = []
         self.trace_lines: list[str] = []
         self.load: dict[str, Any] | None = None
         self.rejection: dict[str, Any] | None = None
-        self.load_problem: str | None = None
-        self.seed_problem: str | None = None
+        self.load_reason: dict[str, Any] | None = None  # why no check runs (words.*)
+        self.seed_reason: dict[str, Any] | None = None
         self.runs_ok = 0
         self.attach_problem: str | None = None
         self.triggers: dict[str, dict[str, Any]] = {}
         self.sandbox_error: str | None = None
+        self.differences: dict[str, list[dict[str, Any]]] = {}  # check -> output frame's
         self.checks_by_op = {op: name for name, op in layout.check_ops.items()}
         self.by_name = {c.name: c for c in lab.checks}
 
@@ -197,12 +227,16 @@ class Evaluator:
         kind = event.get("event")
         if kind == "trace":
             self.trace.setdefault(event.get("op"), []).append(trace_message(event))
+            if isinstance(event.get("pid"), int):
+                self.trace_by_pid.setdefault(event["pid"], []).append(trace_message(event))
             self.trace_lines.append(str(event.get("line") or trace_message(event)))
+        elif kind == "record":
+            self.records.append(event)
         elif kind == "load" and event.get("id", LOAD_OP) == LOAD_OP:
             self._on_load(event)
         elif kind == "map_update" and not event.get("ok"):
-            message = _("could not fill the map: %(error)s") % {"error": event.get("error")}
-            self.seed_problem = self.seed_problem or message
+            seed = {"code": words.SEED, "error": event.get("error")}
+            self.seed_reason = self.seed_reason or seed
         elif kind == "attach" and not event.get("ok"):
             message = _("could not attach the program: %(error)s")
             self.attach_problem = message % {"error": event.get("error")}
@@ -228,12 +262,19 @@ class Evaluator:
     def _on_load(self, event: dict[str, Any]) -> None:
         self.load = event
         if not event.get("ok"):
-            self.rejection = rejection_of(event)
-            self.load_problem = load_failure(event)
+            self.load_reason = load_reason(event)
+            self.rejection = self.load_reason["rejection"]
             return
-        problem = _program_problem(self.lab, list(event.get("programs") or []))
-        if problem:
-            self.load_problem = problem
+        self.load_reason = program_problem(self.lab, list(event.get("programs") or []))
+
+    @property
+    def load_problem(self) -> str | None:
+        """Why no check runs, in words (None: the object loaded and fits the lab)."""
+        return words.reason_words(self.load_reason) if self.load_reason else None
+
+    @property
+    def seed_problem(self) -> str | None:
+        return words.reason_words(self.seed_reason) if self.seed_reason else None
 
     def _on_result(self, event: dict[str, Any]) -> None:
         op_id = event.get("id")
@@ -246,13 +287,27 @@ class Evaluator:
         check = self.by_name[name]
         if self.load_problem:
             return  # decided at the end, as not run
-        if check.kind == "packet":
+        if check.kind == "packet" and self.seed_reason:
+            expected = self._packet_expected(check)
+            self._decide(check, False, expected, words.not_run(self.seed_reason), self.seed_reason)
+        elif check.kind == "packet":
             self._decide(check, *self._packet_outcome(check, event))
         elif check.kind == "map":
             self._decide(check, *self._map_outcome(check, event))
 
-    def _decide(self, check: Check, passed: bool, expected: str, actual: str) -> None:
-        result = CheckResult(check.name, passed, expected, actual, dict(check.describe))
+    def _decide(
+        self,
+        check: Check,
+        passed: bool,
+        expected: str,
+        actual: str,
+        reason: dict[str, Any] | None = None,
+    ) -> None:
+        result = CheckResult(
+            check.name, passed, expected, actual, dict(check.describe), reason=reason
+        )
+        if check.output is not None and self.differences.get(check.name):
+            result.differences = self.differences[check.name]
         self.results[check.name] = result
         self.emit(result.to_event())
 
@@ -260,6 +315,8 @@ class Evaluator:
 
     def _packet_expected(self, check: Check) -> str:
         parts = [check.action or ""]
+        if check.keep is not None:
+            parts = [_socket_expected(check)]
         if check.output is not None:
             if check.output == check.frame:
                 parts.append(_("frame unchanged"))
@@ -281,18 +338,22 @@ class Evaluator:
 
     def _packet_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
         expected = self._packet_expected(check)
-        if self.seed_problem:
-            return False, expected, not_run(self.seed_problem)
         if not event.get("ok"):
             message = _("the test run failed: %(error)s")
             return False, expected, message % {"error": event.get("error") or _("error")}
         problems = []
-        got = action_name(self.lab.program_type, int(event.get("retval", -1)))
-        if got != check.action:
-            problems.append(_("expected %(expected)s, got %(actual)s") % _pair(check.action, got))
+        if check.keep is not None:
+            problems.extend(_socket_problems(check, int(event.get("retval", -1))))
+        else:
+            got = action_name(self.lab.program_type, int(event.get("retval", -1)))
+            if got != check.action:
+                message = _("expected %(expected)s, got %(actual)s")
+                problems.append(message % _pair(check.action, got))
         if check.output is not None:
             data_out = bytes.fromhex(event.get("data_out") or "")
-            problems.extend(packets.differences(check.output, data_out, check.frame))
+            found = packets.differences(check.output, data_out, check.frame)
+            self.differences[check.name] = [d.to_dict() for d in found]
+            problems.extend(d.words() for d in found)
         if check.trace is not None:
             want = self._expected_lines(check) * check.repeat
             seen = [m for m in self.trace.get(run_op_id(check), []) if m.strip()]
@@ -365,40 +426,80 @@ class Evaluator:
     def _trigger_outcome(
         self, check: Check, trigger: dict[str, Any] | None
     ) -> tuple[bool, str, str]:
-        expected = _trigger_expected(check)
+        context = dict(self.layout.context)
+        expected = tracing.expected_text(check, context, self.lab.record)
         if self.attach_problem:
             return False, expected, self.attach_problem
         if trigger is None or not trigger.get("ok"):
             error = (trigger or {}).get("error") or _("did not run")
             message = _("the command %(command)s failed: %(error)s")
-            return False, expected, message % {"command": " ".join(check.argv), "error": error}
+            command = " ".join(fill(arg, context) for arg in check.argv)
+            return False, expected, message % {"command": command, "error": error}
+        context["pid"] = str(trigger.get("pid"))
+        expected = tracing.expected_text(check, context, self.lab.record)
+        problems = []
+        if check.trace_contains:
+            problems.extend(self._missing_lines(check, context))
+        if check.trace_exact is not None:
+            printed = [
+                m for m in self.trace_by_pid.get(int(trigger.get("pid") or 0), []) if m.strip()
+            ]
+            problems.append(tracing.trace_problem(check, context, printed) or "")
+        if check.records is not None and self.lab.record is not None:
+            problems.extend(self._record_map_problems(self.lab.record.map))
+            problems.append(
+                tracing.records_problem(check, self.lab.record, context, self.records) or ""
+            )
+        problems = [p for p in problems if p]
+        if problems:
+            return False, expected, _clauses(problems)
+        return True, expected, _("found")
+
+    def _record_map_problems(self, name: str) -> list[str]:
+        spec = self.lab.map_spec(name)
+        if spec is None:
+            return []
+        maps = (self.load or {}).get("maps") or []
+        problems = map_definition_problems(
+            spec, next((m for m in maps if m.get("name") == name), None)
+        )
+        if not problems:
+            return []
+        return [_("map %(map)s: %(problems)s") % {"map": name, "problems": _clauses(problems)}]
+
+    def _missing_lines(self, check: Check, context: dict[str, str]) -> list[str]:
         seen = [m for op in self.layout.trace_ops[check.name] for m in self.trace.get(op, [])]
-        missing = [line for line in check.trace_contains if line not in seen]
+        wanted = [fill(line, context) for line in check.trace_contains]
+        missing = [line for line in wanted if line not in seen]
         if not missing:
-            return True, expected, _("found")
+            return []
         shown = seen[-10:]
         context = {"missing": _quote(missing), "seen": _quote(shown)}
         if len(seen) > len(shown):
             message = _("missing %(missing)s; lines seen (last %(shown)s of %(total)s): %(seen)s")
-            return False, expected, message % {**context, "shown": len(shown), "total": len(seen)}
-        return False, expected, _("missing %(missing)s; lines seen: %(seen)s") % context
+            return [message % {**context, "shown": len(shown), "total": len(seen)}]
+        return [_("missing %(missing)s; lines seen: %(seen)s") % context]
 
     # -- the end ----------------------------------------------------------------------
 
-    def finish(self, reason: str | None = None) -> list[CheckResult]:
-        """Fail every undecided check as not run; the results in the lab's order."""
-        why = self.load_problem or reason or self.sandbox_error or _("the sandbox stopped early")
+    def finish(self, reason: dict[str, Any] | str | None = None) -> list[CheckResult]:
+        """Fail every undecided check as not run; the results in the lab's order.
+
+        `reason` (words.* data, or the sandbox's error as a text) says why, unless the
+        load already did."""
+        why = self.load_reason or _reason(reason) or _reason(self.sandbox_error)
+        why = why or {"code": words.SANDBOX}
         for check in self.lab.checks:
             if check.name not in self.results:
                 expected = self._not_run_expected(check)
-                self._decide(check, False, expected, not_run(why))
+                self._decide(check, False, expected, words.not_run(why), why)
         return [self.results[c.name] for c in self.lab.checks]
 
     def _not_run_expected(self, check: Check) -> str:
         if check.kind == "packet":
             return self._packet_expected(check)
         if check.kind == "trigger":
-            return _trigger_expected(check)
+            return tracing.expected_text(check, dict(self.layout.context), self.lab.record)
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None
         return _("%(types)s map %(map)s") % {"types": _or(spec.types), "map": spec.name}
@@ -408,41 +509,41 @@ class Evaluator:
         return str((self.load or {}).get("verifier_log") or "")
 
 
-def not_run(reason: str) -> str:
-    """A check's `actual` when nothing decided it: `not run: <reason>`."""
-    return _("not run: %(reason)s") % {"reason": reason}
+def _reason(reason: dict[str, Any] | str | None) -> dict[str, Any] | None:
+    if isinstance(reason, str):
+        return {"code": words.SANDBOX, "error": reason}
+    return reason
 
 
-def not_run_reason(actual: str) -> str:
-    """The reason inside a `not run: <reason>` text of the active language (or English)."""
-    for template in (_("not run: %(reason)s"), "not run: %(reason)s"):
-        head, _sep, tail = template.partition("%(reason)s")
-        if actual.startswith(head) and actual.endswith(tail):
-            return actual[len(head) : len(actual) - len(tail)]
-    return actual
+def _socket_expected(check: Check) -> str:
+    if check.keep:
+        return _("kept whole (returns %(len)s or more)") % {"len": len(check.frame) - 14}
+    return _("dropped (returns 0)")
 
 
-def _trigger_expected(check: Check) -> str:
-    return _("the trace holds %(lines)s") % {"lines": _quote(list(check.trace_contains))}
+def _socket_problems(check: Check, retval: int) -> list[str]:
+    """A socket filter's return value is how many bytes to keep: under a test run the
+    skb starts at the network header, so the whole packet is the frame less 14 bytes."""
+    length = len(check.frame) - 14
+    kept = retval >= length
+    if check.keep and not kept:
+        if retval == 0:
+            return [_("dropped it (returned 0)")]
+        message = _("kept only %(retval)s of its %(len)s bytes")
+        return [message % {"retval": retval, "len": length}]
+    if not check.keep and retval != 0:
+        return [_("kept it (returned %(retval)s)") % {"retval": retval}]
+    return []
 
 
 def _changes(output: bytes, frame: bytes) -> list[str]:
-    """How the expected output differs from the input, as `eth.src X (was Y)` changes.
-
-    packets.differences words each field as `eth.src: expected X, got Y`; that English
-    form is parsed (field, new, old) and the change is worded in the reader's language.
-    A difference that is not per field (length, offsets) is kept as packets words it.
-    """
-    with translation.override("en"):
-        english = packets.differences(output, frame)
-    localized = packets.differences(output, frame)
+    """How the expected output differs from the input, as `eth.src X (was Y)` changes."""
     changes = []
-    for plain, worded in zip(english, localized, strict=True):
-        name, _sep, rest = plain.partition(": expected ")
-        new, _sep, old = rest.partition(", got ")
-        if old:
-            message = _("%(field)s %(new)s (was %(old)s)")
-            changes.append(message % {"field": name, "new": new, "old": old})
-        else:
-            changes.append(worded)
+    for difference in packets.differences(output, frame):
+        if difference.field in (packets.FRAME_LENGTH, packets.FRAME_BYTES):
+            changes.append(difference.words())
+            continue
+        message = _("%(field)s %(new)s (was %(old)s)")
+        new, old = packets.value_words(difference.expected), packets.value_words(difference.actual)
+        changes.append(message % {"field": difference.field, "new": new, "old": old})
     return changes

@@ -18,10 +18,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs import verifier
-from labs.grading.evaluate import Evaluator, not_run_reason
+from labs.grading import differential, words
+from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
-from labs.spec import LabSpec
+from labs.spec import BACKENDS, LabSpec
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -36,62 +37,128 @@ def grade(
     backend: str = "local",
     on_event: EventSink | None = None,
     kernel: str = "",
+    seed: int | None = None,
 ) -> Verdict:
     """The verdict on `source` for `lab`; never raises for a learner's mistakes.
 
     kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    seed: draws the generated frames of a lab's differential phase (a new one when None;
+    the verdict keeps it, so the same seed replays the same frames).
     """
     emit = on_event or _ignore
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
-    compiled = _compile_step(lab, source, verdict, emit, started)
+    sandbox = prepared_sandbox(backend, kernel)
+    # the reference compiles (or is found compiled) while the learner's program compiles
+    phase = differential.prepare(lab, seed)
+    verdict.seed = phase.seed if phase else None
+    compiled = _compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
+        discard(sandbox)
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", backend, emit, verdict, kernel)
+    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase)
     disassembly.flush(emit)
-    return _finish_run(verdict, evaluator, emit, started)
+    return _finish_run(verdict, evaluator, emit, started, phase)
+
+
+def prepared_sandbox(backend: str, kernel: str = "") -> Any:
+    """The backend a run will use, already getting ready: a microVM starts restoring its
+    snapshot now, while the program compiles (None when the backend cannot be made: the
+    run then says why)."""
+    from sandbox.backends import get_backend
+
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    try:
+        sandbox = get_backend(backend, **options)
+    except Exception:  # noqa: BLE001 - _run reports it as the sandbox's failure
+        return None
+    prepare = getattr(sandbox, "prepare", None)
+    if prepare is not None:
+        prepare()
+    return sandbox
+
+
+def discard(sandbox: Any) -> None:
+    """Lets go of what prepared_sandbox() started, when no run will use it."""
+    release = getattr(sandbox, "discard", None)
+    if release is not None:
+        release()
 
 
 def _compile_step(
-    lab: LabSpec, source: str, verdict: Verdict, emit: EventSink, started: float
+    lab: LabSpec,
+    source: str,
+    verdict: Verdict,
+    emit: EventSink,
+    started: float,
+    backend: str = "local",
+    kernel: str = "",
 ) -> Any:
-    """The compiled program, or the finished verdict when it did not compile."""
+    """The compiled program, or the finished verdict when it did not compile (or the
+    backend cannot run the lab at all)."""
     emit({"event": "stage", "stage": "compiling"})
+    if backend in BACKENDS and not lab.runs_on(backend):
+        verdict.error = unavailable_reason(lab, backend)
+        results = _not_run(lab, verdict.error, emit)
+        return _finish(verdict, results, "compile", emit, started)
     try:
-        compiled = _compile(source)
+        compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
-        results = _not_run(lab, _("the compiler could not run"), emit)
+        results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
     emit(_compile_event(compiled))
     if not compiled.ok:
-        reason = _("the program did not compile")
-        if compiled.error:
-            reason = _("the program did not compile (%(error)s)") % {"error": compiled.error}
-        return _finish(verdict, _not_run(lab, reason, emit), "compile", emit, started)
+        reason = {"code": words.COMPILE, "error": compiled.error}
+        results = _not_run(lab, reason, emit, verdict.seed)
+        return _finish(verdict, results, "compile", emit, started)
     return compiled
 
 
-def _finish_run(verdict: Verdict, evaluator: Evaluator, emit: EventSink, started: float) -> Verdict:
+def _finish_run(
+    verdict: Verdict,
+    evaluator: Evaluator,
+    emit: EventSink,
+    started: float,
+    phase: differential.Pending | None = None,
+) -> Verdict:
     compile_s = verdict.timings.get("compile_s", 0.0)
     verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
     verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     results = evaluator.finish(verdict.error)
+    if phase is not None and phase.judge is not None:
+        results.append(phase.judge.finish(evaluator.load_reason or verdict.error))
+        verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
 
-def _compile(source: str) -> Any:
+def unavailable_reason(lab: LabSpec, backend: str) -> str:
+    """Why this site cannot run the lab (its sandbox lacks the kernel features)."""
+    message = _(
+        "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+        "the %(backend)s sandbox"
+    )
+    return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
+
+
+def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
+    from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
+    # `#include "vmlinux.h"` finds the types of the kernel the program will run on (for
+    # several kernels, the default one's: CO-RE relocates the object for the others); an
+    # unknown backend fails at the run, as a sandbox failure
+    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
+    headers = get_backend(backend, **options).kernel_headers() if backend in BACKENDS else None
     # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
-    return compile_source(source, disassemble="later")
+    return compile_source(source, disassemble="later", kernel_headers=headers)
 
 
 # How long the verdict waits for a disassembly still running after the sandbox run.
@@ -141,15 +208,28 @@ def _compile_event(compiled: Any) -> dict[str, Any]:
 
 
 def _run(
-    lab: LabSpec, obj: bytes, backend: str, emit: EventSink, verdict: Verdict, kernel: str = ""
+    lab: LabSpec,
+    obj: bytes,
+    sandbox: Any,
+    emit: EventSink,
+    verdict: Verdict,
+    phase: differential.Pending | None = None,
 ) -> Evaluator:
-    """Run the job, relaying each sandbox event before the checks it decides."""
-    from sandbox.backends import get_backend
-
+    """Run the job in the prepared sandbox, relaying each sandbox event before the checks
+    it decides; the events of the differential phase (if the lab has one) go to its judge
+    only."""
     job, layout = build_job(lab, obj)
     evaluator = Evaluator(lab, layout, emit)
+    judge = phase.attach(job, emit, evaluator) if phase is not None else None
+    if phase is not None and phase.problem:
+        verdict.error = phase.problem
 
     def relay(event: dict[str, Any]) -> None:
+        if judge is not None and differential.owns(event):
+            judge.feed(event)
+            return
+        if judge is not None and event.get("event") == "truncated":
+            judge.on_truncated(event)
         if event.get("event") == "stage" and event.get("kernel"):
             verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
         if event.get("event") == "load" and not event.get("ok"):
@@ -159,9 +239,10 @@ def _run(
         emit(event)
         evaluator.feed(event)
 
-    options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
-        result = get_backend(backend, **options).run(job, on_event=relay)
+        if sandbox is None:
+            raise RuntimeError(_("the sandbox backend could not be set up"))
+        result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
@@ -179,11 +260,18 @@ def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     return "checks" if verdict.error else "done"
 
 
-def _not_run(lab: LabSpec, reason: str, emit: EventSink) -> list[CheckResult]:
+def _not_run(
+    lab: LabSpec, reason: dict[str, Any], emit: EventSink, seed: int | None = None
+) -> list[CheckResult]:
     from labs.grading.jobs import lay_out_job
 
     evaluator = Evaluator(lab, lay_out_job(lab), emit)
-    return evaluator.finish(reason)
+    results = evaluator.finish(reason)
+    if lab.traffic is not None and seed is not None:
+        check = differential.not_run_check(lab, seed, reason)
+        emit(check.to_event())
+        results.append(check)
+    return results
 
 
 def _finish(
@@ -199,15 +287,6 @@ def _finish(
 
 
 def _summary(verdict: Verdict) -> str:
-    passed = sum(r.passed for r in verdict.checks)
-    total = len(verdict.checks)
-    if verdict.error:
-        return _("The sandbox failed: %(error)s") % {"error": verdict.error}
-    if verdict.stage == "compile":
-        return _("Your program did not compile; see the compiler messages.")
-    if verdict.stage == "load":
-        reason = not_run_reason(verdict.checks[0].actual) if verdict.checks else ""
-        return _("Your program was not run: %(reason)s.") % {"reason": reason}
-    if verdict.passed:
-        return _("All %(total)s checks passed.") % {"total": total}
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": total}
+    return words.summary(
+        verdict.stage, verdict.passed, verdict.counts(), verdict.reason(), verdict.error
+    )

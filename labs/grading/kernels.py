@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from labs.grading import differential
 from labs.grading.grade import (
     EventSink,
     _compile_step,
@@ -30,6 +31,8 @@ from labs.grading.grade import (
     _finish_run,
     _ignore,
     _run,
+    discard,
+    prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
 from labs.kernels import at_least, version_key
@@ -127,16 +130,33 @@ def grade_on_kernels(
     names = sorted(kernels, key=version_key)
     matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
     first = Verdict(slug=lab.slug)
-    compiled = _compile_step(lab, source, first, emit, started)
+    # every kernel's VM restores while the program compiles
+    sandboxes = {name: prepared_sandbox(backend, name) for name in names}
+    phases = _phases(lab, names)
+    compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
+        for sandbox in sandboxes.values():
+            discard(sandbox)
         matrix.verdicts = {name: compiled for name in names}
         return _finish(matrix, emit)
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     matrix.verdicts = {name: _copy_compile(first, name) for name in names}
-    _run_all(lab, compiled.object or b"", backend, matrix, emit, started)
+    _run_all(lab, compiled.object or b"", sandboxes, phases, matrix, emit, started)
     disassembly.flush(emit)
     return _finish(matrix, emit)
+
+
+def _phases(lab: LabSpec, names: list[str]) -> dict[str, Any]:
+    """A lab's differential phase for each kernel (each judges its own run), all drawing
+    the same frames from one seed; None for a lab without one."""
+    first = differential.prepare(lab, None)
+    if first is None:
+        return dict.fromkeys(names)
+    return {
+        name: first if i == 0 else differential.prepare(lab, first.seed)
+        for i, name in enumerate(names)
+    }
 
 
 def _copy_compile(first: Verdict, name: str) -> Verdict:
@@ -150,7 +170,13 @@ Done = object()
 
 
 def _run_all(
-    lab: LabSpec, obj: bytes, backend: str, matrix: KernelMatrix, emit: EventSink, started: float
+    lab: LabSpec,
+    obj: bytes,
+    sandboxes: dict[str, Any],
+    phases: dict[str, Any],
+    matrix: KernelMatrix,
+    emit: EventSink,
+    started: float,
 ) -> None:
     """Runs every kernel's job on worker threads; relays their events from this thread."""
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -166,8 +192,10 @@ def _run_all(
                 events.put((name, {**event, "kernel": name}))
 
             try:
-                evaluator = _run(lab, obj, backend, tagged, verdict, name)
-                _finish_run(verdict, evaluator, tagged, started)
+                phase = phases[name]
+                verdict.seed = phase.seed if phase else None
+                evaluator = _run(lab, obj, sandboxes[name], tagged, verdict, phase)
+                _finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
                 verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
                     "kind": type(exc).__name__,

@@ -12,13 +12,28 @@ from labs.grading.loadfacts import load_facts
 STAGES = ("compile", "load", "checks", "done")
 
 
+# A check's outcome: decided and passed, decided and failed, or never decided.
+PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
+
+
 @dataclass
 class CheckResult:
+    """One check's outcome. `status` and `reason` (why it was not run, as data: see
+    labs.grading.words) are what code reads; `expected`/`actual` are the grader's words
+    for people, in the language of the run."""
+
     name: str
     passed: bool
     expected: str
     actual: str
     describe: dict[str, str] = field(default_factory=dict)
+    status: str = ""
+    reason: dict[str, Any] | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)  # of the output frame
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = PASSED if self.passed else (NOT_RUN if self.reason else FAILED)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,6 +56,8 @@ class Verdict:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
     summary: str = ""
+    seed: int | None = None  # drew the generated frames (labs with a differential phase)
+    differential: dict[str, Any] | None = None  # the phase's seed, frames, first difference
     # The microVM kernel it ran on: {"name": "6.12", "release": "6.12.118+deb13-..."}
     kernel: dict[str, str] = field(default_factory=dict)
 
@@ -57,6 +74,8 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "seed": self.seed,
+            "differential": self.differential,
             "kernel": self.kernel,
             "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }
@@ -67,6 +86,13 @@ class Verdict:
             return None
         keys = ("class", "by", "message", "line", "report")
         return {key: self.verifier.get(key) for key in keys}
+
+    def counts(self) -> dict[str, int]:
+        return {"passed": sum(c.passed for c in self.checks), "total": len(self.checks)}
+
+    def reason(self) -> dict[str, Any] | None:
+        """Why the checks were not run (the first not-run check's reason), or None."""
+        return next((c.reason for c in self.checks if c.reason), None)
 
     def to_event(self) -> dict[str, Any]:
         event = {

@@ -19,8 +19,11 @@ from labs.models.learning import (
     Submission,
     new_run_token,
 )
+from labs.models.playground import ApiToken, Snippet
 
 __all__ = [
+    "ApiToken",
+    "Snippet",
     "INSTRUCTORS_GROUP",
     "Cohort",
     "CohortPlan",

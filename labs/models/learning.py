@@ -55,9 +55,19 @@ class Lab(TitledContent, models.Model):
     default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
+    # The sandboxes the lab can run on (kprobes and fentry exist only in the microVM's
+    # kernel); empty: every one.
+    backends = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["stage__order", "order"]
+
+    def runs_on(self, backend: str) -> bool:
+        return not self.backends or backend in self.backends
+
+    def runs_here(self) -> bool:
+        """Whether this site's sandbox (settings.SANDBOX_BACKEND) can run the lab."""
+        return self.runs_on(settings.SANDBOX_BACKEND)
 
     def lesson_text(self) -> str:
         return pick(self.lesson)
@@ -94,10 +104,32 @@ class Draft(models.Model):
 
 
 class Submission(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions")
+    """What was run. A lab's submission is graded against the lab's checks; one without a
+    lab is a free-form run (the playground, a permalink, an embed, the API) and carries its
+    settings (labs/playground.py). `user` is empty only for an anonymous embedded run."""
+
+    LAB, PLAYGROUND, PERMALINK, EMBED, API = "lab", "playground", "permalink", "embed", "api"
+    WAYS_IN = [(w, w) for w in (LAB, PLAYGROUND, PERMALINK, EMBED, API)]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions", null=True)
     source = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    via = models.CharField(max_length=16, choices=WAYS_IN, default=LAB)
+    settings = models.JSONField(default=dict, blank=True)
+    snippet = models.ForeignKey(
+        "labs.Snippet", null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    api_token = models.ForeignKey(
+        "labs.ApiToken",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    # An anonymous embedded run: a hash of the visitor and the page's site (quotas).
+    visitor = models.CharField(max_length=64, blank=True)
+    site = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -105,6 +137,11 @@ class Submission(models.Model):
 
 def new_run_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def new_run_seed() -> int:
+    # the grader's own seed size (labs.grading.differential.SEED_BITS)
+    return secrets.randbits(31)
 
 
 class Run(models.Model):
@@ -124,6 +161,9 @@ class Run(models.Model):
     kernel = models.CharField(max_length=16, blank=True, default="")
     # The language of the page it was submitted from: the grader words its checks in it.
     language = models.CharField(max_length=16, default="en")
+    # Draws the generated frames of the differential phase: `manage.py grade --seed`
+    # replays them. Null for runs graded before the phase existed.
+    seed = models.BigIntegerField(null=True, blank=True, default=new_run_seed)
     passed = models.BooleanField(null=True)
     stage_reached = models.CharField(max_length=16, blank=True)
     error = models.TextField(blank=True)
@@ -131,17 +171,19 @@ class Run(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # Live traffic mode: the stop button was pressed; the worker tells the sandbox.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in self.FINISHED
+    def is_free_form(self) -> bool:
+        return self.submission.lab_id is None
 
     @property
-    def group_name(self) -> str:
-        return f"run.{self.token}"
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
 
 
 class RunEvent(models.Model):

@@ -106,7 +106,9 @@ def _verifier_rejection(lines: list[str], end: int, objfile: ObjectLines | None)
     """The complaint the verifier wrote last before line `end`."""
     block = _complaint_block(lines, end)
     if not block:
-        if any(line.strip() and not line.startswith("libbpf:") for line in lines):
+        # the verifier said something, but no complaint (a summary line alone is a log of
+        # a load that went through, as stored for a program the lab refused)
+        if any(not NOISE.match(line) and not PROCESSED.match(line) for line in lines):
             return Rejection(OTHER, log_lines=_indexes(lines, end, end))
         if any(line.startswith("libbpf:") for line in lines):
             return Rejection(LOAD_ERROR, _libbpf_detail(lines))
@@ -221,7 +223,7 @@ def _line_of_name(loader: Kind, name: str | None, objfile: ObjectLines | None) -
     """Where the object calls the unknown function, or where the unsectioned one starts."""
     if objfile is None or name is None:
         return None
-    if loader.key == "unknown_function":
+    if loader.key in ("unknown_function", "missing_kfunc"):
         for (section, offset), symbol in sorted(objfile.relocations.items()):
             if symbol.name == name:
                 return objfile.line_at(section, offset)
@@ -271,6 +273,13 @@ def reason(rejection: dict[str, Any], error: str | None = None) -> str:
             'SEC("...") before it, or make it static if it is a helper'
         )
         return words % {"function": name}
+    if found.key == "missing_kfunc" and name:
+        where = _("prog.c:%(line)s calls %(name)s") % {"line": line, "name": name} if line else name
+        words = _(
+            "%(where)s: this kernel has no kernel function %(name)s (it came with another "
+            "kernel version); the verifier never ran"
+        )
+        return words % {"where": where, "name": name}
     if found.key == "unknown_function" and name:
         if line:
             words = _(

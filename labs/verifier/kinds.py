@@ -223,11 +223,22 @@ NO_LOG = _kind("no_log", VERIFIER, _("rejected without a verifier message"), Non
 
 LOADER_KINDS = [
     _kind(
+        "missing_kfunc",
+        LOADER,
+        _("a kernel function this kernel does not have"),
+        r"extern \(func ksym\) '(?P<name>[^']+)': not found",
+        _(
+            "Your program declares a kernel function (a kfunc, marked __ksym) that this "
+            "kernel does not have: kfuncs come and go with kernel versions, and this one "
+            "came later (or went away). The verifier never ran. Pick a newer kernel next to "
+            "the Run button, or run on every kernel to see which ones have it."
+        ),
+    ),
+    _kind(
         "unknown_function",
         LOADER,
         _("call to an unknown function (a misspelled helper?)"),
-        r"failed to find BTF for extern '(?P<name>[^']+)'"
-        r"|extern \(func ksym\) '(?P<ksym>[^']+)': not found",
+        r"failed to find BTF for extern '(?P<name>[^']+)'",
         _(
             "Your program calls a function that is neither a BPF helper nor defined in your "
             "file, so the loader looked for it in the kernel and did not find it. The "

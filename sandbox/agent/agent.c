@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <ctype.h>
 #include <errno.h>
@@ -35,7 +36,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -232,6 +235,7 @@ struct limits {
 	long long max_map_entries;
 	long long max_output_bytes;
 	long long max_repeat;
+	long long max_records;
 	long long verifier_log_bytes;
 };
 
@@ -242,6 +246,7 @@ static struct limits lim = {
 	.max_map_entries = 1024,
 	.max_output_bytes = 4 * 1024 * 1024,
 	.max_repeat = 1000,
+	.max_records = 2000,
 	.verifier_log_bytes = 1024 * 1024,
 };
 
@@ -429,8 +434,23 @@ struct op {
 
 static struct op *ops;
 static size_t nops;
-static unsigned char *obj_data;
-static size_t obj_len, obj_cap;
+
+/*
+ * The job's object files: objs[0] is the main one (wire `obj` lines, loaded by the first
+ * op); the others are named (wire `xobj NAME` lines, loaded by a later `load` op with
+ * object=NAME), e.g. a lab's reference solution run beside the learner's program.
+ */
+#define MAX_OBJECTS 5
+#define OBJECT_NAME_CAP 64
+struct objfile {
+	char name[OBJECT_NAME_CAP];
+	unsigned char *data;
+	size_t len, cap;
+	struct bpf_object *bo; /* set once loaded (or opened, when the load failed) */
+	bool loaded;
+};
+static struct objfile objs[MAX_OBJECTS];
+static size_t nobjs = 1;
 
 static int hexval(int c)
 {
@@ -538,6 +558,8 @@ static int parse_limits(char **words, size_t n)
 			lim.max_output_bytes = v;
 		else if (!strcmp(k, "max_repeat"))
 			lim.max_repeat = v;
+		else if (!strcmp(k, "max_records"))
+			lim.max_records = v;
 		else if (!strcmp(k, "verifier_log_bytes"))
 			lim.verifier_log_bytes = v;
 		/* unknown limits are ignored: newer hosts may send more */
@@ -580,30 +602,103 @@ static int parse_op(char **words, size_t n)
 	return 0;
 }
 
-static int append_obj_hex(const char *hex)
+static int append_obj_hex(struct objfile *o, const char *hex)
 {
 	unsigned char *chunk;
 	size_t n;
 	if (hex_decode(hex, strlen(hex), &chunk, &n))
 		return -1;
-	if (obj_len + n > obj_cap) {
-		size_t cap = obj_cap ? obj_cap : 65536;
-		while (cap < obj_len + n)
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 65536;
+		while (cap < o->len + n)
 			cap *= 2;
-		unsigned char *p = realloc(obj_data, cap);
+		unsigned char *p = realloc(o->data, cap);
 		if (!p)
 			die_oom();
-		obj_data = p;
-		obj_cap = cap;
+		o->data = p;
+		o->cap = cap;
 	}
-	memcpy(obj_data + obj_len, chunk, n);
-	obj_len += n;
+	memcpy(o->data + o->len, chunk, n);
+	o->len += n;
 	free(chunk);
 	return 0;
 }
 
+static struct objfile *object_named(const char *name)
+{
+	for (size_t i = 1; i < nobjs; i++)
+		if (!strcmp(objs[i].name, name))
+			return &objs[i];
+	return NULL;
+}
+
+/* "xobj NAME HEX": a chunk of a named object (created by its first chunk). */
+static int append_named_obj_hex(char *rest)
+{
+	char *space = strchr(rest, ' ');
+	if (!space || space == rest || (size_t)(space - rest) >= OBJECT_NAME_CAP)
+		return -1;
+	*space = '\0';
+	struct objfile *o = object_named(rest);
+	if (!o) {
+		if (nobjs >= MAX_OBJECTS)
+			return -1;
+		o = &objs[nobjs++];
+		o->len = 0;
+		snprintf(o->name, sizeof(o->name), "%s", rest);
+	}
+	return append_obj_hex(o, space + 1);
+}
+
+/*
+ * stdin is read through this buffer, never through stdio: after the job's "end" line the
+ * host may still send a "stop" line (live mode), which must not vanish into a FILE buffer.
+ */
+static char in_buf[65536];
+static size_t in_len;
+
+/* Reads more of stdin into in_buf: bytes read, 0 at EOF, -1 on error or a full buffer. */
+static ssize_t in_fill(void)
+{
+	if (in_len == sizeof(in_buf))
+		return -1;
+	for (;;) {
+		ssize_t n = read(0, in_buf + in_len, sizeof(in_buf) - in_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			in_len += (size_t)n;
+		return n;
+	}
+}
+
+/* getline(3) over in_buf: one line (with its newline) of any length; -1 at EOF. */
+static ssize_t in_getline(char **line, size_t *cap)
+{
+	size_t used = 0;
+	for (;;) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		size_t take = nl ? (size_t)(nl - in_buf) + 1 : in_len;
+		if (used + take + 1 > *cap) {
+			*cap = (used + take + 1) * 2;
+			*line = realloc(*line, *cap);
+			if (!*line)
+				die_oom();
+		}
+		memcpy(*line + used, in_buf, take);
+		used += take;
+		memmove(in_buf, in_buf + take, in_len - take);
+		in_len -= take;
+		(*line)[used] = '\0';
+		if (nl)
+			return (ssize_t)used;
+		if (in_fill() <= 0)
+			return used ? (ssize_t)used : -1;
+	}
+}
+
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
-static int read_job(FILE *in, char *msg, size_t msg_size)
+static int read_job(char *msg, size_t msg_size)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -611,7 +706,7 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 	long lineno = 0;
 	bool seen_header = false;
 	int rc = -1;
-	while ((n = getline(&line, &cap, in)) >= 0) {
+	while ((n = in_getline(&line, &cap)) >= 0) {
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
@@ -625,8 +720,15 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 			goto out;
 		}
 		if (!strncmp(line, "obj ", 4)) {
-			if (append_obj_hex(line + 4)) {
+			if (append_obj_hex(&objs[0], line + 4)) {
 				snprintf(msg, msg_size, "bad job: line %ld: bad object hex", lineno);
+				goto out;
+			}
+			continue;
+		}
+		if (!strncmp(line, "xobj ", 5)) {
+			if (append_named_obj_hex(line + 5)) {
+				snprintf(msg, msg_size, "bad job: line %ld: bad named object", lineno);
 				goto out;
 			}
 			continue;
@@ -646,7 +748,8 @@ static int read_job(FILE *in, char *msg, size_t msg_size)
 			}
 			seen_header = true;
 			nops = 0;
-			obj_len = 0;
+			objs[0].len = 0;
+			nobjs = 1;
 		} else if (!seen_header) {
 			continue; /* noise before the header (e.g. a serial console) */
 		} else if (!strcmp(words[0], "limits")) {
@@ -989,9 +1092,12 @@ static void emit_trace_line(const char *op_id, const char *line, size_t n)
 }
 
 /* Reads whatever the trace pipe holds now (non-blocking); lines go to op_id. */
+static void drain_records(const char *op_id);
+
 static void drain_trace(const char *op_id)
 {
 	static char buf[65536];
+	drain_records(op_id); /* ring buffer records first: the trace pipe is read after */
 	if (trace_fd < 0)
 		return;
 	for (;;) {
@@ -1129,7 +1235,6 @@ static int ensure_veth(void)
 
 /* ------------------------------------------------------------------ bpf state */
 
-static struct bpf_object *obj;
 static struct bpf_link *links[64];
 static size_t nlinks;
 static int xdp_ifindex;
@@ -1158,17 +1263,22 @@ static void detach_all(void)
 	ntc_hooks = 0;
 }
 
+static void close_ringbufs(void);
+
 static void cleanup(void)
 {
 	detach_all();
-	if (obj) {
-		bpf_object__close(obj);
-		obj = NULL;
+	close_ringbufs();
+	for (size_t i = 0; i < nobjs; i++) {
+		if (objs[i].bo)
+			bpf_object__close(objs[i].bo);
+		objs[i].bo = NULL;
+		objs[i].loaded = false;
 	}
 	remove_instance();
 }
 
-static struct bpf_program *find_program(const char *name)
+static struct bpf_program *find_program(struct bpf_object *obj, const char *name)
 {
 	if (name && *name)
 		return bpf_object__find_program_by_name(obj, name);
@@ -1193,10 +1303,224 @@ static bool map_is_percpu(enum bpf_map_type t)
 	       t == BPF_MAP_TYPE_LRU_PERCPU_HASH || t == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
+/* ------------------------------------------------------------------ ring buffers */
+
+/*
+ * Every RINGBUF map of the object is read while the job runs (wherever the trace pipe
+ * is drained), one `record` event per record. A map declared with a value type
+ * (`__type(value, struct event)`, as cilium/ebpf allows) has its records decoded
+ * through that BTF type; the kernel wants value_size 0 for a ring buffer, so the type
+ * is remembered at open and the size set to 0 before the load.
+ */
+struct ringbuf_src {
+	struct bpf_map *map;
+	const struct btf *btf; /* the object's, for value_type */
+	__u32 value_type;      /* 0: no BTF type, records are shown as hex only */
+};
+
+static struct ringbuf_src ringbufs[16];
+static size_t nringbufs;
+static struct ring_buffer *rb_reader;
+static const char *record_op;
+static long long records_out;
+static bool records_truncated;
+
+static void note_ringbufs(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	nringbufs = 0;
+	bpf_object__for_each_map(map, obj)
+	{
+		if (bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF ||
+		    nringbufs >= sizeof(ringbufs) / sizeof(ringbufs[0]))
+			continue;
+		ringbufs[nringbufs].map = map;
+		ringbufs[nringbufs].btf = bpf_object__btf(obj);
+		ringbufs[nringbufs].value_type =
+			bpf_map__value_size(map) ? bpf_map__btf_value_type_id(map) : 0;
+		if (bpf_map__value_size(map))
+			bpf_map__set_value_size(map, 0);
+		nringbufs++;
+	}
+}
+
+static void btf_json(sbuf *b, const struct btf *btf, __u32 id, const unsigned char *d,
+		     size_t avail, int depth);
+
+static unsigned long long read_le(const unsigned char *d, size_t n)
+{
+	unsigned long long v = 0;
+	for (size_t i = n; i > 0; i--)
+		v = v << 8 | d[i - 1];
+	return v;
+}
+
+static void btf_int_json(sbuf *b, const struct btf_type *t, const unsigned char *d, size_t avail)
+{
+	size_t size = t->size;
+	if (size > 8 || size > avail) {
+		sb_puts(b, "null");
+		return;
+	}
+	unsigned long long v = read_le(d, size);
+	__u8 enc = btf_is_int(t) ? btf_int_encoding(t) : (btf_kflag(t) ? BTF_INT_SIGNED : 0);
+	if (enc & BTF_INT_BOOL) {
+		sb_puts(b, v ? "true" : "false");
+	} else if ((enc & BTF_INT_SIGNED) && size < 8 && (v >> (size * 8 - 1)) & 1) {
+		sb_printf(b, "%lld", (long long)(v | (~0ULL << (size * 8))));
+	} else if (enc & BTF_INT_SIGNED) {
+		sb_printf(b, "%lld", (long long)v);
+	} else {
+		sb_printf(b, "%llu", v);
+	}
+}
+
+static void btf_array_json(sbuf *b, const struct btf *btf, const struct btf_type *t,
+			   const unsigned char *d, size_t avail, int depth)
+{
+	const struct btf_array *arr = btf_array(t);
+	int elem_id = btf__resolve_type(btf, arr->type);
+	const struct btf_type *et = elem_id > 0 ? btf__type_by_id(btf, elem_id) : NULL;
+	long long esize = btf__resolve_size(btf, arr->type);
+	if (!et || esize <= 0) {
+		sb_puts(b, "null");
+		return;
+	}
+	size_t n = arr->nelems;
+	if (btf_is_int(et) && esize == 1) { /* char[N]: a string up to its NUL */
+		size_t max = n < avail ? n : avail;
+		size_t len = strnlen((const char *)d, max);
+		sb_json_str(b, (const char *)d, len);
+		return;
+	}
+	sb_putc(b, '[');
+	for (size_t i = 0; i < n && i < 256 && (i + 1) * (size_t)esize <= avail; i++) {
+		if (i)
+			sb_putc(b, ',');
+		btf_json(b, btf, (__u32)elem_id, d + i * (size_t)esize, avail - i * (size_t)esize,
+			 depth + 1);
+	}
+	sb_putc(b, ']');
+}
+
+static void btf_struct_json(sbuf *b, const struct btf *btf, const struct btf_type *t,
+			    const unsigned char *d, size_t avail, int depth)
+{
+	const struct btf_member *m = btf_members(t);
+	bool first = true;
+	sb_putc(b, '{');
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+		__u32 bit = btf_member_bit_offset(t, (__u32)i);
+		__u32 bits = btf_member_bitfield_size(t, (__u32)i);
+		size_t off = bit / 8;
+		if (!name || !*name || off >= avail)
+			continue;
+		if (!first)
+			sb_putc(b, ',');
+		first = false;
+		sb_json_str(b, name, strlen(name));
+		sb_putc(b, ':');
+		if (bits) {
+			size_t n = avail - off < 8 ? avail - off : 8;
+			unsigned long long v = read_le(d + off, n) >> (bit % 8);
+			sb_printf(b, "%llu", bits >= 64 ? v : v & ((1ULL << bits) - 1));
+		} else {
+			btf_json(b, btf, m->type, d + off, avail - off, depth + 1);
+		}
+	}
+	sb_putc(b, '}');
+}
+
+/* A value of BTF type id at d (avail bytes) as JSON: integers, strings for char arrays,
+ * lists, objects; null for what it cannot show (floats, pointers past the end, ...). */
+static void btf_json(sbuf *b, const struct btf *btf, __u32 id, const unsigned char *d,
+		     size_t avail, int depth)
+{
+	int resolved = btf__resolve_type(btf, id);
+	const struct btf_type *t = resolved > 0 ? btf__type_by_id(btf, resolved) : NULL;
+	if (!t || depth > 8) {
+		sb_puts(b, "null");
+		return;
+	}
+	if (btf_is_int(t) || btf_is_enum(t)) {
+		btf_int_json(b, t, d, avail);
+	} else if (btf_is_ptr(t)) {
+		if (avail < 8)
+			sb_puts(b, "null");
+		else
+			sb_printf(b, "\"0x%llx\"", read_le(d, 8));
+	} else if (btf_is_array(t)) {
+		btf_array_json(b, btf, t, d, avail, depth);
+	} else if (btf_is_composite(t)) {
+		btf_struct_json(b, btf, t, d, avail, depth);
+	} else {
+		sb_puts(b, "null");
+	}
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct ringbuf_src *src = ctx;
+	if (records_truncated)
+		return 0;
+	if (records_out >= lim.max_records) {
+		sbuf t = {0};
+		records_truncated = true;
+		ev_begin(&t, "truncated");
+		kv_str(&t, "what", "records");
+		kv_int(&t, "limit", lim.max_records);
+		ev_emit(&t, false);
+		sb_free(&t);
+		return 0;
+	}
+	records_out++;
+	sbuf b = {0};
+	ev_begin(&b, "record");
+	kv_str(&b, "op", record_op);
+	kv_str(&b, "map", bpf_map__name(src->map));
+	kv_int(&b, "size", (long long)size);
+	kv_hex(&b, "data", data, size);
+	ev_key(&b, "fields");
+	if (src->value_type && src->btf)
+		btf_json(&b, src->btf, src->value_type, data, size, 0);
+	else
+		sb_puts(&b, "null");
+	ev_emit(&b, false);
+	sb_free(&b);
+	return 0;
+}
+
+/* After a successful load: a reader over every ring buffer of the object. */
+static void open_ringbufs(void)
+{
+	for (size_t i = 0; i < nringbufs; i++) {
+		int fd = bpf_map__fd(ringbufs[i].map);
+		if (!rb_reader)
+			rb_reader = ring_buffer__new(fd, on_record, &ringbufs[i], NULL);
+		else
+			ring_buffer__add(rb_reader, fd, on_record, &ringbufs[i]);
+	}
+}
+
+static void drain_records(const char *op_id)
+{
+	if (!rb_reader)
+		return;
+	record_op = op_id;
+	ring_buffer__consume(rb_reader);
+}
+
+static void close_ringbufs(void)
+{
+	ring_buffer__free(rb_reader);
+	rb_reader = NULL;
+}
+
 /* ------------------------------------------------------------------ ops */
 
 /* One kernel log buffer per program (none at level 0). */
-static char **attach_log_bufs(long long level, size_t *nprogs)
+static char **attach_log_bufs(struct bpf_object *obj, long long level, size_t *nprogs)
 {
 	struct bpf_program *prog;
 	size_t n = 0, i = 0;
@@ -1228,7 +1552,7 @@ static void free_log_bufs(char **bufs, size_t n)
 	free(bufs);
 }
 
-static void collect_logs(char **bufs, size_t n, sbuf *out)
+static void collect_logs(struct bpf_object *obj, char **bufs, size_t n, sbuf *out)
 {
 	struct bpf_program *prog;
 	size_t i = 0;
@@ -1259,8 +1583,9 @@ static void cap_log_tail(sbuf *log, size_t max)
 	*log = out;
 }
 
-static void op_load(const struct op *op, bool *load_ok)
+static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 {
+	struct bpf_object *obj = NULL;
 	char e[128];
 	long long level = op_int(op, "log_level", 1);
 	if (level < 0 || level > 2)
@@ -1274,15 +1599,17 @@ static void op_load(const struct op *op, bool *load_ok)
 	bool overflowed = false;
 
 	for (;;) {
-		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = "prog");
+		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = o->name[0] ? o->name : "prog");
 		sb_clear(&libbpf_log);
-		obj = bpf_object__open_mem(obj_data, obj_len, &oopts);
+		obj = bpf_object__open_mem(o->data, o->len, &oopts);
 		if (!obj) {
 			err = -errno;
 			stage_err = "open";
 			break;
 		}
-		bufs = attach_log_bufs(level, &nprogs);
+		if (o == &objs[0])
+			note_ringbufs(obj); /* the learner's object: its rings are read */
+		bufs = attach_log_bufs(obj, level, &nprogs);
 		err = bpf_object__load(obj);
 		if (err == -ENOSPC && level > 0) {
 			/*
@@ -1291,7 +1618,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			 * last bytes, where the error is), and load again without a log to learn
 			 * the real verdict.
 			 */
-			collect_logs(bufs, nprogs, &kept);
+			collect_logs(obj, bufs, nprogs, &kept);
 			free_log_bufs(bufs, nprogs);
 			bufs = NULL;
 			bpf_object__close(obj);
@@ -1310,7 +1637,7 @@ static void op_load(const struct op *op, bool *load_ok)
 			  lim.verifier_log_bytes);
 		sb_put(&vlog, kept.p ? kept.p : "", kept.len);
 	} else if (obj && bufs) {
-		collect_logs(bufs, nprogs, &vlog);
+		collect_logs(obj, bufs, nprogs, &vlog);
 	}
 	/* libbpf's own messages explain failures the verifier never saw (bad ELF, maps) and
 	 * carry the verifier log when log_level is 0 */
@@ -1318,10 +1645,14 @@ static void op_load(const struct op *op, bool *load_ok)
 		sb_put(&vlog, libbpf_log.p, libbpf_log.len);
 	cap_log_tail(&vlog, (size_t)lim.verifier_log_bytes);
 	sb_free(&kept);
+	if (!err && o == &objs[0])
+		open_ringbufs();
 
 	sbuf b = {0};
 	ev_begin(&b, "load");
 	kv_str(&b, "id", op->id);
+	if (o->name[0])
+		kv_str(&b, "object", o->name);
 	kv_bool(&b, "ok", err == 0);
 	kv_strn(&b, "verifier_log", vlog.p ? vlog.p : "", vlog.len);
 	if (err) {
@@ -1374,6 +1705,8 @@ static void op_load(const struct op *op, bool *load_ok)
 	sb_free(&b);
 	sb_free(&vlog);
 	free_log_bufs(bufs, nprogs);
+	o->bo = obj;
+	o->loaded = err == 0;
 	*load_ok = err == 0;
 }
 
@@ -1389,7 +1722,22 @@ static void result_fail(sbuf *b, const char *msg)
 	kv_str(b, "error", msg);
 }
 
-static struct bpf_map *find_map(const char *name, sbuf *b)
+/* The object an op works on: its `object` (a named object loaded earlier) or the main one.
+ * NULL (with the op's failure written to b) when there is no such loaded object. */
+static struct bpf_object *op_object(const struct op *op, sbuf *b)
+{
+	const char *name = op_str(op, "object");
+	struct objfile *o = name && *name ? object_named(name) : &objs[0];
+	if (!o || !o->loaded) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no loaded object named '%.100s'", name ? name : "");
+		result_fail(b, msg);
+		return NULL;
+	}
+	return o->bo;
+}
+
+static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *b)
 {
 	struct bpf_map *map = name ? bpf_object__find_map_by_name(obj, name) : NULL;
 	if (!map) {
@@ -1405,14 +1753,32 @@ static void op_map_update(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_update", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	unsigned char *key = NULL, *val = NULL;
 	size_t klen = 0, vlen = 0;
 	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
+	/* program=NAME: the value is that program of the object (a PROG_ARRAY slot) */
+	const char *vprog = op_str(op, "program");
+	struct bpf_program *slot_prog =
+		vprog && obj ? bpf_object__find_program_by_name(obj, vprog) : NULL;
+	if (slot_prog) {
+		int fd = bpf_program__fd(slot_prog);
+		val = malloc(sizeof(fd));
+		if (!val)
+			die_oom();
+		memcpy(val, &fd, sizeof(fd));
+		vlen = sizeof(fd);
+	}
 	if (!map) {
 		/* already reported */
-	} else if (!k || !v || hex_decode(k->val, k->len, &key, &klen) ||
-		   hex_decode(v->val, v->len, &val, &vlen)) {
+	} else if (vprog && !slot_prog) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "no program named '%.100s' to store in %.60s", vprog,
+			 bpf_map__name(map));
+		result_fail(&b, msg);
+	} else if (!k || (!vprog && !v) || hex_decode(k->val, k->len, &key, &klen) ||
+		   (!vprog && hex_decode(v->val, v->len, &val, &vlen))) {
 		result_fail(&b, "key and value must be hex");
 	} else if (klen != bpf_map__key_size(map)) {
 		char msg[128];
@@ -1467,12 +1833,15 @@ static void op_test_run(const struct op *op)
 	char e[96];
 	result_begin(&b, "test_run", op);
 	const char *pname = op_str(op, "program");
-	struct bpf_program *prog = find_program(pname);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = obj ? find_program(obj, pname) : NULL;
 	const struct kv *data = op_get(op, "data");
 	long long repeat = op_int(op, "repeat", 1);
 	unsigned char *in = NULL;
 	size_t inlen = 0;
-	if (!prog) {
+	if (!obj) {
+		/* already reported */
+	} else if (!prog) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
 		result_fail(&b, msg);
@@ -1494,9 +1863,14 @@ static void op_test_run(const struct op *op)
 			result_fail(&b, err_text(-errno, e, sizeof(e)));
 		} else {
 			size_t outlen = topts.data_size_out < outcap ? topts.data_size_out : outcap;
+			const char *mode = op_str(op, "output");
+			bool same = outlen == inlen && !memcmp(out, in, inlen);
 			kv_bool(&b, "ok", true);
 			kv_int(&b, "retval", (long long)topts.retval);
-			kv_hex(&b, "data_out", out, outlen);
+			if (mode && !strcmp(mode, "changed") && same)
+				kv_bool(&b, "unchanged", true); /* the host has the bytes already */
+			else
+				kv_hex(&b, "data_out", out, outlen);
 			kv_int(&b, "duration_ns", (long long)topts.duration);
 			kv_str(&b, "error", NULL);
 		}
@@ -1508,76 +1882,86 @@ static void op_test_run(const struct op *op)
 	sb_free(&b);
 }
 
+/* Writes ,"map":..,"type":..,"key_size":..,"value_size":..,"percpu":..,"entries":[..] and
+ * sets *truncated when max_map_entries cut it; returns 0 or -errno. */
+static int map_json(sbuf *b, struct bpf_map *map, bool *truncated)
+{
+	enum bpf_map_type type = bpf_map__type(map);
+	bool percpu = map_is_percpu(type);
+	size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
+	size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
+	int fd = bpf_map__fd(map);
+	unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
+	unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
+	if (!key || !next || !val)
+		die_oom();
+	kv_str(b, "map", bpf_map__name(map));
+	kv_str(b, "type", map_type_name(type));
+	kv_int(b, "key_size", (long long)ksize);
+	kv_int(b, "value_size", (long long)vsize);
+	kv_bool(b, "percpu", percpu);
+	ev_key(b, "entries");
+	sb_putc(b, '[');
+	long long count = 0;
+	int err = 0;
+	const void *cur = NULL;
+	*truncated = false;
+	for (;;) {
+		if (bpf_map_get_next_key(fd, cur, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		memcpy(key, next, ksize);
+		cur = key;
+		if (bpf_map_lookup_elem(fd, key, val)) {
+			if (errno == ENOENT)
+				continue; /* deleted meanwhile */
+			err = -errno;
+			break;
+		}
+		if (count >= lim.max_map_entries) {
+			*truncated = true;
+			break;
+		}
+		sb_puts(b, count ? ",{\"key\":" : "{\"key\":");
+		sb_hex(b, key, ksize);
+		if (percpu) {
+			sb_puts(b, ",\"values\":[");
+			for (int c = 0; c < ncpu; c++) {
+				if (c)
+					sb_putc(b, ',');
+				sb_hex(b, val + (size_t)c * stride, vsize);
+			}
+			sb_putc(b, ']');
+		} else {
+			sb_puts(b, ",\"value\":");
+			sb_hex(b, val, vsize);
+		}
+		sb_putc(b, '}');
+		count++;
+	}
+	sb_putc(b, ']');
+	free(key);
+	free(next);
+	free(val);
+	return err;
+}
+
 static void op_map_dump(const struct op *op)
 {
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_dump", op);
-	struct bpf_map *map = find_map(op_str(op, "map"), &b);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
 	if (map) {
-		enum bpf_map_type type = bpf_map__type(map);
-		bool percpu = map_is_percpu(type);
-		size_t ksize = bpf_map__key_size(map), vsize = bpf_map__value_size(map);
-		int ncpu = percpu ? libbpf_num_possible_cpus() : 1;
-		size_t stride = percpu ? ((vsize + 7) & ~(size_t)7) : vsize;
-		int fd = bpf_map__fd(map);
-		unsigned char *key = calloc(1, ksize + 1), *next = calloc(1, ksize + 1);
-		unsigned char *val = calloc((size_t)(ncpu > 0 ? ncpu : 1), stride + 8);
-		if (!key || !next || !val)
-			die_oom();
-		kv_str(&b, "map", bpf_map__name(map));
-		kv_str(&b, "type", map_type_name(type));
-		kv_int(&b, "key_size", (long long)ksize);
-		kv_int(&b, "value_size", (long long)vsize);
-		kv_bool(&b, "percpu", percpu);
-		ev_key(&b, "entries");
-		sb_putc(&b, '[');
-		long long count = 0;
 		bool truncated = false;
-		int err = 0;
-		const void *cur = NULL;
-		for (;;) {
-			if (bpf_map_get_next_key(fd, cur, next)) {
-				if (errno != ENOENT)
-					err = -errno;
-				break;
-			}
-			memcpy(key, next, ksize);
-			cur = key;
-			if (bpf_map_lookup_elem(fd, key, val)) {
-				if (errno == ENOENT)
-					continue; /* deleted meanwhile */
-				err = -errno;
-				break;
-			}
-			if (count >= lim.max_map_entries) {
-				truncated = true;
-				break;
-			}
-			sb_puts(&b, count ? ",{\"key\":" : "{\"key\":");
-			sb_hex(&b, key, ksize);
-			if (percpu) {
-				sb_puts(&b, ",\"values\":[");
-				for (int c = 0; c < ncpu; c++) {
-					if (c)
-						sb_putc(&b, ',');
-					sb_hex(&b, val + (size_t)c * stride, vsize);
-				}
-				sb_putc(&b, ']');
-			} else {
-				sb_puts(&b, ",\"value\":");
-				sb_hex(&b, val, vsize);
-			}
-			sb_putc(&b, '}');
-			count++;
-		}
-		sb_putc(&b, ']');
+		int err = map_json(&b, map, &truncated);
 		kv_bool(&b, "truncated", truncated);
 		kv_bool(&b, "ok", err == 0);
 		kv_str(&b, "error", err ? err_text(err, e, sizeof(e)) : NULL);
-		free(key);
-		free(next);
-		free(val);
 		if (truncated) {
 			sbuf t = {0};
 			ev_begin(&t, "truncated");
@@ -1632,69 +2016,122 @@ static int attach_netdev(struct bpf_program *prog, const char *target, char *des
 	return 0;
 }
 
+/* Whether the op lets this program attach: no `sec` list, or its section is on it. */
+static bool section_allowed(const struct op *op, struct bpf_program *prog)
+{
+	bool listed = false;
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "sec"))
+			continue;
+		listed = true;
+		if (!strcmp(op->kvs[i].val, bpf_program__section_name(prog)))
+			return true;
+	}
+	return !listed;
+}
+
+/* Attaches one program; desc says where. Returns 0 or -errno. */
+static int attach_one(struct bpf_program *prog, const char *target, char *desc, size_t dsize)
+{
+	enum bpf_prog_type type = bpf_program__type(prog);
+	bool netdev = target ? (!strcmp(target, "xdp") || !strncmp(target, "tc", 2))
+			     : (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS);
+	if (target && (!strncmp(target, "tracepoint/", 11) || !strncmp(target, "kprobe/", 7)))
+		netdev = false;
+	if (netdev)
+		return attach_netdev(prog, target, desc, dsize);
+	if (nlinks >= sizeof(links) / sizeof(links[0]))
+		return -EMFILE;
+	struct bpf_link *link = NULL;
+	int err = 0;
+	if (target && !strncmp(target, "tracepoint/", 11)) {
+		char cat[128];
+		const char *rest = target + 11, *slash = strchr(rest, '/');
+		if (!slash || slash == rest || (size_t)(slash - rest) >= sizeof(cat))
+			return -EINVAL;
+		snprintf(cat, sizeof(cat), "%.*s", (int)(slash - rest), rest);
+		link = bpf_program__attach_tracepoint(prog, cat, slash + 1);
+		snprintf(desc, dsize, "%s", target);
+	} else if (target && !strncmp(target, "kprobe/", 7)) {
+		/* the lab's function, whatever the section names: a wrong section must not
+		 * put a printing program on a hot function */
+		link = bpf_program__attach_kprobe(prog, false, target + 7);
+		snprintf(desc, dsize, "%s", target);
+	} else if (target) {
+		return -EINVAL;
+	} else {
+		link = bpf_program__attach(prog);
+		snprintf(desc, dsize, "%s", bpf_program__section_name(prog));
+	}
+	if (!link)
+		err = errno ? -errno : -EINVAL;
+	else
+		links[nlinks++] = link;
+	return err;
+}
+
+/*
+ * program: a name, null (the first program) or "*" (every program, each where its
+ * section says). sec=...: the sections a program may attach from (the lab's own), so a
+ * program in a wrong section is refused instead of attached to some hot function.
+ */
 static void op_attach(const struct op *op)
 {
 	sbuf b = {0};
 	char e[96], desc[300] = "";
+	sbuf where = {0};
 	result_begin(&b, "attach", op);
 	const char *pname = op_str(op, "program");
 	const char *target = op_str(op, "target");
 	if (target && !*target)
 		target = NULL;
-	struct bpf_program *prog = find_program(pname);
+	bool all = pname && !strcmp(pname, "*");
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_program *prog = NULL;
 	int err = 0;
+	char msg[400];
+	msg[0] = '\0';
+	if (!obj)
+		goto out;
+	prog = all ? bpf_object__next_program(obj, NULL) : find_program(obj, pname);
 	if (!prog) {
-		char msg[160];
 		snprintf(msg, sizeof(msg), "no program named '%.100s'", pname ? pname : "");
 		result_fail(&b, msg);
 		goto out;
 	}
-	enum bpf_prog_type type = bpf_program__type(prog);
-	bool netdev = target ? (!strcmp(target, "xdp") || !strncmp(target, "tc", 2))
-			     : (type == BPF_PROG_TYPE_XDP || type == BPF_PROG_TYPE_SCHED_CLS);
-	if (target && !strncmp(target, "tracepoint/", 11))
-		netdev = false;
-	if (netdev) {
-		err = attach_netdev(prog, target, desc, sizeof(desc));
-	} else if (nlinks >= sizeof(links) / sizeof(links[0])) {
-		err = -EMFILE;
-	} else {
-		struct bpf_link *link = NULL;
-		if (target && !strncmp(target, "tracepoint/", 11)) {
-			char cat[128];
-			const char *rest = target + 11, *slash = strchr(rest, '/');
-			if (!slash || slash == rest || (size_t)(slash - rest) >= sizeof(cat)) {
-				err = -EINVAL;
-			} else {
-				snprintf(cat, sizeof(cat), "%.*s", (int)(slash - rest), rest);
-				link = bpf_program__attach_tracepoint(prog, cat, slash + 1);
-			}
-			snprintf(desc, sizeof(desc), "%s", target);
-		} else if (target) {
+	for (; prog; prog = all ? bpf_object__next_program(obj, prog) : NULL) {
+		if (!section_allowed(op, prog)) {
+			snprintf(msg, sizeof(msg), "program %.100s is in section '%.100s', not one this lab attaches",
+				 bpf_program__name(prog), bpf_program__section_name(prog));
 			err = -EINVAL;
-		} else {
-			link = bpf_program__attach(prog);
-			snprintf(desc, sizeof(desc), "%s", bpf_program__section_name(prog));
+			break;
 		}
-		if (!err && !link)
-			err = -errno ? -errno : -EINVAL;
-		if (link)
-			links[nlinks++] = link;
+		desc[0] = '\0';
+		err = attach_one(prog, target, desc, sizeof(desc));
+		if (err)
+			break;
+		if (where.len)
+			sb_putc(&where, ',');
+		sb_puts(&where, desc);
 	}
 	if (err) {
-		char msg[300];
-		snprintf(msg, sizeof(msg), "%s", err_text(err, e, sizeof(e)));
-		if (err == -EINVAL && target)
+		if (!msg[0] && err == -EINVAL && target)
 			snprintf(msg, sizeof(msg), "cannot attach to target '%.100s': %s", target,
 				 err_text(err, e, sizeof(e)));
+		else if (!msg[0] && prog && all)
+			snprintf(msg, sizeof(msg), "program %.100s: %s", bpf_program__name(prog),
+				 err_text(err, e, sizeof(e)));
+		else if (!msg[0])
+			snprintf(msg, sizeof(msg), "%s", err_text(err, e, sizeof(e)));
 		kv_str(&b, "target", target ? target : (desc[0] ? desc : NULL));
 		result_fail(&b, msg);
 	} else {
 		kv_bool(&b, "ok", true);
-		kv_str(&b, "target", desc);
+		kv_str(&b, "target", where.p ? where.p : "");
 		kv_str(&b, "error", NULL);
 	}
 out:
+	sb_free(&where);
 	drain_trace(op->id);
 	ev_emit(&b, false);
 	sb_free(&b);
@@ -1770,8 +2207,115 @@ out:
 	sb_free(&b);
 }
 
-static const char *const trigger_allow[] = {"/bin/true", "/bin/ls",    "/bin/cat",
-					    "/bin/echo", "/bin/sleep", "/bin/ping"};
+/* TRIGGER_ALLOW_LIST and TRIGGER_BUILTINS: sandbox/job.py's lists, written into this
+ * header by sandbox/build.py */
+#include "bpflab_triggers.h"
+static const char *const trigger_allow[] = {TRIGGER_ALLOW_LIST};
+
+/*
+ * Built-in triggers: the agent's forked child does the work itself, so no exec of a
+ * helper shows up in an exec tracepoint, and every call comes from the trigger's pid.
+ *   @create PATH...    creates each file (O_EXCL)
+ *   @rm PATH...        unlink(2) of each path (a missing one fails with ENOENT: wanted)
+ *   @rm-at DIR NAME    unlinkat(2) of NAME relative to DIR (opened as a directory)
+ *   @exec PATH         execv(2) of PATH, which must resolve to an allow-listed program
+ *   @exec-thread PATH  the same from a second thread (its tid is not the tgid)
+ * Exit status: 0 when every call succeeded, 1 when one failed, 2 on bad arguments.
+ */
+static const char *const trigger_builtins[] = {TRIGGER_BUILTINS};
+
+static bool trigger_allowed(const char *argv0)
+{
+	for (size_t i = 0; i < sizeof(trigger_allow) / sizeof(trigger_allow[0]); i++)
+		if (!strcmp(argv0, trigger_allow[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(trigger_builtins) / sizeof(trigger_builtins[0]); i++)
+		if (!strcmp(argv0, trigger_builtins[i]))
+			return true;
+	return false;
+}
+
+struct exec_request {
+	char *path;
+	char *argv[2];
+	int status_fd;
+};
+
+/* execv of an allow-listed program by another path; argv[0] is its own name (busybox
+ * picks the applet by it). Returns only on failure, with errno. */
+static int exec_allowed(struct exec_request *req)
+{
+	char want[PATH_MAX], got[PATH_MAX];
+	if (!realpath(req->path, got))
+		return errno;
+	for (size_t i = 0; i < sizeof(trigger_allow) / sizeof(trigger_allow[0]); i++) {
+		if (!realpath(trigger_allow[i], want) || strcmp(want, got))
+			continue;
+		const char *base = strrchr(trigger_allow[i], '/');
+		req->argv[0] = (char *)(base ? base + 1 : trigger_allow[i]);
+		req->argv[1] = NULL;
+		execv(req->path, req->argv);
+		return errno;
+	}
+	return EACCES;
+}
+
+static void *exec_thread(void *arg)
+{
+	struct exec_request *req = arg;
+	int err = exec_allowed(req);
+	if (write(req->status_fd, &err, sizeof(err)) < 0) {
+		/* the exit status says it failed */
+	}
+	return NULL;
+}
+
+/* Runs in the trigger's child; st is the pipe an exec failure's errno goes to. */
+static int builtin_trigger(size_t argc, char **argv, int st)
+{
+	const char *cmd = argv[0];
+	int failed = 0;
+	if (!strcmp(cmd, "@create") || !strcmp(cmd, "@rm")) {
+		if (argc < 2)
+			return 2;
+		for (size_t i = 1; i < argc; i++) {
+			if (!strcmp(cmd, "@rm")) {
+				failed |= unlink(argv[i]) != 0;
+				continue;
+			}
+			int fd = open(argv[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			failed |= fd < 0;
+			if (fd >= 0)
+				close(fd);
+		}
+		return failed;
+	}
+	if (!strcmp(cmd, "@rm-at")) {
+		if (argc != 3)
+			return 2;
+		int dir = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dir < 0)
+			return 1;
+		failed = unlinkat(dir, argv[2], 0) != 0;
+		close(dir);
+		return failed;
+	}
+	if (argc != 2)
+		return 2;
+	struct exec_request req = {.path = argv[1], .status_fd = st};
+	if (!strcmp(cmd, "@exec")) {
+		int err = exec_allowed(&req);
+		if (write(st, &err, sizeof(err)) < 0) {
+			/* the exit status says it failed */
+		}
+		return 127;
+	}
+	pthread_t thread;
+	if (pthread_create(&thread, NULL, exec_thread, &req))
+		return 1;
+	pthread_join(thread, NULL); /* returns only when the exec failed */
+	return 127;
+}
 
 static double now_s(void)
 {
@@ -1805,9 +2349,7 @@ static void op_trigger(const struct op *op)
 	}
 	argv[argc] = NULL;
 	long long timeout_ms = op_int(op, "timeout_ms", 5000);
-	bool allowed = false;
-	for (size_t i = 0; argc && i < sizeof(trigger_allow) / sizeof(trigger_allow[0]); i++)
-		allowed |= !strcmp(argv[0], trigger_allow[i]);
+	bool allowed = argc && trigger_allowed(argv[0]);
 	if (too_big || argc == 0) {
 		result_fail(&b, "argv is empty or too long");
 		kv_str(&b, "exit_code", NULL);
@@ -1858,6 +2400,8 @@ static void op_trigger(const struct op *op)
 		sigaction(SIGPIPE, &dfl, NULL);
 		for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 			sigaction(fatal_signals[i], &dfl, NULL);
+		if (argv[0][0] == '@')
+			_exit(builtin_trigger(argc, argv, st[1]));
 		execv(argv[0], argv);
 		int exec_errno = errno;
 		if (write(st[1], &exec_errno, sizeof(exec_errno)) < 0) {
@@ -1899,6 +2443,7 @@ static void op_trigger(const struct op *op)
 		usleep(1000);
 	}
 	running_child = 0;
+	kv_int(&b, "pid", pid);
 	if (exec_errno) {
 		char msg[200];
 		snprintf(msg, sizeof(msg), "cannot run %.100s: %s", argv[0],
@@ -1937,6 +2482,205 @@ static void op_trace(const struct op *op)
 	drain_trace(op->id);
 }
 
+/* ------------------------------------------------------------------ live mode */
+
+/*
+ * A live op keeps the attached program busy for duration_ms: frames sent from the veth
+ * peer at `rate` a second (round robin over its pkt= frames), or its trigger (arg=...)
+ * run every `every_ms` (each run's `trigger` event, and the lines read while it runs, carry
+ * the id "<live id>#trigger"). Trace lines (and ring buffer records) are emitted as they come;
+ * every interval_ms a `snapshot` event carries the maps named by snap=... The host may
+ * end it early with the line "stop" on the job channel (job.STOP_LINE). It ends with a
+ * `live` result: sent, triggers, ticks, stopped ("limit" or "stop"), elapsed_ms.
+ */
+static bool stdin_eof;
+
+/* Whether the host asked to stop: a line "stop" in what follows the job on stdin. */
+static bool stop_requested(void)
+{
+	while (!stdin_eof) {
+		char *nl = in_len ? memchr(in_buf, '\n', in_len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - in_buf);
+			bool stop = n >= 4 && !strncmp(in_buf, "stop", 4);
+			memmove(in_buf, nl + 1, in_len - n - 1);
+			in_len -= n + 1;
+			if (stop)
+				return true;
+			continue;
+		}
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		if (poll(&pfd, 1, 0) <= 0)
+			return false;
+		if (in_fill() <= 0) {
+			stdin_eof = true; /* the host closed the channel: no stop can come */
+			return false;
+		}
+	}
+	return false;
+}
+
+static void emit_snapshot(const struct op *op, long long tick, long long elapsed_ms,
+			  long long sent, long long triggers)
+{
+	sbuf b = {0};
+	ev_begin(&b, "snapshot");
+	kv_str(&b, "op", op->id);
+	kv_int(&b, "tick", tick);
+	kv_int(&b, "elapsed_ms", elapsed_ms);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	ev_key(&b, "maps");
+	sb_putc(&b, '[');
+	bool first = true;
+	struct bpf_object *obj = objs[0].loaded ? objs[0].bo : NULL; /* live: the main object */
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "snap"))
+			continue;
+		struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj, op->kvs[i].val) : NULL;
+		if (!map)
+			continue;
+		bool truncated = false;
+		sb_puts(&b, first ? "{\"ok\":true" : ",{\"ok\":true");
+		map_json(&b, map, &truncated);
+		kv_bool(&b, "truncated", truncated);
+		sb_putc(&b, '}');
+		first = false;
+	}
+	sb_putc(&b, ']');
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
+struct live_frames {
+	unsigned char **data;
+	size_t *len;
+	size_t n;
+};
+
+static const char *live_frames_read(const struct op *op, struct live_frames *f)
+{
+	f->data = calloc(op->nkv + 1, sizeof(*f->data));
+	f->len = calloc(op->nkv + 1, sizeof(*f->len));
+	if (!f->data || !f->len)
+		die_oom();
+	for (size_t i = 0; i < op->nkv; i++) {
+		if (strcmp(op->kvs[i].key, "pkt"))
+			continue;
+		if (hex_decode(op->kvs[i].val, op->kvs[i].len, &f->data[f->n], &f->len[f->n]))
+			return "packets must be hex";
+		if (f->len[f->n++] < ETH_HLEN)
+			return "a frame is shorter than an Ethernet header (14 bytes)";
+	}
+	return NULL;
+}
+
+static void live_frames_free(struct live_frames *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->data[i]);
+	free(f->data);
+	free(f->len);
+}
+
+static void op_live(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	long long duration_ms = op_int(op, "duration_ms", 1000);
+	long long interval_ms = op_int(op, "interval_ms", 1000);
+	long long rate = op_int(op, "rate", 0), every_ms = op_int(op, "every_ms", 0);
+	bool traffic = op_get(op, "pkt") != NULL;
+	struct live_frames frames = {0};
+	const char *bad = NULL, *stopped = "limit";
+	long long sent = 0, triggers = 0, ticks = 0;
+	int err = 0, fd = -1;
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_halen = ETH_ALEN};
+	double start = now_s();
+	if (duration_ms < 1 || interval_ms < 1 || (traffic ? rate < 1 : every_ms < 1)) {
+		bad = "duration_ms, interval_ms and rate or every_ms must be positive";
+		goto out;
+	}
+	if (traffic) {
+		if ((bad = live_frames_read(op, &frames)))
+			goto out;
+		if ((err = ensure_veth()))
+			goto out;
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			err = -errno;
+			goto out;
+		}
+		sll.sll_ifindex = (int)if_nametoindex(VETH_PEER);
+	}
+	char trigger_id[300];
+	snprintf(trigger_id, sizeof(trigger_id), "%.250s#trigger", op->id);
+	struct op trigger_op = *op;
+	trigger_op.id = trigger_id;
+	start = now_s();
+	double end = start + (double)duration_ms / 1000.0;
+	double next_snap = start + (double)interval_ms / 1000.0, next_trigger = start;
+	for (;;) {
+		double now = now_s();
+		if (now >= end)
+			break;
+		if (stop_requested()) {
+			stopped = "stop";
+			break;
+		}
+		if (traffic) {
+			long long due = (long long)((now - start) * (double)rate) + 1;
+			for (int burst = 0; sent < due && burst < 256; burst++) {
+				size_t i = (size_t)(sent % (long long)frames.n);
+				sll.sll_protocol = htons((uint16_t)(frames.data[i][12] << 8 | frames.data[i][13]));
+				memcpy(sll.sll_addr, frames.data[i], ETH_ALEN);
+				if (sendto(fd, frames.data[i], frames.len[i], 0, (struct sockaddr *)&sll,
+					   sizeof(sll)) < 0) {
+					err = -errno;
+					goto out;
+				}
+				sent++;
+			}
+		} else if (now >= next_trigger) {
+			op_trigger(&trigger_op); /* events with the id "<live id>#trigger" */
+			triggers++;
+			next_trigger += (double)every_ms / 1000.0;
+			if (next_trigger < now_s())
+				next_trigger = now_s();
+		}
+		drain_trace(op->id);
+		if (now_s() >= next_snap) {
+			emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+			next_snap += (double)interval_ms / 1000.0;
+		}
+		usleep(traffic && rate > 500 ? 500 : 2000);
+	}
+	usleep(2000); /* let the last frames' softirq run before the final drain */
+	drain_trace(op->id);
+	emit_snapshot(op, ++ticks, (long long)((now_s() - start) * 1000), sent, triggers);
+out:
+	if (fd >= 0)
+		close(fd);
+	live_frames_free(&frames);
+	result_begin(&b, "live", op);
+	kv_int(&b, "sent", sent);
+	kv_int(&b, "triggers", triggers);
+	kv_int(&b, "ticks", ticks);
+	kv_str(&b, "stopped", bad || err ? NULL : stopped);
+	kv_int(&b, "elapsed_ms", (long long)((now_s() - start) * 1000));
+	if (bad)
+		result_fail(&b, bad);
+	else if (err)
+		result_fail(&b, err_text(err, e, sizeof(e)));
+	else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "error", NULL);
+	}
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
 static bool run_ops(void)
 {
 	bool loaded = false;
@@ -1946,13 +2690,24 @@ static bool run_ops(void)
 			emit_error("bad job: the first operation must be load");
 			return false;
 		}
-		if (!strcmp(op->name, "load")) {
-			if (i) {
-				emit_error("bad job: load may only come first");
+		if (!strcmp(op->name, "load") && i) {
+			/* a named object, e.g. a reference run beside the main program: its
+			 * failure is a result like any other op's, the job goes on */
+			const char *name = op_str(op, "object");
+			struct objfile *o = name && *name ? object_named(name) : NULL;
+			bool ok;
+			if (!o || o->bo) {
+				emit_error("bad job: a later load must name an object not loaded yet");
+				return false;
+			}
+			op_load(op, o, &ok);
+		} else if (!strcmp(op->name, "load")) {
+			if (op_str(op, "object")) {
+				emit_error("bad job: the first load is the main object's");
 				return false;
 			}
 			emit_simple("stage", "stage", "loading", false);
-			op_load(op, &loaded);
+			op_load(op, &objs[0], &loaded);
 			if (!loaded)
 				return true; /* a rejected program is a result, not a sandbox error */
 			emit_simple("stage", "stage", "running", false);
@@ -1970,6 +2725,8 @@ static bool run_ops(void)
 			op_trigger(op);
 		} else if (!strcmp(op->name, "trace")) {
 			op_trace(op);
+		} else if (!strcmp(op->name, "live")) {
+			op_live(op);
 		} else {
 			emit_error("bad job: unknown operation '%.40s'", op->name);
 			return false;
@@ -1998,13 +2755,45 @@ static void close_stdout(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global | --no-trace] "
-			"[--no-pid-filter] [--netns] [--ready-line] < job\n");
+			"[--no-pid-filter] [--netns] [--ready-line] [--warm-up OBJECT] < job\n");
+}
+
+/*
+ * Work a microVM does once, before its snapshot, instead of in every run restored from it:
+ * libbpf's feature probes (cached for the process), the kernel's parse of its own BTF
+ * (on its first program load), bpf_printk's buffers, the JIT's first pack, and the pages
+ * of the code that loads, test-runs and reads maps, and of libbpf's BTF parser. The object
+ * (sandbox/vm/warmup.c) prints nothing for the frame it runs on; nothing of it is kept.
+ */
+static void warm_up(const char *path)
+{
+	struct bpf_object *o = bpf_object__open_file(path, NULL);
+	if (!o)
+		return;
+	if (bpf_object__load(o) == 0) {
+		struct bpf_program *p = bpf_object__next_program(o, NULL);
+		struct bpf_map *m = bpf_object__next_map(o, NULL);
+		unsigned char frame[64] = {0}, out[64];
+		LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame, .data_size_in = sizeof(frame),
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+		if (p)
+			bpf_prog_test_run_opts(bpf_program__fd(p), &run);
+		if (m) {
+			unsigned int key = 0;
+			unsigned long long value;
+			bpf_map_lookup_elem(bpf_map__fd(m), &key, &value);
+		}
+	}
+	bpf_object__close(o);
+	btf__free(btf__load_vmlinux_btf());
+	sb_clear(&libbpf_log);
 }
 
 int main(int argc, char **argv)
 {
 	const char *instance = NULL;
 	bool global = false, netns = false, ready_line = false, no_trace = false;
+	const char *warm_up_object = NULL;
 	char default_instance[64];
 	char msg[1024];
 
@@ -2021,6 +2810,8 @@ int main(int argc, char **argv)
 			netns = true;
 		} else if (!strcmp(argv[i], "--ready-line")) {
 			ready_line = true;
+		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
+			warm_up_object = argv[++i];
 		} else {
 			usage();
 			return 2;
@@ -2048,6 +2839,8 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
+	if (warm_up_object)
+		warm_up(warm_up_object);
 	if (ready_line) {
 		/* not JSON, so event readers skip it: a host that must not send before the tty
 		 * is raw (a cold-booted VM) waits for it */
@@ -2055,7 +2848,7 @@ int main(int argc, char **argv)
 		write_all(ready, sizeof(ready) - 1);
 	}
 
-	if (read_job(stdin, msg, sizeof(msg))) {
+	if (read_job(msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		emit_done(false);
 		return 1;

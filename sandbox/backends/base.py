@@ -37,7 +37,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sandbox.job import Job, Result, RunLimits
+from sandbox import kernel_headers
+from sandbox.job import Job, Result, RunControl, RunLimits
 from sandbox.wire import encode_job
 
 EventCallback = Callable[[dict[str, Any]], None]
@@ -66,12 +67,21 @@ class Backend(ABC):
     name = "base"
 
     @abstractmethod
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
-        """Runs the job, calling on_event(event) as each event arrives; always tears down."""
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
+        """Runs the job, calling on_event(event) as each event arrives; always tears down.
+        `control` (optional) lets the caller stop a live op early: the backend keeps the
+        job channel open and connects `control` to it."""
 
     @abstractmethod
     def available(self) -> tuple[bool, str]:
         """Whether this backend can run here, and a short reason either way."""
+
+    def kernel_headers(self) -> Path | None:
+        """The folder of the run kernel's vmlinux.h (sandbox/kernel_headers.py), for the
+        compile jail; None when that kernel has no BTF. Default: the host's kernel."""
+        return kernel_headers.host_headers()
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """Waits until no sandbox this process started is still tearing down (a run
@@ -81,6 +91,36 @@ class Backend(ABC):
 
 def _ignore(event: dict[str, Any]) -> None:
     return None
+
+
+class LineSplitter:
+    """Splits a byte stream into lines, for every backend alike.
+
+    `feed(chunk)` returns the lines the chunk completed (without their newline). A line
+    that grows past `limit` bytes is not an event anyone can use: it is dropped whole, up
+    to and including its newline, instead of growing the buffer forever. `end()` returns
+    the unfinished last line when the stream ends (None when there is none).
+    """
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self.rest = b""
+        self.dropping = False  # inside a line that passed the limit
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        lines = (self.rest + chunk).split(b"\n")
+        self.rest = lines.pop()
+        if self.dropping and lines:
+            lines.pop(0)  # the end of the over-long line
+            self.dropping = False
+        if len(self.rest) > self.limit:
+            self.rest, self.dropping = b"", True
+        return lines
+
+    def end(self) -> bytes | None:
+        rest, self.rest = self.rest, b""
+        dropped, self.dropping = self.dropping, False
+        return rest if rest and not dropped else None
 
 
 class EventStream:
@@ -189,13 +229,37 @@ def mount_if_missing(fstype: str, target: str) -> None:
     subprocess.run(["mount", "-t", fstype, fstype, target], capture_output=True, check=False)
 
 
-def _write_stdin(proc: subprocess.Popen[bytes], data: bytes) -> None:
+def _write_stdin(
+    proc: subprocess.Popen[bytes], data: bytes, keep_open: threading.Lock | None = None
+) -> None:
+    """Writes the job; closes stdin after it unless a RunControl may still write (then
+    `keep_open` is held while the job is written)."""
     assert proc.stdin is not None
-    with contextlib.suppress(OSError):  # the process died early: its exit says why
+    # the process died early: its exit says why
+    with keep_open or contextlib.nullcontext(), contextlib.suppress(OSError):
         proc.stdin.write(data)
         proc.stdin.flush()
-    with contextlib.suppress(OSError):
-        proc.stdin.close()
+    if keep_open is None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+
+
+def _connect_control(
+    control: RunControl | None, proc: subprocess.Popen[bytes]
+) -> threading.Lock | None:
+    """Connects a RunControl to the agent's stdin; the lock orders it after the job."""
+    if control is None:
+        return None
+    lock = threading.Lock()
+
+    def send(data: bytes) -> None:
+        assert proc.stdin is not None
+        with lock:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+
+    control.connect(send)
+    return lock
 
 
 def _drain_stderr(proc: subprocess.Popen[bytes], tail: deque[bytes]) -> None:
@@ -231,6 +295,7 @@ def run_agent_process(
     stdin_data: bytes | None = None,
     teardown_in_background: bool = False,
     on_exit: Callable[[], None] | None = None,
+    control: RunControl | None = None,
 ) -> Result:
     """Runs argv (which runs the agent), streams its events, kills it at the wall limit.
 
@@ -263,8 +328,9 @@ def run_agent_process(
         _call(on_exit)
         raise
     stderr_tail: deque[bytes] = deque(maxlen=STDERR_TAIL_BYTES // 4096 + 1)
+    keep_open = _connect_control(control, proc)
     threads = [
-        threading.Thread(target=_write_stdin, args=(proc, data), daemon=True),
+        threading.Thread(target=_write_stdin, args=(proc, data, keep_open), daemon=True),
         threading.Thread(target=_drain_stderr, args=(proc, stderr_tail), daemon=True),
     ]
     for thread in threads:
@@ -405,7 +471,7 @@ def _pump_stdout(proc: subprocess.Popen[bytes], stream: EventStream, deadline: f
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     os.set_blocking(fd, False)
-    buffer = b""
+    lines = LineSplitter()
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
         while stream.done is None:
@@ -419,16 +485,18 @@ def _pump_stdout(proc: subprocess.Popen[bytes], stream: EventStream, deadline: f
             except BlockingIOError:
                 continue
             if not chunk:
-                if buffer:
-                    stream.feed(buffer)
+                feed_end(lines, stream)
                 return False
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
+            for line in lines.feed(chunk):
                 stream.feed(line)
-            if len(buffer) > MAX_LINE_BYTES:
-                buffer = b""  # an endless line: drop it rather than grow forever
     return False
+
+
+def feed_end(lines: LineSplitter, stream: EventStream) -> None:
+    """At the end of the output: its unfinished last line, unless the run is over."""
+    last = lines.end()
+    if last is not None and stream.done is None:
+        stream.feed(last)
 
 
 # ------------------------------------------------------------------ trace isolation
@@ -477,7 +545,8 @@ def attaches_global_hook(job: Job) -> bool:
         if op["op"] != "attach":
             continue
         target = op.get("target")
-        if target is None and any(prefix in job.object for prefix in GLOBAL_HOOK_SECTIONS):
+        obj = job.objects.get(op["object"], b"") if op.get("object") else job.object
+        if target is None and any(prefix in obj for prefix in GLOBAL_HOOK_SECTIONS):
             return True  # the section decides; a false positive only costs a wait
         if target is not None and not str(target).startswith(("xdp", "tc")):
             return True
@@ -566,6 +635,11 @@ def object_may_print(obj: bytes) -> bool:
         return any(_calls_print(obj[start:end]) for start, end in _code_sections(obj))
     except (struct.error, ValueError):
         return True
+
+
+def job_may_print(job: Job) -> bool:
+    """Whether any object of the job calls a printing helper."""
+    return any(object_may_print(obj) for obj in job.all_objects())
 
 
 def _code_sections(obj: bytes) -> list[tuple[int, int]]:

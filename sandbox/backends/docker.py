@@ -31,16 +31,17 @@ from typing import Any
 
 from sandbox import docker_image
 from sandbox.backends.base import (
-    MAX_LINE_BYTES,
     Backend,
     EventCallback,
     EventStream,
     GlobalHooksBusy,
+    LineSplitter,
+    feed_end,
     mount_if_missing,
     trace_lock,
 )
 from sandbox.backends.local import TRACEFS, remove_trace_instance
-from sandbox.job import Job, Result
+from sandbox.job import Job, Result, RunControl
 from sandbox.wire import encode_job
 
 INSTANCE_PREFIX = "bpflab-docker-"
@@ -95,7 +96,9 @@ class DockerBackend(Backend):
             return False, f"no Docker daemon answers at {where}: {error}"
         return True, f"Docker {version.get('Version', '?')}: one container per run"
 
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
         job.validate()
         # Every run reads its trace instance: shared lock, or exclusive while it may
         # have a tracepoint program attached (base.TraceLock says why).
@@ -103,13 +106,15 @@ class DockerBackend(Backend):
         assert lock is not None
         try:
             with lock:
-                return self._run(job, on_event)
+                return self._run(job, on_event, control)
         except GlobalHooksBusy as busy:
             stream = EventStream(job.limits, on_event)
             stream.fail(str(busy))
             return stream.result()
 
-    def _run(self, job: Job, on_event: EventCallback | None) -> Result:
+    def _run(
+        self, job: Job, on_event: EventCallback | None, control: RunControl | None = None
+    ) -> Result:
         stream = EventStream(job.limits, on_event)
         stream.emit({"event": "stage", "stage": "booting"})
         deadline = stream.started + job.limits.wall_s
@@ -122,7 +127,7 @@ class DockerBackend(Backend):
             # container is then always a leftover (see reap_stale).
             container = self._create(image, instance)
             _prepare_trace_instance(instance)
-            _run_container(container, job, instance, stream, deadline)
+            _run_container(container, job, instance, stream, deadline, control)
         except Exception as error:  # the daemon or the host failed us, not the learner
             stream.fail(f"docker backend: {error}")
         finally:
@@ -194,7 +199,12 @@ def _age_s(container: Any) -> float:
 
 
 def _run_container(
-    container: Any, job: Job, instance: str, stream: EventStream, deadline: float
+    container: Any,
+    job: Job,
+    instance: str,
+    stream: EventStream,
+    deadline: float,
+    control: RunControl | None = None,
 ) -> None:
     attached = container.attach_socket(params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
     sock: socket.socket = attached._sock  # the raw socket under the SDK's wrapper
@@ -203,6 +213,8 @@ def _run_container(
         container.reload()
         _filter_trace_to(instance, int(container.attrs["State"]["Pid"]))
         sock.sendall(encode_job(job))
+        if control is not None:
+            control.connect(sock.sendall)  # stdin stays open: a stop line may follow
         stderr_tail = _pump(sock, stream, deadline)
         if stream.done is None and time.monotonic() >= deadline:
             _kill(container)
@@ -241,7 +253,7 @@ def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
     number, 3 zero bytes, big-endian length) and a payload. Returns stderr's tail.
     """
     pending = b""  # bytes of frames not yet complete
-    line = b""  # stdout bytes after the last newline
+    lines = LineSplitter()  # stdout
     stderr_tail = b""
     with selectors.DefaultSelector() as selector:
         selector.register(sock, selectors.EVENT_READ)
@@ -263,13 +275,9 @@ def _pump(sock: socket.socket, stream: EventStream, deadline: float) -> bytes:
                 if kind == STDERR:
                     stderr_tail = (stderr_tail + payload)[-STDERR_TAIL_BYTES:]
                     continue
-                *lines, line = (line + payload).split(b"\n")
-                for text in lines:
+                for text in lines.feed(payload):
                     stream.feed(text)
-                if len(line) > MAX_LINE_BYTES:
-                    line = b""  # an endless line: drop it rather than grow forever
-    if line and stream.done is None:
-        stream.feed(line)
+    feed_end(lines, stream)
     return stderr_tail
 
 

@@ -32,12 +32,12 @@ from sandbox.backends.base import (
     GlobalHooksBusy,
     TraceLock,
     attaches_global_hook,
+    job_may_print,
     mount_if_missing,
-    object_may_print,
     run_agent_process,
     trace_lock,
 )
-from sandbox.job import Job, Result
+from sandbox.job import Job, Result, RunControl
 
 TRACEFS = Path("/sys/kernel/tracing")
 BPFFS = Path("/sys/fs/bpf")
@@ -59,7 +59,9 @@ class LocalBackend(Backend):
             return False, "no kernel information under /sys"
         return True, "host kernel, one network namespace and trace instance per run"
 
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
         stream = EventStream(job.limits, on_event)
         try:
             job.validate()
@@ -73,7 +75,7 @@ class LocalBackend(Backend):
         reap_orphan_instances()
         # No printing helper call and no global hook: nothing can reach a trace, so no
         # instance to make (and to wait ~40 ms for the kernel to remove).
-        reads_trace = object_may_print(job.object) or attaches_global_hook(job)
+        reads_trace = job_may_print(job) or attaches_global_hook(job)
         lock = trace_lock(job, reads_trace)
         try:
             if lock is not None:
@@ -91,6 +93,7 @@ class LocalBackend(Backend):
                 stream=stream,
                 teardown_in_background=True,
                 on_exit=functools.partial(_after_exit, instance, lock),
+                control=control,
             )
         finally:
             if lock is not None and not lock.exclusive:

@@ -17,7 +17,7 @@ The first event of a run is `{"event": "stage", "stage": "booting", "boot": "sna
 "cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the job channel and
 its events stream back, each passed to `on_event` as soon as its line is complete.
 
-Plumbing: the job channel (a virtio serial port, /dev/vport0p1 in the guest), the
+Plumbing (sandbox/vmboot.py, where the VM is booted): the job channel (a virtio serial port, /dev/vport0p1 in the guest), the
 kernel console (ttyS0) and the QMP monitor are each one end of a socketpair handed to
 qemu as an open fd (`-chardev socket,fd=N`), so no socket file is ever created; qemu's
 stderr goes to an unlinked temp file. Teardown is always SIGKILL to qemu's process group
@@ -38,243 +38,27 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import logging
 import os
 import selectors
-import shlex
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-from typing import IO, Literal
+from pathlib import Path
+from typing import Literal
 
 from sandbox import build
 from sandbox import image as vm_image
-from sandbox.backends.base import Backend, EventCallback, EventStream
-from sandbox.job import Job, Result
-from sandbox.qmp import QMPClient, QMPError
+from sandbox.backends.base import Backend, EventCallback, EventStream, LineSplitter
+from sandbox.job import Job, Result, RunControl
+from sandbox.vmboot import Machine, VMError
 from sandbox.wire import encode_job
 
 logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 POOL_ENV = "BPFLAB_MICROVM_POOL"
 POOL_RESTORE_TIMEOUT_S = 30.0
-PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(None, use_errno=True)
 EVENT_START = b'{"event"'
-MAX_LINE_BYTES = 8 * 1024 * 1024
-STDERR_TAIL_BYTES = 2000
-CONSOLE_TAIL_BYTES = 4000
-
-
-class VMError(RuntimeError):
-    """The VM could not be started, restored or booted."""
-
-
-class Machine:
-    """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
-
-    def __init__(
-        self, image: vm_image.Image, *, accel: str | None = None, restore: bool = False
-    ) -> None:
-        """restore: start qemu waiting for the image's snapshot (see restore())."""
-        self.image = image
-        self.accel = accel or image.accel
-        self.incoming = restore
-        self.snapshot_fd: int | None = None
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.channel: socket.socket | None = None
-        self.console: socket.socket | None = None
-        self.monitor: socket.socket | None = None
-        self.stderr: IO[bytes] | None = None
-        self.pending = b""  # channel bytes read but not yet consumed
-        self.console_bytes = b""  # the end of the console output, for error messages
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    @property
-    def qmp(self) -> QMPClient:
-        assert self.monitor is not None
-        return self._qmp
-
-    def argv(self, channel_fd: int, console_fd: int, monitor_fd: int) -> list[str]:
-        argv = [vm_image.QEMU, *vm_image.MACHINE_ARGS, "-accel", self.accel]
-        argv += ["-chardev", f"socket,id=channel0,fd={channel_fd},server=off"]
-        argv += ["-device", f"virtserialport,chardev=channel0,name={vm_image.CHANNEL_NAME}"]
-        argv += ["-chardev", f"socket,id=console0,fd={console_fd},server=off"]
-        argv += ["-serial", "chardev:console0"]
-        argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
-        argv += ["-mon", "chardev=qmp0,mode=control"]
-        argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
-        argv += ["-append", self.image.cmdline]
-        if self.incoming:
-            argv += ["-incoming", "defer"]
-        return argv
-
-    def start(self) -> None:
-        self.channel, channel_guest = socket.socketpair()
-        self.console, console_guest = socket.socketpair()
-        self.monitor, monitor_guest = socket.socketpair()
-        self.console.setblocking(False)
-        self._qmp = QMPClient(self.monitor)
-        # unlinked at once: nothing to remove, whatever happens; closed in kill()
-        self.stderr = tempfile.TemporaryFile(prefix="bpflab-qemu-")  # noqa: SIM115
-        guest_fds = (channel_guest.fileno(), console_guest.fileno(), monitor_guest.fileno())
-        inherited = list(guest_fds)
-        try:
-            if self.incoming:
-                # qemu reads the snapshot from this fd: no `exec:cat` shell per run
-                self.snapshot_fd = os.open(self.image.snapshot, os.O_RDONLY | os.O_CLOEXEC)
-                inherited.append(self.snapshot_fd)
-            self.proc = subprocess.Popen(
-                self.argv(*guest_fds),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=self.stderr,
-                pass_fds=inherited,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-        except OSError as error:
-            raise VMError(f"cannot start {vm_image.QEMU}: {error}") from error
-        finally:
-            for sock in (channel_guest, console_guest, monitor_guest):
-                sock.close()
-
-    def restore(self, deadline: float, resume: bool = True) -> None:
-        """Loads the image's saved VM into this (-incoming defer) qemu; runs it if resume."""
-        assert self.snapshot_fd is not None, "Machine(restore=True) first"
-        try:
-            self.qmp.handshake(deadline)
-            capability = {"capability": "events", "state": True}
-            self.qmp.execute("migrate-set-capabilities", {"capabilities": [capability]}, deadline)
-            uri = f"fd:{self.snapshot_fd}"
-            self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
-            while True:
-                status = self.qmp.wait_event("MIGRATION", deadline)["data"]["status"]
-                if status == "completed":
-                    break
-                if status == "failed":
-                    raise VMError(f"restoring the snapshot failed: {self.stderr_tail()}")
-            if resume:
-                self.resume(deadline)
-        except QMPError as error:
-            raise VMError(
-                f"restoring the snapshot: {error} {self.stderr_tail()}".strip()
-            ) from error
-
-    def resume(self, deadline: float) -> None:
-        """Lets a restored, paused VM run (QMP cont)."""
-        try:
-            self.qmp.execute("cont", deadline=deadline)
-        except QMPError as error:
-            raise VMError(f"resuming the VM: {error} {self.stderr_tail()}".strip()) from error
-
-    def wait_ready(self, deadline: float) -> None:
-        """Reads the channel until the guest's init says its agent waits for a job."""
-        while vm_image.READY_MARKER not in self.pending:
-            if not self._read_channel(deadline):
-                if time.monotonic() >= deadline:
-                    raise VMError(f"the VM did not boot in time; {self.diagnosis()}")
-                raise VMError(f"qemu exited during boot; {self.diagnosis()}")
-        self.pending = self.pending.split(vm_image.READY_MARKER, 1)[1].split(b"\n", 1)[-1]
-
-    def save_snapshot(self, path: os.PathLike[str], deadline: float) -> None:
-        """Stops the VM and writes its whole state to path (QMP migrate to a file)."""
-        partial = f"{os.fspath(path)}.partial"
-        try:
-            self.qmp.execute("stop", deadline=deadline)
-            self.qmp.execute("migrate", {"uri": f"exec:cat > {shlex.quote(partial)}"}, deadline)
-            while True:
-                status = self.qmp.execute("query-migrate", deadline=deadline).get("status")
-                if status == "completed":
-                    break
-                if status in ("failed", "cancelled"):
-                    raise VMError(f"saving the snapshot {status}: {self.stderr_tail()}")
-                time.sleep(0.02)
-        except QMPError as error:
-            raise VMError(f"saving the snapshot: {error}") from error
-        os.replace(partial, path)
-
-    def _read_channel(self, deadline: float) -> bool:
-        """Appends what the channel has to self.pending; False at EOF or the deadline.
-
-        Drains the console meanwhile: unread, it stalls the guest (see drain_console).
-        """
-        assert self.channel is not None and self.console is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.channel, selectors.EVENT_READ, "channel")
-            selector.register(self.console, selectors.EVENT_READ, "console")
-            while (remaining := deadline - time.monotonic()) > 0:
-                ready = {key.data for key, _ in selector.select(timeout=remaining)}
-                if "console" in ready:
-                    self.drain_console()
-                if "channel" in ready:
-                    chunk = self.channel.recv(65536)
-                    self.pending += chunk
-                    return bool(chunk)
-        return False
-
-    def drain_console(self) -> None:
-        """Reads what the console has, keeping its end.
-
-        qemu's UART writes the socket a byte at a time, so a few hundred unread bytes fill
-        the socket buffer and then the guest waits on its console: read it whenever the
-        guest runs (kernel warnings, the agent's stderr).
-        """
-        if self.console is None:
-            return
-        with contextlib.suppress(OSError):  # BlockingIOError: nothing more for now
-            while chunk := self.console.recv(65536):
-                self.console_bytes = (self.console_bytes + chunk)[-CONSOLE_TAIL_BYTES:]
-
-    def console_tail(self) -> str:
-        """The end of what the guest kernel, init and agent stderr wrote on the console."""
-        self.drain_console()
-        return self.console_bytes.decode("utf-8", "replace").strip()
-
-    def diagnosis(self) -> str:
-        """What qemu and the guest said, for an error message."""
-        parts = [f"qemu: {self.stderr_tail()!r}" if self.stderr_tail() else ""]
-        console = self.console_tail()
-        parts.append(f"console: {console[-400:]!r}" if console else "")
-        return " ".join(part for part in parts if part) or "no output from qemu or the guest"
-
-    def stderr_tail(self) -> str:
-        if self.stderr is None:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            self.stderr.seek(0, os.SEEK_END)
-            size = self.stderr.tell()
-            self.stderr.seek(max(0, size - STDERR_TAIL_BYTES))
-            return self.stderr.read().decode("utf-8", "replace").strip()
-        return ""
-
-    def exited(self) -> bool:
-        return self.proc is not None and self.proc.poll() is not None
-
-    def kill(self) -> None:
-        """Always safe to call, any number of times: qemu dead and reaped, fds closed."""
-        if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.kill()
-            self.proc.wait()
-        if self.snapshot_fd is not None:
-            os.close(self.snapshot_fd)
-            self.snapshot_fd = None
-        for sock in (self.channel, self.console, self.monitor):
-            if sock is not None:
-                sock.close()
-        if self.stderr is not None:
-            self.stderr.close()
 
 
 class MicroVMBackend(Backend):
@@ -298,6 +82,8 @@ class MicroVMBackend(Backend):
         self.mode = mode
         self.image = image
         self.kernel = kernel
+        self._prepared: list[_Prepared] = []
+        self._prepared_lock = threading.Lock()
         self.pool_size = _pool_size_from_env() if pool_size is None else pool_size
         self._qemu_version: str | None = None
 
@@ -321,7 +107,41 @@ class MicroVMBackend(Backend):
             return True, f"image {image.directory.name} has no snapshot: every run boots cold"
         return True, f"image {image.directory.name}, {self.mode} start, {image.accel}"
 
-    def run(self, job: Job, on_event: EventCallback | None = None) -> Result:
+    def kernel_headers(self) -> Path | None:
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        return image.kernel_headers if image is not None else None
+
+    def prepare(self) -> None:
+        """Starts restoring the next run's VM now, paused, in the background: the grader
+        calls it before compiling, so the restore overlaps the compile and run() only has
+        to resume the VM. Without a snapshot, or with a pool (it has VMs ready), a no-op."""
+        image = self.image or vm_image.current_image(kernel=self.kernel)
+        if image is None or self.mode != "warm" or not image.has_snapshot() or self.pool_size:
+            return
+        prepared = _Prepared(image)
+        with self._prepared_lock:
+            self._prepared.append(prepared)
+
+    def discard(self) -> None:
+        """Kills the VMs prepare() restored and no run took (the compile failed)."""
+        with self._prepared_lock:
+            prepared, self._prepared = self._prepared, []
+        for one in prepared:
+            one.discard()
+
+    def _take_prepared(self, image: vm_image.Image, deadline: float) -> Machine | None:
+        with self._prepared_lock:
+            prepared = self._prepared.pop(0) if self._prepared else None
+        if prepared is None:
+            return None
+        if prepared.image.directory != image.directory:
+            prepared.discard()
+            return None
+        return prepared.machine_when_ready(deadline)
+
+    def run(
+        self, job: Job, on_event: EventCallback | None = None, control: RunControl | None = None
+    ) -> Result:
         job.validate()
         stream = EventStream(job.limits, on_event)
         deadline = stream.started + job.limits.wall_s
@@ -332,7 +152,9 @@ class MicroVMBackend(Backend):
             stream.fail(f"microvm: no VM image for {which}; run `python -m sandbox image build`")
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
-        pooled = warm_pool(image, self.pool_size).take() if restore and self.pool_size else None
+        pooled = self._take_prepared(image, deadline) if restore else None
+        if pooled is None and restore and self.pool_size:
+            pooled = warm_pool(image, self.pool_size).take()
         machine = pooled or Machine(image, restore=restore)
         phase = "starting qemu"
         try:
@@ -360,7 +182,7 @@ class MicroVMBackend(Backend):
                 phase = "booting"
                 machine.wait_ready(deadline)
             phase = "running the job"
-            _exchange(machine, encode_job(job), stream, deadline)
+            _exchange(machine, encode_job(job), stream, deadline, control)
             if stream.done is None:
                 _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase)
         except VMError as error:
@@ -368,6 +190,46 @@ class MicroVMBackend(Backend):
         finally:
             machine.kill()
         return stream.result()
+
+
+class _Prepared:
+    """One VM being restored (paused) for the next run: qemu is started by the caller's
+    thread (it dies with the thread that started it, see _die_with_parent, and this
+    thread lives on through the run), the snapshot is loaded on a thread of its own."""
+
+    def __init__(self, image: vm_image.Image) -> None:
+        self.image = image
+        self.machine = Machine(image, restore=True)
+        self.error: VMError | None = None
+        try:
+            self.machine.start()
+        except VMError as error:
+            self.error = error
+        self.thread = threading.Thread(target=self._restore, name="bpflab-vm-prepare", daemon=True)
+        self.thread.start()
+
+    def _restore(self) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+        except VMError as error:
+            self.error = error
+
+    def machine_when_ready(self, deadline: float) -> Machine | None:
+        """The restored VM, or None (killed) when its restore failed or is not done in time:
+        the run then restores one of its own."""
+        self.thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.thread.is_alive() or self.error is not None or self.machine.exited():
+            if self.error is not None:
+                logger.warning("microvm: a prepared restore failed: %s", self.error)
+            self.discard()
+            return None
+        return self.machine
+
+    def discard(self) -> None:
+        self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S)
+        self.machine.kill()
 
 
 class WarmPool:
@@ -476,14 +338,6 @@ def _pool_size_from_env() -> int:
         raise ValueError(f"{POOL_ENV} must be a whole number, not {value!r}") from None
 
 
-def _die_with_parent() -> None:
-    """In qemu's child process before exec: SIGKILL when the thread that started it dies.
-
-    A worker killed mid-run (a Celery hard time limit) must not leave a VM spinning.
-    """
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _fail_unfinished(
     machine: Machine,
     stream: EventStream,
@@ -504,7 +358,13 @@ def _fail_unfinished(
     stream.fail(message)
 
 
-def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: float) -> None:
+def _exchange(
+    machine: Machine,
+    payload: bytes,
+    stream: EventStream,
+    deadline: float,
+    control: RunControl | None = None,
+) -> None:
     """Writes the job to the channel while streaming events back, until done/EOF/deadline.
 
     Both directions in one loop: a big job may not fit the socket buffer before the guest
@@ -514,7 +374,9 @@ def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: f
     assert channel is not None and console is not None
     channel.setblocking(False)
     pending = memoryview(payload)
-    buffer, machine.pending = machine.pending, b""
+    lines = LineSplitter()
+    _feed_events(lines.feed(machine.pending), stream)
+    machine.pending = b""
     with selectors.DefaultSelector() as selector:
         selector.register(channel, selectors.EVENT_READ | selectors.EVENT_WRITE)
         selector.register(console, selectors.EVENT_READ)
@@ -531,24 +393,25 @@ def _exchange(machine: Machine, payload: bytes, stream: EventStream, deadline: f
                         pending = pending[channel.send(pending) :]
                     if not pending:
                         selector.modify(channel, selectors.EVENT_READ)
+                        if control is not None:  # a stop line may follow the job
+                            control.connect(channel.sendall)
                 if mask & selectors.EVENT_READ:
                     try:
                         chunk = channel.recv(65536)
                     except BlockingIOError:
                         continue
                     if not chunk:
+                        last = lines.end()
+                        _feed_events([last] if last is not None else [], stream)
                         return
-                    buffer = _feed_lines(buffer + chunk, stream)
-    machine.pending = buffer
+                    _feed_events(lines.feed(chunk), stream)
 
 
-def _feed_lines(buffer: bytes, stream: EventStream) -> bytes:
-    """Feeds every complete line's event part to the stream; returns the unfinished rest."""
-    *lines, rest = buffer.split(b"\n")
+def _feed_events(lines: list[bytes], stream: EventStream) -> None:
+    """Feeds each line's event part (from `{"event"` on) to the stream, until done."""
     for line in lines:
+        if stream.done is not None:
+            return
         start = line.find(EVENT_START)
         if start >= 0:
             stream.feed(line[start:].rstrip(b"\r"))
-        if stream.done is not None:
-            break
-    return b"" if len(rest) > MAX_LINE_BYTES else rest

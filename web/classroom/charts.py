@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
+
 FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 BAR = "#2f6fdf"
 TRACK = "#e6ecf5"
@@ -21,9 +23,14 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
     )
 
 
-def pass_rate_chart(rates: list[tuple[str, int, int]], title: str = "Pass rate per lab") -> str:
-    """One horizontal bar per lab: the share of the cohort that passed it, with 'n/m'."""
-    label_w, bar_w, row_h, top = 170, 260, 24, 32
+def pass_rate_chart(
+    rates: list[tuple[str, int, int]], titles: dict[str, str] | None = None, title: str = ""
+) -> str:
+    """One horizontal bar per lab (named by its title): the share of the cohort that passed
+    it, with 'n/m'."""
+    title = title or _("Pass rate per lab")
+    titles = titles or {}
+    label_w, bar_w, row_h, top = 230, 260, 24, 32
     width, height = label_w + bar_w + 80, top + row_h * max(len(rates), 1) + 8
     body = []
     for i, (slug, passed, total) in enumerate(rates):
@@ -31,23 +38,39 @@ def pass_rate_chart(rates: list[tuple[str, int, int]], title: str = "Pass rate p
         share = passed / total if total else 0.0
         body.append(
             f'<g class="bar" data-lab="{escape(slug)}" data-passed="{passed}" data-total="{total}">'
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" {FONT} fill="{INK}">{escape(slug)}</text>'
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" {FONT} fill="{INK}">'
+            f"{escape(_fit(titles.get(slug, slug)))}</text>"
             f'<rect x="{label_w}" y="{y + 4}" width="{bar_w}" height="14" rx="3" fill="{TRACK}"/>'
             f'<rect x="{label_w}" y="{y + 4}" width="{round(bar_w * share, 1)}" height="14" rx="3" fill="{BAR}"/>'
             f'<text x="{label_w + bar_w + 8}" y="{y + 15}" {FONT} fill="{INK}">'
             f"{round(100 * share)}% ({passed}/{total})</text></g>"
         )
     if not rates:
-        body.append(f'<text x="8" y="{top + 15}" {FONT} fill="{INK}">No labs yet.</text>')
+        body.append(
+            f'<text x="8" y="{top + 15}" {FONT} fill="{INK}">{escape(_("No labs yet."))}</text>'
+        )
     return _svg(width, height, title, body)
+
+
+def _fit(label: str, width: int = 30) -> str:
+    """A label cut to about `width` Latin characters (a CJK character counts twice)."""
+    used, out = 0, []
+    for char in label:
+        used += 2 if ord(char) > 0x2E80 else 1
+        if used > width:
+            return "".join(out).rstrip() + "…"
+        out.append(char)
+    return label
 
 
 def histogram_chart(
     buckets: list[tuple[str, int]],
-    title: str = "Attempts needed to pass",
-    x_label: str = "attempts",
+    title: str = "",
+    x_label: str = "",
 ) -> str:
     """One column per bucket, its count above it; the tallest column fills the plot."""
+    title = title or _("Attempts needed to pass")
+    x_label = x_label or _("attempts")
     col_w, gap, plot_h, top, left = 44, 12, 150, 40, 16
     width = left * 2 + len(buckets) * (col_w + gap)
     height = top + plot_h + 44

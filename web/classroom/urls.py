@@ -14,6 +14,7 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/", views.dashboard, name="dashboard"),
     path("cohorts/<int:cohort_id>/grid.csv", views.grid_csv, name="grid_csv"),
     path("cohorts/<int:cohort_id>/plan/", views.assign_plan, name="assign_plan"),
+    path("cohorts/<int:cohort_id>/kernel/", views.cohort_kernel, name="cohort_kernel"),
     path("cohorts/<int:cohort_id>/charts/pass-rate.svg", views.pass_rate_svg, name="pass_rate_svg"),
     path("cohorts/<int:cohort_id>/charts/attempts.svg", views.attempts_svg, name="attempts_svg"),
     path("cohorts/<int:cohort_id>/labs/<slug:slug>/", views.lab_failures, name="lab_failures"),

@@ -13,14 +13,18 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from labs import classroom
+from labs import classroom, kernels
 from labs.access import can_view_cohort, can_view_learner_in_cohort, is_instructor
 from labs.models import Cohort, CohortPlan, Lab, Membership, Plan, Run, Submission
 from labs.plans import plan_stages
-from web.classroom import charts
+from web.classroom import charts, labels
+from web.classroom.events import describe_event
 from web.classroom.forms import AssignPlanForm, CohortForm, JoinForm
+from web.pages.verdicts import run_summary
+from web.templatetags.labels import check_text
 
 SUBMISSIONS_SHOWN = 50
 
@@ -71,7 +75,7 @@ def create_cohort(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("only instructors create cohorts")
     form = CohortForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A cohort needs a name.")
+        messages.error(request, _("A cohort needs a name."))
         return redirect("classroom:index")
     cohort = form.save(commit=False)
     cohort.instructor = request.user
@@ -85,11 +89,11 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cohort = Cohort.objects.filter(join_code=form.cleaned_data["code"], is_open=True).first()
         if cohort is None:
-            form.add_error("code", "No open cohort has this code.")
+            form.add_error("code", _("No open cohort has this code."))
         else:
             with transaction.atomic():
                 Membership.objects.get_or_create(cohort=cohort, user=request.user)
-            messages.success(request, f"You joined {cohort.name}.")
+            messages.success(request, _("You joined %(name)s.") % {"name": cohort.name})
             return redirect("classroom:index")
     cohort = Cohort.objects.filter(join_code=code.upper(), is_open=True).first() if code else None
     return render(request, "classroom/join.html", {"form": form, "cohort": cohort})
@@ -97,9 +101,12 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
 
 def sort_headers(grid: classroom.Grid) -> list[dict[str, object]]:
     """The grid's column headers as sort links: a second click on the active one reverses it."""
-    keys = [("learner", "Learner"), ("passed", "Passed"), ("attempts", "Attempts")]
-    keys += [(f"lab:{lab.slug}", lab.slug) for lab in grid.labs]
-    titles = {f"lab:{lab.slug}": lab.title_text() for lab in grid.labs}
+    keys = [("learner", _("Learner")), ("passed", _("Passed")), ("attempts", _("Attempts"))]
+    keys += [(f"lab:{lab.slug}", lab.title_text() or lab.slug) for lab in grid.labs]
+    titles = {
+        f"lab:{lab.slug}": _("Sort by “%(title)s”") % {"title": lab.title_text()}
+        for lab in grid.labs
+    }
     headers = []
     for key, label in keys:
         active = grid.sort == key
@@ -131,8 +138,28 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "standings": classroom.standings(cohort),
         "cohort_plan": CohortPlan.objects.filter(cohort=cohort).select_related("plan").first(),
         "activity": classroom.recent_activity(cohort),
+        "feed_strings": labels.feed_strings(
+            {lab.slug: lab.title_text() for lab in Lab.objects.filter(is_active=True)}
+        ),
+        "kernel_choices": kernels.offered(),
+        "site_kernel": kernels.site_default(),
     }
     return render(request, "classroom/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def cohort_kernel(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The instructor sets the kernel the cohort's runs get by default ("" the site's)."""
+    cohort = _cohort_for_instructor(request, cohort_id)
+    name = request.POST.get("kernel", "")
+    if name and name not in kernels.offered():
+        messages.error(request, _("This site offers no kernel %(kernel)s.") % {"kernel": name})
+    else:
+        cohort.default_kernel = name
+        cohort.save(update_fields=["default_kernel"])
+        messages.success(request, _("Default kernel saved."))
+    return redirect("classroom:dashboard", cohort_id=cohort.pk)
 
 
 @login_required
@@ -141,8 +168,29 @@ def grid_csv(request: HttpRequest, cohort_id: int) -> HttpResponse:
     grid = classroom.build_grid(cohort)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-grid.csv"'
-    csv.writer(response).writerows(classroom.csv_rows(grid))
+    csv.writer(response).writerows(csv_table(grid))
     return response
+
+
+def csv_table(grid: classroom.Grid) -> list[list[str]]:
+    """labs.classroom's rows with the header and the statuses in the reader's language."""
+    rows = classroom.csv_rows(grid)
+    header = [_("learner"), _("labs passed"), _("attempts")]
+    for lab in grid.labs:
+        title = lab.title_text() or lab.slug
+        header += [
+            _("%(lab)s: status") % {"lab": title},
+            _("%(lab)s: attempts") % {"lab": title},
+            _("%(lab)s: minutes to pass") % {"lab": title},
+        ]
+    body = [
+        [
+            labels.label(labels.PROGRESS_LABELS, v) if (i - 3) % 3 == 0 and i >= 3 else v
+            for i, v in enumerate(row)
+        ]
+        for row in rows[1:]
+    ]
+    return [header, *body]
 
 
 @login_required
@@ -150,7 +198,13 @@ def lab_failures(request: HttpRequest, cohort_id: int, slug: str) -> HttpRespons
     cohort = _cohort_for_instructor(request, cohort_id)
     lab = get_object_or_404(Lab, slug=slug)
     report = classroom.lab_failures(cohort, lab, top=10)
-    return render(request, "classroom/failures.html", {"cohort": cohort, "report": report})
+    checks = {c.get("name"): c for c in lab.checks}
+    failed_checks = [
+        (name, check_text(checks.get(name, {"name": name})), count)
+        for name, count in report.failed_check_rows()
+    ]
+    context = {"cohort": cohort, "report": report, "failed_checks": failed_checks}
+    return render(request, "classroom/failures.html", context)
 
 
 @login_required
@@ -160,7 +214,7 @@ def learner_detail(request: HttpRequest, cohort_id: int, user_id: int) -> HttpRe
     if not can_view_learner_in_cohort(request.user, cohort, learner):
         raise Http404("not a member of this cohort")
     submissions = (
-        Submission.objects.filter(user=learner)
+        Submission.objects.filter(user=learner, lab__isnull=False)
         .select_related("lab")
         .prefetch_related("runs")[:SUBMISSIONS_SHOWN]
     )
@@ -180,8 +234,9 @@ def run_detail(request: HttpRequest, cohort_id: int, run_id: int) -> HttpRespons
         "cohort": cohort,
         "run": run,
         "learner": run.submission.user,
-        "events": run.events.all(),
-        "failure": classroom.failure_kind(run),
+        "events": [(event, describe_event(event.kind, event.data)) for event in run.events.all()],
+        "outcome": labels.run_outcome(run.status, run.passed, classroom.failure_kind(run)),
+        "summary": run_summary(run),
     }
     return render(request, "classroom/run.html", context)
 
@@ -195,7 +250,9 @@ def _svg(body: str) -> HttpResponse:
 @login_required
 def pass_rate_svg(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = _cohort_for_instructor(request, cohort_id)
-    return _svg(charts.pass_rate_chart(classroom.pass_rates(classroom.build_grid(cohort))))
+    grid = classroom.build_grid(cohort)
+    titles = {lab.slug: lab.title_text() or lab.slug for lab in grid.labs}
+    return _svg(charts.pass_rate_chart(classroom.pass_rates(grid), titles))
 
 
 @login_required
@@ -215,13 +272,14 @@ def assign_plan(request: HttpRequest, cohort_id: int) -> HttpResponse:
     initial = {"plan": plan.slug if plan else None}
     if current and plan and current.plan_id == plan.pk:
         initial.update({f"due_{k}": v for k, v in current.stage_due_dates.items()})
-    form = AssignPlanForm(request.POST or None, initial=initial, stages=stages)
+    kept = current.stage_due_dates if current and plan and current.plan_id == plan.pk else {}
+    form = AssignPlanForm(request.POST or None, initial=initial, stages=stages, kept=kept)
     if request.method == "POST" and form.is_valid():
         CohortPlan.objects.update_or_create(
             cohort=cohort,
             defaults={"plan": form.cleaned_data["plan"], "stage_due_dates": form.due_dates()},
         )
-        messages.success(request, "Plan assigned.")
+        messages.success(request, _("Plan assigned."))
         return redirect("classroom:dashboard", cohort_id=cohort.pk)
     context = {"cohort": cohort, "form": form, "plans": Plan.objects.all(), "plan": plan}
     return render(request, "classroom/assign_plan.html", context)

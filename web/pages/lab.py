@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from labs.models import Draft, Lab, Run
-from labs.submissions import SubmissionRefused, submit
+from labs.submissions import SubmissionRefused, run_kernel, submit
 from web.pages.forms import SourceForm, normalise_newlines
+from web.pages.kernels import asked_kernel
 from web.pages.workspace import (
     draft_or_starter,
     render_workspace,
@@ -81,7 +82,7 @@ def submit_run(request: HttpRequest, slug: str) -> HttpResponse:
         return render_workspace(request, lab, "", refusal=refusal, status=400)
     source = form.cleaned_data["source"]
     try:
-        run = submit_once(request.user, lab, source, request.LANGUAGE_CODE)
+        run = submit_once(request.user, lab, source, request.LANGUAGE_CODE, asked_kernel(request))
     except SubmissionRefused as refusal:
         return render_workspace(
             request, lab, source, refusal=refusal.message, status=refusal.status
@@ -90,15 +91,20 @@ def submit_run(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("run", token=run.token)
 
 
-def submit_once(user: Any, lab: Lab, source: str, language: str) -> Run:
-    """Run is idempotent while a run of the same source is in flight: a second click (or
-    five) joins that run instead of queueing a copy. The user's row lock (SQLite: the write
-    lock this transaction takes at BEGIN) makes two simultaneous clicks see each other."""
+def submit_once(user: Any, lab: Lab, source: str, language: str, kernel: str | None = None) -> Run:
+    """Run is idempotent while a run of the same source on the same kernel is in flight: a
+    second click (or five) joins that run instead of queueing a copy. The user's row lock
+    (SQLite: the write lock this transaction takes at BEGIN) makes two simultaneous clicks
+    see each other."""
+    kernel = run_kernel(user, lab, settings.SANDBOX_BACKEND, kernel)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         in_flight = (
             Run.objects.filter(
-                submission__user=user, submission__lab=lab, submission__source=source
+                submission__user=user,
+                submission__lab=lab,
+                submission__source=source,
+                kernel=kernel,
             )
             .exclude(status__in=Run.FINISHED)
             .order_by("-created_at")
@@ -106,7 +112,7 @@ def submit_once(user: Any, lab: Lab, source: str, language: str) -> Run:
         )
         if in_flight is not None:
             return in_flight
-        return submit(user, lab, source, language=language)
+        return submit(user, lab, source, language=language, kernel=kernel or None)
 
 
 def lab_url(lab: Lab) -> str:

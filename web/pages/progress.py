@@ -1,7 +1,9 @@
 """The learner's standing on each lab: status, whether it is unlocked, and what comes next.
 
 Labs unlock in catalogue order: the first lab is open, and passing a lab unlocks the one
-after it. Locking is advice, not a wall (study plans take labs in other orders), so a
+after it. A lab this site's sandbox cannot run (kprobes on a `local` site) is shown with a
+note and skipped by that chain: passing the lab before it unlocks the one after it.
+Locking is advice, not a wall (study plans take labs in other orders), so a
 locked lab can still be opened and run; the catalogue and the lab page say what to do first.
 """
 
@@ -31,6 +33,7 @@ class LabStanding:
     unlocked: bool = True
     is_next: bool = False
     unlocked_by: Lab | None = None
+    runs_here: bool = True  # this site's sandbox can run it
 
     @property
     def status_label(self) -> str:
@@ -64,14 +67,15 @@ def lab_standings(user: Any) -> list[LabStanding]:
         before = (previous.lab, previous.status == Progress.PASSED) if previous else None
         standing = _standing(user, lab, progress.get(lab.pk), before)
         standings.append(standing)
-        previous = standing
+        if standing.runs_here:
+            previous = standing
     _mark_next(standings)
     return standings
 
 
 def _mark_next(standings: list[LabStanding]) -> None:
     for standing in standings:
-        if standing.unlocked and standing.status != Progress.PASSED:
+        if standing.unlocked and standing.runs_here and standing.status != Progress.PASSED:
             standing.is_next = True
             return
 
@@ -85,18 +89,19 @@ def stage_standings(user: Any) -> list[StageStanding]:
 
 
 def neighbours(lab: Lab) -> tuple[Lab | None, Lab | None]:
-    """The active labs just before and just after `lab` in catalogue order, in one query."""
+    """In catalogue order, in one query: the lab whose pass unlocks `lab` (the closest
+    active one before it that this site can run) and the active lab just after it."""
     ordered = list(
         Lab.objects.filter(is_active=True)
         .select_related("stage")
         .order_by("stage__order", "order")
-        .only("id", "slug", "title", "order", "stage__order", "stage__slug")
+        .only("id", "slug", "title", "order", "backends", "stage__order", "stage__slug")
     )
     ids = [each.pk for each in ordered]
     if lab.pk not in ids:
         return None, None
     at = ids.index(lab.pk)
-    before = ordered[at - 1] if at > 0 else None
+    before = next((each for each in reversed(ordered[:at]) if each.runs_here()), None)
     after = ordered[at + 1] if at + 1 < len(ordered) else None
     return before, after
 
@@ -114,7 +119,7 @@ def _standing(
 ) -> LabStanding:
     """The one unlock rule: a lab is open when the lab before it is passed, when the
     learner already worked on it, or for staff. `before` is (that lab, whether passed)."""
-    standing = LabStanding(lab=lab)
+    standing = LabStanding(lab=lab, runs_here=lab.runs_here())
     if found:
         standing.status, standing.attempts = found.status, found.attempts
     if before is not None and not before[1]:

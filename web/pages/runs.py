@@ -8,11 +8,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from labs import kernels
 from labs.access import can_watch_run
 from labs.models import Run, Submission
 from labs.runner import reap_if_stale
+from web.pages.kernels import matrix_page
 from web.pages.workspace import render_workspace
 
 
@@ -26,9 +29,13 @@ def get_run_for_user(request: HttpRequest, token: str) -> Run:
 @login_required
 def run_page(request: HttpRequest, token: str) -> HttpResponse:
     run = get_run_for_user(request, token)
+    if run.is_free_form:
+        return redirect("playground-run", token=run.token)
     if reap_if_stale(run):
         run.refresh_from_db()
     submission = run.submission
+    if run.kernel == kernels.ALL:
+        return matrix_page(request, run)
     return render_workspace(request, submission.lab, submission.source, run=run)
 
 
@@ -41,7 +48,12 @@ def previous_submission(submission: Submission) -> Submission | None:
 
 def diff_lines(before: str, after: str) -> list[dict[str, Any]]:
     lines = difflib.unified_diff(
-        before.splitlines(), after.splitlines(), "previous", "this", lineterm="", n=3
+        before.splitlines(),
+        after.splitlines(),
+        _("previous attempt"),
+        _("this attempt"),
+        lineterm="",
+        n=3,
     )
     return [{"kind": _line_kind(line), "text": line} for line in lines]
 
@@ -55,6 +67,8 @@ def _line_kind(line: str) -> str:
 @login_required
 def run_diff(request: HttpRequest, token: str) -> HttpResponse:
     run = get_run_for_user(request, token)
+    if run.is_free_form:
+        raise Http404("A playground run has no previous attempt")
     previous = previous_submission(run.submission)
     before = previous.source if previous else ""
     context = {

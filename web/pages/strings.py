@@ -13,6 +13,41 @@ from django.utils.translation import gettext as _
 from labs import verifier
 
 
+def codemirror_phrases() -> dict[str, str]:
+    """CodeMirror's own interface words (its phrase keys are its English texts)."""
+    return {
+        "Fold line": _("Fold line"),
+        "Unfold line": _("Unfold line"),
+        "Folded lines": _("Folded lines"),
+        "Unfolded lines": _("Unfolded lines"),
+        "folded code": _("folded code"),
+        "unfold": _("unfold"),
+        "Find": _("Find"),
+        "Replace": _("Replace"),
+        "next": _("next"),
+        "previous": _("previous"),
+        "all": _("all"),
+        "match case": _("match case"),
+        "regexp": _("regexp"),
+        "by word": _("by word"),
+        "replace": _("replace"),
+        "replace all": _("replace all"),
+        "close": _("close"),
+        "current match": _("current match"),
+        "replaced $ matches": _("replaced $ matches"),
+        "replaced match on line $": _("replaced match on line $"),
+        "on line": _("on line"),
+        "Go to line": _("Go to line"),
+        "go": _("go"),
+        "to": _("to"),
+        "Selection deleted": _("Selection deleted"),
+        "Diagnostics": _("Diagnostics"),
+        "No diagnostics": _("No diagnostics"),
+        "Control character": _("Control character"),
+        "Completions": _("Completions"),
+    }
+
+
 def run_panel_strings() -> dict[str, object]:
     """The run panel's words in the active language; built once per language."""
     return _panel_strings_in(get_language() or "en")
@@ -49,12 +84,14 @@ def _panel_strings() -> dict[str, object]:
         "why": _("What this usually means"),
         "checks": _("Checks"),
         "expected": _("expected"),
-        "actual": _("actual"),
+        # A failed check's "actual" is what went wrong, often a sentence of its own.
+        "actual": _("what happened"),
         "pending": _("waiting"),
         "passed": _("passed"),
         "failed": _("failed"),
         "trace": _("trace_pipe"),
         "trace_empty": _("This run printed no trace lines."),
+        "record": _("ring buffer %(map)s, %(size)s bytes:"),
         "truncated": _("Output truncated (%(what)s, limit %(limit)s)."),
         "maps": _("Maps"),
         "map_key": _("key"),
@@ -62,14 +99,11 @@ def _panel_strings() -> dict[str, object]:
         "map_empty": _("(empty)"),
         "map_sum": _("sum over CPUs"),
         "map_zero_hidden": _("%(n)s entries with a zero value are not shown."),
+        "map_zero_hidden_one": _("1 entry with a zero value is not shown."),
+        "map_caption": _("%(map)s (%(type)s, key %(key)s B, value %(value)s B)"),
         "not_run": _("not run"),
-        # The grader's "not run: <reason>" up to the reason, in the active language.
-        "not_run_prefix": _("not run: %(reason)s") % {"reason": ""},
         "disassembly": _("BPF disassembly"),
         "verdict_passed": _("Passed"),
-        "summary_all": _("All %(total)s checks passed."),
-        "summary_some": _("%(passed)s of %(total)s checks passed."),
-        "summary_compile": _("Your program did not compile; see the compiler messages."),
         "verdict_failed": _("Not yet"),
         "run_error": _("The run failed"),
         "connection_lost": _("Connection lost; reconnecting..."),
@@ -79,5 +113,16 @@ def _panel_strings() -> dict[str, object]:
         "draft_saving": _("Saving..."),
         "draft_failed": _("Draft not saved"),
         "reset_confirm": _("Replace your code with the starter? Your draft will be lost."),
+        "status_attempted": _("Attempted"),
+        "severity": {
+            "error": _("error"),
+            "fatal": _("fatal error"),
+            "warning": _("warning"),
+            "note": _("note"),
+        },
+        "verifier_marker": _("verifier: %(message)s"),
+        "attach_failed": _("Attaching to %(target)s failed: %(error)s"),
+        "map_update_failed": _("Filling a map failed: %(error)s"),
+        "codemirror": codemirror_phrases(),
         "verifier": verifier.explanations(),
     }

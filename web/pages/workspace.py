@@ -8,11 +8,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from labs.i18n import pick
 from labs.models import Draft, Lab, Run
+from labs.submissions import sandbox_note
 from web.pages.forms import SourceForm
+from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
 from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
@@ -80,8 +83,10 @@ def render_workspace(
         "run_summary": run_summary(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
+        "sandbox_note": "" if lab.runs_here() else sandbox_note(lab),
         "panel_config": _panel_config(request, lab, run, after),
         "strings": run_panel_strings(),
+        "kernels": kernel_picker(request, lab, run),
     }
     return render(request, "pages/lab.html", context, status=status)
 
@@ -95,5 +100,6 @@ def _panel_config(
         "nextLabel": _("Next lab: %(title)s →") % {"title": following.title_text()}
         if following
         else "",
-        "wsPath": f"/ws/runs/{run.token}/" if run else "",
+        # the server words the run's outcome again in the page's language
+        "wsPath": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}" if run else "",
     }

@@ -1,5 +1,6 @@
 """`manage.py grade SLUG FILE [--backend B] [--kernel K | --all-kernels] [--json]
-[--language en|zh-hans]`: grade a C file.
+[--language en|zh-hans] [--seed N]`: grade a C file. `--seed` replays the generated
+frames of a run (its seed is in the report, and stored with every run of the site).
 
 Reads the lab from CONTENT_DIR (not the database). `--kernel 6.12` runs it in a microVM
 with that kernel; `--all-kernels` compiles it once and runs it on every kernel whose
@@ -63,6 +64,8 @@ def human_report(verdict: Verdict, language: str = "en") -> list[str]:
             lines.append(f"      actual:   {check.actual}")
     if verdict.error:
         lines.append(f"  sandbox error: {verdict.error}")
+    if verdict.seed is not None:
+        lines.append(f"  generated frames: seed {verdict.seed} (replay with --seed {verdict.seed})")
     return lines
 
 
@@ -85,6 +88,12 @@ class Command(BaseCommand):
             default="en",
             help="the language of the expected/actual texts and the summary",
         )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help="the seed of the generated frames (default: a new one); replays a run's",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -106,7 +115,8 @@ class Command(BaseCommand):
         with translation.override(options["language"]):
             if options["all_kernels"]:
                 self._report_matrix(grade_on_kernels(lab, source, names), options)
-            verdict = grade(lab, source, backend=backend, kernel=options["kernel"] or "")
+            kernel = options["kernel"] or ""
+            verdict = grade(lab, source, backend=backend, kernel=kernel, seed=options["seed"])
         if options["json"]:
             self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
         else:

@@ -6,26 +6,15 @@ writes everything in one transaction, so a broken file leaves the database as it
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from labs.curriculum import lab_fields
 from labs.models import Lab, Plan, Stage
 from labs.spec import ContentError, Curriculum, load_curriculum
-
-
-def folder_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def check_summaries(lab) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [{"name": c.name, "kind": c.kind, "describe": c.describe} for c in lab.checks]
 
 
 class Command(BaseCommand):
@@ -83,21 +72,5 @@ class Command(BaseCommand):
     def _write_lab(self, spec, stage: Stage, order: int) -> None:  # type: ignore[no-untyped-def]
         Lab.objects.update_or_create(
             slug=spec.slug,
-            defaults={
-                "stage": stage,
-                "order": order,
-                "title": spec.title,
-                "summary": spec.summary,
-                "lesson": spec.lessons,
-                "hints": spec.hints,
-                "program_type": spec.program_type,
-                "section": spec.section,
-                "starter": spec.starter,
-                "solution": spec.solution,
-                "min_kernel": spec.min_kernel,
-                "default_kernel": spec.default_kernel,
-                "checks": check_summaries(spec),
-                "content_hash": folder_hash(spec.path),
-                "is_active": True,
-            },
+            defaults={"stage": stage, "order": order, **lab_fields(spec), "is_active": True},
         )

@@ -12,20 +12,28 @@ from web import bench
 
 
 class Command(BaseCommand):
-    help = "Benchmark the lesson page, trace-to-websocket latency and worker memory."
+    help = (
+        "Benchmark the lesson page, trace-to-websocket latency, the time generated traffic "
+        "adds to a grading, and worker memory."
+    )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--json", action="store_true", help="end with the JSON result line")
         parser.add_argument("--seconds", type=int, default=10, help="load per wrk measurement")
         parser.add_argument("--trace-runs", type=int, default=10)
         parser.add_argument("--memory-runs", type=int, default=1000)
+        parser.add_argument("--differential-runs", type=int, default=15)
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         settings.RUNS_PER_MINUTE = 10_000  # the bench is not a learner
         log_dir = settings.VAR_DIR / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
         result = bench.run_all(
-            options["seconds"], options["trace_runs"], options["memory_runs"], log_dir
+            options["seconds"],
+            options["trace_runs"],
+            options["memory_runs"],
+            log_dir,
+            options["differential_runs"],
         )
         for part, values in result.items():
             if isinstance(values, dict):

@@ -1,0 +1,289 @@
+"""Where the VM is booted: one qemu microVM process (`Machine`) started, cold-booted or
+restored from a snapshot, talked to over its job channel, and killed.
+
+Used by the microvm backend (sandbox/backends/microvm.py: a VM per run, the warm pool)
+and by the image builder (sandbox/image.py: the boot that saves the snapshot, the KVM
+probe). It needs only the paths of an image, never the builder: the builder imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import selectors
+import shlex
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from typing import IO, TYPE_CHECKING
+
+from sandbox.qmp import QMPClient, QMPError
+
+if TYPE_CHECKING:
+    from sandbox.image import Image
+
+QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
+MEMORY_MIB = 256
+# Everything but the per-run sockets and -incoming: the snapshot is only valid for the
+# very same machine, so this is part of the image key. The job and its events travel on
+# a virtio serial port (/dev/vport0p1 in the guest, named CHANNEL_NAME): the 8250 UART
+# moves ~30 KB/s under TCG, a virtqueue takes a whole job at once. ttyS0 stays the
+# kernel's console, read only to explain a failed boot.
+CHANNEL_NAME = "bpflab"
+MACHINE_ARGS = (
+    "-M", "microvm", "-m", str(MEMORY_MIB), "-nodefaults", "-no-user-config",
+    "-display", "none", "-no-reboot", "-device", "virtio-serial-device",
+)  # fmt: skip
+READY_MARKER = b"@@bpflab@@ ready"
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True)
+STDERR_TAIL_BYTES = 2000
+CONSOLE_TAIL_BYTES = 4000
+
+
+class VMError(RuntimeError):
+    """The VM could not be started, restored or booted."""
+
+
+class Machine:
+    """One qemu microVM process: start it, cold-boot or restore it, talk to it, kill it."""
+
+    def __init__(
+        self,
+        image: Image,
+        *,
+        accel: str | None = None,
+        restore: bool = False,
+        template_ram: os.PathLike[str] | None = None,
+    ) -> None:
+        """restore: start qemu waiting for the image's snapshot (see restore()).
+        template_ram: boot with the guest RAM shared into this file, to save a template
+        snapshot of it (sandbox/image.py); a restore maps an image's template privately."""
+        self.image = image
+        self.accel = accel or image.accel
+        self.incoming = restore
+        self.template_ram = template_ram
+        self.snapshot_fd: int | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.channel: socket.socket | None = None
+        self.console: socket.socket | None = None
+        self.monitor: socket.socket | None = None
+        self.stderr: IO[bytes] | None = None
+        self.pending = b""  # channel bytes read but not yet consumed
+        self.console_bytes = b""  # the end of the console output, for error messages
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    @property
+    def qmp(self) -> QMPClient:
+        assert self.monitor is not None
+        return self._qmp
+
+    def argv(self, channel_fd: int, console_fd: int, monitor_fd: int) -> list[str]:
+        argv = [QEMU, *MACHINE_ARGS, "-accel", self.accel]
+        argv += ["-chardev", f"socket,id=channel0,fd={channel_fd},server=off"]
+        argv += ["-device", f"virtserialport,chardev=channel0,name={CHANNEL_NAME}"]
+        argv += ["-chardev", f"socket,id=console0,fd={console_fd},server=off"]
+        argv += ["-serial", "chardev:console0"]
+        argv += ["-chardev", f"socket,id=qmp0,fd={monitor_fd},server=off"]
+        argv += ["-mon", "chardev=qmp0,mode=control"]
+        argv += self._memory()
+        argv += ["-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd)]
+        argv += ["-append", self.image.cmdline]
+        if self.incoming:
+            argv += ["-incoming", "defer"]
+        return argv
+
+    def _memory(self) -> list[str]:
+        """The guest RAM in a file: shared while a template is made, copy-on-write (share=off:
+        a private mapping) for a restore of one, so every clone starts from the page cache."""
+        if self.template_ram is not None:
+            path, share = os.fspath(self.template_ram), "on"
+        elif self.incoming and self.image.template_ram is not None:
+            path, share = os.fspath(self.image.template_ram), "off"
+        else:
+            return []
+        backend = f"memory-backend-file,id=ram0,size={MEMORY_MIB}M,mem-path={path},share={share}"
+        return ["-object", backend, "-machine", "memory-backend=ram0"]
+
+    def _capabilities(self) -> list[dict[str, object]]:
+        """Migration capabilities: events, and for a template x-ignore-shared (its RAM is
+        in the file, not in the stream)."""
+        capabilities: list[dict[str, object]] = [{"capability": "events", "state": True}]
+        if self.template_ram is not None or self.image.template_ram is not None:
+            capabilities.append({"capability": "x-ignore-shared", "state": True})
+        return capabilities
+
+    def start(self) -> None:
+        self.channel, channel_guest = socket.socketpair()
+        self.console, console_guest = socket.socketpair()
+        self.monitor, monitor_guest = socket.socketpair()
+        self.console.setblocking(False)
+        self._qmp = QMPClient(self.monitor)
+        # unlinked at once: nothing to remove, whatever happens; closed in kill()
+        self.stderr = tempfile.TemporaryFile(prefix="bpflab-qemu-")  # noqa: SIM115
+        guest_fds = (channel_guest.fileno(), console_guest.fileno(), monitor_guest.fileno())
+        inherited = list(guest_fds)
+        try:
+            if self.incoming:
+                # qemu reads the snapshot from this fd: no `exec:cat` shell per run
+                self.snapshot_fd = os.open(self.image.snapshot, os.O_RDONLY | os.O_CLOEXEC)
+                inherited.append(self.snapshot_fd)
+            self.proc = subprocess.Popen(
+                self.argv(*guest_fds),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self.stderr,
+                pass_fds=inherited,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        except OSError as error:
+            raise VMError(f"cannot start {QEMU}: {error}") from error
+        finally:
+            for sock in (channel_guest, console_guest, monitor_guest):
+                sock.close()
+
+    def restore(self, deadline: float, resume: bool = True) -> None:
+        """Loads the image's saved VM into this (-incoming defer) qemu; runs it if resume."""
+        assert self.snapshot_fd is not None, "Machine(restore=True) first"
+        try:
+            self.qmp.handshake(deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
+            uri = f"fd:{self.snapshot_fd}"
+            self.qmp.execute("migrate-incoming", {"uri": uri}, deadline)
+            while True:
+                status = self.qmp.wait_event("MIGRATION", deadline)["data"]["status"]
+                if status == "completed":
+                    break
+                if status == "failed":
+                    raise VMError(f"restoring the snapshot failed: {self.stderr_tail()}")
+            if resume:
+                self.resume(deadline)
+        except QMPError as error:
+            raise VMError(
+                f"restoring the snapshot: {error} {self.stderr_tail()}".strip()
+            ) from error
+
+    def resume(self, deadline: float) -> None:
+        """Lets a restored, paused VM run (QMP cont)."""
+        try:
+            self.qmp.execute("cont", deadline=deadline)
+        except QMPError as error:
+            raise VMError(f"resuming the VM: {error} {self.stderr_tail()}".strip()) from error
+
+    def wait_ready(self, deadline: float) -> None:
+        """Reads the channel until the guest's init says its agent waits for a job."""
+        while READY_MARKER not in self.pending:
+            if not self._read_channel(deadline):
+                if time.monotonic() >= deadline:
+                    raise VMError(f"the VM did not boot in time; {self.diagnosis()}")
+                raise VMError(f"qemu exited during boot; {self.diagnosis()}")
+        self.pending = self.pending.split(READY_MARKER, 1)[1].split(b"\n", 1)[-1]
+
+    def save_snapshot(self, path: os.PathLike[str], deadline: float) -> None:
+        """Stops the VM and writes its whole state to path (QMP migrate to a file)."""
+        partial = f"{os.fspath(path)}.partial"
+        try:
+            self.qmp.execute("stop", deadline=deadline)
+            capabilities = {"capabilities": self._capabilities()}
+            self.qmp.execute("migrate-set-capabilities", capabilities, deadline)
+            self.qmp.execute("migrate", {"uri": f"exec:cat > {shlex.quote(partial)}"}, deadline)
+            while True:
+                status = self.qmp.execute("query-migrate", deadline=deadline).get("status")
+                if status == "completed":
+                    break
+                if status in ("failed", "cancelled"):
+                    raise VMError(f"saving the snapshot {status}: {self.stderr_tail()}")
+                time.sleep(0.02)
+        except QMPError as error:
+            raise VMError(f"saving the snapshot: {error}") from error
+        os.replace(partial, path)
+
+    def _read_channel(self, deadline: float) -> bool:
+        """Appends what the channel has to self.pending; False at EOF or the deadline.
+
+        Drains the console meanwhile: unread, it stalls the guest (see drain_console).
+        """
+        assert self.channel is not None and self.console is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.channel, selectors.EVENT_READ, "channel")
+            selector.register(self.console, selectors.EVENT_READ, "console")
+            while (remaining := deadline - time.monotonic()) > 0:
+                ready = {key.data for key, _ in selector.select(timeout=remaining)}
+                if "console" in ready:
+                    self.drain_console()
+                if "channel" in ready:
+                    chunk = self.channel.recv(65536)
+                    self.pending += chunk
+                    return bool(chunk)
+        return False
+
+    def drain_console(self) -> None:
+        """Reads what the console has, keeping its end.
+
+        qemu's UART writes the socket a byte at a time, so a few hundred unread bytes fill
+        the socket buffer and then the guest waits on its console: read it whenever the
+        guest runs (kernel warnings, the agent's stderr).
+        """
+        if self.console is None:
+            return
+        with contextlib.suppress(OSError):  # BlockingIOError: nothing more for now
+            while chunk := self.console.recv(65536):
+                self.console_bytes = (self.console_bytes + chunk)[-CONSOLE_TAIL_BYTES:]
+
+    def console_tail(self) -> str:
+        """The end of what the guest kernel, init and agent stderr wrote on the console."""
+        self.drain_console()
+        return self.console_bytes.decode("utf-8", "replace").strip()
+
+    def diagnosis(self) -> str:
+        """What qemu and the guest said, for an error message."""
+        parts = [f"qemu: {self.stderr_tail()!r}" if self.stderr_tail() else ""]
+        console = self.console_tail()
+        parts.append(f"console: {console[-400:]!r}" if console else "")
+        return " ".join(part for part in parts if part) or "no output from qemu or the guest"
+
+    def stderr_tail(self) -> str:
+        if self.stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self.stderr.seek(0, os.SEEK_END)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - STDERR_TAIL_BYTES))
+            return self.stderr.read().decode("utf-8", "replace").strip()
+        return ""
+
+    def exited(self) -> bool:
+        return self.proc is not None and self.proc.poll() is not None
+
+    def kill(self) -> None:
+        """Always safe to call, any number of times: qemu dead and reaped, fds closed."""
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            self.proc.wait()
+        if self.snapshot_fd is not None:
+            os.close(self.snapshot_fd)
+            self.snapshot_fd = None
+        for sock in (self.channel, self.console, self.monitor):
+            if sock is not None:
+                sock.close()
+        if self.stderr is not None:
+            self.stderr.close()
+
+
+def _die_with_parent() -> None:
+    """In qemu's child process before exec: SIGKILL when the thread that started it dies.
+
+    A worker killed mid-run (a Celery hard time limit) must not leave a VM spinning.
+    """
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -1,0 +1,19 @@
+/* expect-fail: removes-a-file, missing-file, relative-path, one-line-per-call
+ * The path is kernel memory: bpf_probe_read_user_str on it fails and prints nothing
+ * useful. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+SEC("kprobe/do_unlinkat")
+int BPF_KPROBE(trace_unlink, int dfd, struct filename *name)
+{
+	char path[256] = "";
+
+	bpf_probe_read_user_str(path, sizeof(path), BPF_CORE_READ(name, name));
+	bpf_printk("unlink: %s", path);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,89 @@
+"""A run on every kernel: compiled once, run in a fresh VM of each kernel, stored as one
+verdict per kernel, and shown as a matrix whose differing rows are marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labs import kernels, runner
+from labs.models import Progress, Run, RunEvent
+from labs.submissions import submit
+from sandbox import image as vm_image
+from tests.builders import make_lab
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+ITER_NUM = (Path(__file__).parent / "programs" / "iter_num_drop.c").read_text()
+LABS = Path(__file__).parent.parent / "content" / "labs"
+SOLUTION = (LABS / "xdp-drop-all" / "solution.c").read_text()
+
+
+@pytest.fixture(autouse=True)
+def microvm(settings):  # type: ignore[no-untyped-def]
+    built, errors = vm_image.build_all(log=lambda message: None)
+    assert not errors, errors
+    settings.SANDBOX_BACKEND = "microvm"
+    settings.SANDBOX_KERNELS = []
+    return settings
+
+
+def run_on_every_kernel(user, source: str, slug: str = "xdp-drop-all") -> Run:  # type: ignore[no-untyped-def]
+    lab = make_lab(slug)
+    run = submit(user, lab, source, kernel=kernels.ALL)
+    runner.execute_run(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def test_it_stores_one_verdict_per_kernel_and_what_differs(learner) -> None:
+    run = run_on_every_kernel(learner, ITER_NUM)
+
+    assert run.status == Run.DONE and run.passed is False
+    verdict = run.verdict
+    assert list(verdict["kernels"]) == ["6.1", "6.12", "7.2", "7.3"]
+    assert [v["passed"] for v in verdict["kernels"].values()] == [False, True, True, True]
+    assert verdict["kernels"]["6.1"]["load"]["complaint"].startswith("extern (func ksym)")
+    assert {"loaded", "complaint", "check:udp-dropped"} <= set(verdict["differences"])
+    assert verdict["summary"] == "Passed on 3 of 4 kernels."
+
+
+def test_it_compiles_once_and_tags_each_kernels_events(learner) -> None:
+    run = run_on_every_kernel(learner, SOLUTION)
+
+    kinds = list(RunEvent.objects.filter(run=run).values_list("kind", "data"))
+    assert [kind for kind, _ in kinds].count("compile") == 1
+    booted = {data["kernel"]: data["release"] for kind, data in kinds if data.get("boot")}
+    assert booted == {n: i.kernel_release for n, i in vm_image.built_kernels().items()}
+    per_kernel = [data for kind, data in kinds if kind == "verdict" and "kernel" in data]
+    assert sorted(v["kernel"] for v in per_kernel) == ["6.1", "6.12", "7.2", "7.3"]
+    assert kinds[-2][0] == "verdict" and set(kinds[-2][1]["kernels"]) == set(booted)
+    assert run.passed is True and Progress.objects.get(user=learner).status == Progress.PASSED
+
+
+def test_it_counts_only_the_kernels_the_lab_is_meant_for(learner) -> None:
+    """verifier-iter-options needs 6.12 (bpf_iter_num came with 6.4): 6.1 is shown, not
+    counted."""
+    solution = (LABS / "verifier-iter-options" / "solution.c").read_text()
+
+    run = run_on_every_kernel(learner, solution, slug="verifier-iter-options")
+
+    assert run.passed is True and run.verdict["min_kernel"] == "6.12"
+    assert run.verdict["summary"] == "Passed on all 3 kernels."
+    on_61 = run.verdict["kernels"]["6.1"]
+    assert on_61["passed"] is False and on_61["verifier"]["class"] == "missing_kfunc"
+
+
+def test_it_shows_the_matrix_with_the_differing_rows_marked(client, learner) -> None:
+    run = run_on_every_kernel(learner, ITER_NUM)
+    client.force_login(learner)
+
+    html = client.get(f"/runs/{run.token}/").content.decode()
+
+    assert 'data-testid="kernel-matrix"' in html
+    for name in ("6.1", "6.12", "7.2", "7.3"):
+        assert f'data-kernel="{name}"' in html
+    assert 'data-row="loaded" data-differs="1"' in html
+    assert 'data-row="insns" data-differs="1"' in html
+    assert "not found in kernel or module BTFs" in html
+    assert "Passed on 3 of 4 kernels." in html

@@ -1,0 +1,137 @@
+"""The lab page's kernel picker, and the page of a run on every kernel: a matrix of each
+kernel's verdict per check, whether the program loaded, the verifier's complaint and line,
+and its instruction and state counts, with the rows that differ between kernels marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from labs import kernels
+from labs.models import Lab, Run
+
+ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
+
+
+def asked_kernel(request: HttpRequest) -> str | None:
+    """The kernel the lab page's form asks for: "all" from its "Run on every kernel"
+    button, else its picker's choice (None without one: the default then)."""
+    if request.POST.get(ALL_KERNELS_FIELD):
+        return kernels.ALL
+    return request.POST.get("kernel") or None
+
+
+def picker(request: HttpRequest, lab: Lab, run: Run | None = None) -> dict[str, Any]:
+    """What the lab page shows of kernels: the picker (only on a site that offers a choice)
+    and the lab's oldest kernel."""
+    offered = kernels.offered()
+    releases = kernels.releases() if offered else {}
+    chosen = run.kernel if run is not None and run.kernel in offered else ""
+    default = kernels.default_for(request.user, lab, offered) if offered else ""
+    return {
+        "offered": [
+            {
+                "name": name,
+                "release": releases.get(name, ""),
+                "too_old": not kernels.at_least(name, lab.min_kernel),
+            }
+            for name in offered
+        ],
+        "selected": chosen or default,
+        "default": default,
+        "min_kernel": lab.min_kernel,
+        "all_field": ALL_KERNELS_FIELD,
+    }
+
+
+def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
+    """A run on every kernel: the matrix once finished, the kernels' progress before."""
+    lab = run.submission.lab
+    verdict = run.verdict or {}
+    context = {
+        "run": run,
+        "lab": lab,
+        "matrix": matrix(verdict) if verdict.get("kernels") else None,
+        "kernel_names": kernels.for_run(run.kernel) if not run.is_finished else [],
+        "ws_path": f"/ws/runs/{run.token}/",
+    }
+    return render(request, "pages/kernels.html", context)
+
+
+def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
+    """The matrix as rows of cells, one cell per kernel, oldest kernel first."""
+    by_kernel: dict[str, dict[str, Any]] = verdict["kernels"]
+    names = sorted(by_kernel, key=kernels.version_key)
+    differing = set(verdict.get("differences") or [])
+    minimum = verdict.get("min_kernel") or ""
+    columns = [
+        {
+            "name": name,
+            "release": (by_kernel[name].get("kernel") or {}).get("release", ""),
+            "passed": by_kernel[name].get("passed"),
+            "counted": kernels.at_least(name, minimum),
+            "summary": by_kernel[name].get("summary", ""),
+            "error": by_kernel[name].get("error"),
+        }
+        for name in names
+    ]
+    rows = [
+        _load_row(key, label, by_kernel, names, key in differing) for key, label in _load_rows()
+    ]
+    rows += _check_rows(by_kernel, names, differing)
+    return {"columns": columns, "rows": rows, "differences": len(differing), "min_kernel": minimum}
+
+
+def _load_rows() -> list[tuple[str, str]]:
+    return [
+        ("loaded", _("Loaded")),
+        ("complaint", _("Verifier's complaint")),
+        ("line", _("At line")),
+        ("insns", _("Instructions processed")),
+        ("total_states", _("Verifier states")),
+        ("peak_states", _("Peak states")),
+    ]
+
+
+def _load_row(
+    key: str, label: str, by_kernel: dict[str, Any], names: list[str], differs: bool
+) -> dict[str, Any]:
+    cells = []
+    for name in names:
+        value = (by_kernel[name].get("load") or {}).get(key)
+        cells.append({"value": value, "kind": "bool" if key == "loaded" else "text"})
+    return {"key": key, "label": label, "cells": cells, "differs": differs}
+
+
+def _check_rows(
+    by_kernel: dict[str, Any], names: list[str], differing: set[str]
+) -> list[dict[str, Any]]:
+    first = by_kernel[names[0]].get("checks") or []
+    rows = []
+    for check in first:
+        cells = []
+        for name in names:
+            found = next(
+                (c for c in by_kernel[name].get("checks") or [] if c["name"] == check["name"]),
+                {},
+            )
+            cells.append(
+                {
+                    "value": found.get("passed"),
+                    "kind": "check",
+                    "expected": found.get("expected", ""),
+                    "actual": found.get("actual", ""),
+                }
+            )
+        rows.append(
+            {
+                "key": f"check:{check['name']}",
+                "label": check["name"],
+                "cells": cells,
+                "differs": f"check:{check['name']}" in differing,
+            }
+        )
+    return rows
