@@ -6,13 +6,11 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.test import Client
 
 from labs import classroom
 from labs.models import Lab
-from labs.runner import execute_run
-from tests.builders import make_cohort, make_instructor, make_run
+from tests.builders import execute_run_in_a_thread, make_cohort, make_instructor, make_run
 from web.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -23,16 +21,6 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:  # type: ignore[no-untyp
     client.force_login(user)
     session_id = client.cookies["sessionid"].value
     return [(b"cookie", f"sessionid={session_id}".encode()), (b"origin", b"http://127.0.0.1")]
-
-
-def execute_run_in_a_thread(run_id: int) -> None:
-    """The runner, in a thread of its own (a worker's job, concurrent with the feed). Its
-    connection is closed when it is done: left open, it outlives the test and PostgreSQL
-    refuses to drop the test database."""
-    try:
-        execute_run(run_id)
-    finally:
-        connections.close_all()
 
 
 def setup_cohort_run(learner, source_of):  # type: ignore[no-untyped-def]
