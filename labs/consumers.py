@@ -1,4 +1,8 @@
-"""The run stream: replays a run's stored events, then relays live ones, to its owner only."""
+"""The run stream: replays a run's stored events, then relays live ones, to its owner only.
+
+A run whose worker died is graded again; the page shows the latest attempt only. The replay
+starts at the latest stored attempt, and a live event of an older attempt (a worker that
+lost its lease but has not noticed yet) is dropped."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 
 from labs.access import can_watch_run
-from labs.events import run_group
+from labs.events import attempt_of, run_group
 from labs.grading import words
 from labs.models import ApiToken, Run, RunEvent
 
@@ -32,6 +36,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         # (kernel, name) -> check event, to word the verdict from
         self.checks: dict[tuple[str, str], dict[str, Any]] = {}
         self.last_seq = 0
+        self.attempt = 0
         run = await self._get_run()
         if run is None:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -41,8 +46,14 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         self.group = run_group(self.token)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        for seq, data in await self._stored_events():
-            await self._forward(seq, data)
+        events = await self._stored_events()
+        latest = max((attempt_of(data) for _, data in events), default=0)
+        for seq, data in events:
+            if attempt_of(data) >= latest:
+                await self._forward(seq, data)
+        waiting = await self._waiting()
+        if waiting is not None:
+            await self.send_json(waiting)  # a status, not an event: no seq
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "group", None):
@@ -52,9 +63,12 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self._forward(message["seq"], message["event"])
 
     async def _forward(self, seq: int, data: dict[str, Any]) -> None:
-        if seq <= self.last_seq:
+        if seq <= self.last_seq or attempt_of(data) < self.attempt:
             return
         self.last_seq = seq
+        if attempt_of(data) > self.attempt:
+            self.checks.clear()  # a new attempt: its verdict is worded from its own checks
+        self.attempt = attempt_of(data)
         await self.send_json({"seq": seq, **self._worded(data)})
 
     def _worded(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -103,3 +117,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     def _stored_events(self) -> list[tuple[int, dict[str, Any]]]:
         rows = RunEvent.objects.filter(run__token=self.token).order_by("seq")
         return list(rows.values_list("seq", "data"))
+
+    @database_sync_to_async
+    def _waiting(self) -> dict[str, Any] | None:
+        from labs.queue import waiting
+
+        run = Run.objects.select_related("submission").get(token=self.token)
+        why = waiting(run)
+        return why.to_event(run) if why else None

@@ -64,8 +64,10 @@ def lab_fields(spec: Any) -> dict[str, Any]:
         "program_type": spec.program_type,
         "section": spec.section,
         "starter": spec.starter,
+        "starter_translations": spec.starters,
         "solution": spec.solution,
         "min_kernel": spec.min_kernel,
+        "max_kernel": spec.max_kernel,
         "default_kernel": spec.default_kernel,
         # every sandbox can run it: stored empty; else the ones that can (microvm)
         "backends": [] if set(spec.backends) == set(BACKENDS) else list(spec.backends),

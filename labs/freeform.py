@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from labs import kernels, playground
 from labs.models import ApiToken, Run, Snippet, Submission
+from labs.queue import hold_lock
 from labs.submissions import SubmissionRefused, check_limits
 
 # The backend that gives every run a kernel of its own: the only one anonymous code runs on.
@@ -95,9 +96,8 @@ def submit_free_form(
 
 def _enqueue(run: Run) -> None:
     from labs import submissions
-    from labs.tasks import run_submission
 
-    submissions._enqueue(run, run_submission)
+    submissions._enqueue(run)
 
 
 def _check_hook_available(cfg: playground.PlaygroundSettings) -> None:
@@ -110,7 +110,10 @@ def _check_hook_available(cfg: playground.PlaygroundSettings) -> None:
 
 
 def _check_runner(runner: Runner, source: str) -> None:
+    """Inside the transaction that makes the run: each count is taken under a lock, so two
+    requests at once are counted one after the other (labs.queue.hold_lock)."""
     if runner.token is not None:
+        hold_lock("submit-token", runner.token.pk)
         _check_token_limits(runner.token, source)
     elif not runner.anonymous:
         check_limits(runner.user, source)
@@ -147,6 +150,7 @@ def _check_anonymous(runner: Runner, source: str) -> None:
     _check_source(source)
     if not runner.visitor:
         raise SubmissionRefused(_("This page's run token is missing or expired; reload it."), 403)
+    hold_lock("submit-anonymous")  # the per-site quota counts every visitor together
     hour_ago = timezone.now() - timedelta(hours=1)
     anonymous = Submission.objects.filter(user=None, created_at__gte=hour_ago)
     if anonymous.filter(visitor=runner.visitor).count() >= settings.EMBED_RUNS_PER_VISITOR_PER_HOUR:

@@ -34,6 +34,10 @@ PROTOCOLS = ("udp", "tcp", "icmp", "other")
 COMPARED = ("action", "output", "trace", "maps")
 DEPTHS = ("ethernet", "network", "transport")
 VLAN_PAYLOADS = ("ipv4", "other")
+IP_OPTIONS = ("nop", "router_alert", "record_route", "timestamp")
+# Bumped whenever the same seed would draw other frames: a verdict names the version
+# its seed drew with (`grade --seed` replays a run's frames with the same version).
+VERSION = 2
 DEFAULT_FRAMES = 200
 MAX_FRAMES = 500
 ETH_HLEN = 14
@@ -81,6 +85,7 @@ class TrafficSpec:
     tos: tuple[int, ...] = ()
     icmp_types: tuple[int, ...] = (0, 8)
     ipv4_options: float = 0.3
+    ip_options: tuple[str, ...] = ("nop", "router_alert")  # which options fill them
     truncated: float = 0.25
     max_len: int = MAX_FRAME_LEN
     depth: str = "transport"
@@ -99,6 +104,7 @@ class TrafficSpec:
             "tos": list(self.tos),
             "icmp_types": list(self.icmp_types),
             "ipv4_options": self.ipv4_options,
+            "ip_options": list(self.ip_options),
             "truncated": self.truncated,
             "max_len": self.max_len,
             "depth": self.depth,
@@ -177,6 +183,13 @@ def _addresses(raw: Any, where: str) -> tuple[str, ...]:
     return names
 
 
+def _option_kinds(raw: Any, where: str) -> tuple[str, ...]:
+    kinds = _names(raw, where, IP_OPTIONS)
+    if not kinds:
+        raise TrafficSpecError(f"{where}: expected at least one of {', '.join(IP_OPTIONS)}")
+    return kinds
+
+
 SECTION_KEYS = tuple(TrafficSpec.__dataclass_fields__)
 
 
@@ -206,6 +219,7 @@ def parse_traffic(raw: Any, where: str = "differential") -> TrafficSpec:
         tos=_ints(raw.get("tos", []), at("tos"), 0, 255),
         icmp_types=_ints(raw.get("icmp_types", list(base.icmp_types)), at("icmp_types"), 0, 255),
         ipv4_options=_share(raw.get("ipv4_options", base.ipv4_options), at("ipv4_options")),
+        ip_options=_option_kinds(raw.get("ip_options", list(base.ip_options)), at("ip_options")),
         truncated=_share(raw.get("truncated", base.truncated), at("truncated")),
         max_len=max_len,
         depth=_choice(raw.get("depth", base.depth), at("depth"), DEPTHS),
@@ -264,7 +278,7 @@ class _Draw:
 
     def boundary_frames(self) -> list[tuple[dict[str, Any], bytes]]:
         """Typical frames, each cut at every header boundary and one byte short of it."""
-        options = (0, self.rng.choice(OPTION_LENGTHS))
+        options = (0, self.rng.choice(OPTION_LENGTHS), 40)
         bases = [self.ipv4_frame(p, options=o) for p in ("udp", "tcp", "icmp") for o in options]
         bases.append(self.ipv6_frame("udp"))
         if self.t.mix.get("vlan"):
@@ -377,11 +391,22 @@ class _Draw:
         return header
 
     def options(self, length: int) -> str:
-        """Well-formed IPv4 options of `length` bytes: NOPs, Router Alert, EOL padding."""
+        """Well-formed IPv4 options of `length` bytes, of the kinds the section names
+        (NOP, Router Alert, Record Route, Timestamp), then EOL and padding."""
         out = b""
+        if "nop" in self.t.ip_options and self.chance(0.3):  # alignment padding first
+            out = b"\x01" * self.rng.randint(1, min(8, length - 1))
         while len(out) < length - 1:
-            if length - len(out) >= 4 and self.chance(0.3):
-                out += b"\x94\x04\x00\x00"  # Router Alert
+            room = length - len(out)
+            kind = self.rng.choice(self.t.ip_options)
+            if kind == "router_alert" and room >= 4:
+                out += b"\x94\x04\x00\x00"
+            elif kind == "record_route" and room >= 7:
+                slots = self.rng.randint(1, (room - 3) // 4)
+                out += bytes([7, 3 + 4 * slots, 4]) + self.rng.randbytes(4 * slots)
+            elif kind == "timestamp" and room >= 8:
+                slots = self.rng.randint(1, (room - 4) // 4)
+                out += bytes([0x44, 4 + 4 * slots, 5, 0]) + self.rng.randbytes(4 * slots)
             else:
                 out += b"\x01"
         out += b"\x00" * (length - len(out))  # EOL, then padding

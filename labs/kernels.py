@@ -6,7 +6,8 @@ BPFLAB_KERNELS lists; only the microvm backend has a choice (local and docker ru
 host's kernel: a run's `kernel` is then empty). The default kernel of a run, first that
 applies: the learner's cohort's (its instructor sets it), the lab's (`default_kernel` in
 lab.yaml), the site's (BPFLAB_DEFAULT_KERNEL, else the lock's default, Debian 12's 6.1).
-A lab's `min_kernel` raises any default below it to the oldest offered kernel that has it.
+A lab's `min_kernel` raises any default below it to the oldest offered kernel that has it;
+its `max_kernel` (a hooked function renamed in later kernels) lowers one above it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def version_key(name: str) -> tuple[int, ...]:
 def at_least(name: str, minimum: str) -> bool:
     """Whether kernel `name` is `minimum` or newer ("" is no minimum)."""
     return not minimum or version_key(name) >= version_key(minimum)
+
+
+def fits(name: str, minimum: str, maximum: str = "") -> bool:
+    """Whether kernel `name` is one a lab is meant for: from `minimum` to `maximum` ("":
+    no bound on that side)."""
+    return at_least(name, minimum) and (not maximum or version_key(name) <= version_key(maximum))
 
 
 def offered() -> list[str]:
@@ -79,15 +86,15 @@ def default_for(user: Any, lab: Any, names: list[str] | None = None) -> str:
     names = offered() if names is None else names
     if not names:
         return ""
-    minimum = getattr(lab, "min_kernel", "")
+    minimum, maximum = getattr(lab, "min_kernel", ""), getattr(lab, "max_kernel", "")
     for candidate in (
         cohort_default(user),
         getattr(lab, "default_kernel", ""),
         site_default(names),
     ):
-        if candidate in names and at_least(candidate, minimum):
+        if candidate in names and fits(candidate, minimum, maximum):
             return candidate
-    return next((name for name in names if at_least(name, minimum)), names[-1])
+    return next((name for name in names if fits(name, minimum, maximum)), names[-1])
 
 
 def choose(user: Any, lab: Any, asked: str | None) -> str:

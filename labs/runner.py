@@ -1,19 +1,27 @@
 """Where a run happens: claim it, grade the submission in the sandbox, record every event.
 
-Celery's task (`labs.tasks.run_submission`) is a thin wrapper around `execute_run`.
+Celery's task (`labs.tasks.run_submission`) is a thin wrapper around `execute_next`; the
+queue itself (claims, fairness, the sweeper) is labs/queue.py. A worker holds a lease on
+the run it grades and renews it while it grades; every write of an attempt's outcome is
+conditional on the attempt still being the run's current one, so a worker that lost its
+lease (it was too slow, another took the run over) changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
-from labs import curriculum, kernels
+from labs import curriculum, kernels, queue
 from labs.events import RunEventWriter, publish, publish_cohort_activity
 from labs.models import Progress, Run
 
@@ -23,31 +31,103 @@ log = logging.getLogger(__name__)
 RUNNING_STAGES = {"booting", "loading", "running", "checking"}
 
 
-def execute_run(run_id: int) -> None:
-    if not _claim(run_id):
+def default_owner() -> str:
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
+def execute_next(owner: str, slots: int) -> int | None:
+    """Claims the fairest queued run this process may take and grades it; its id, or None."""
+    run = queue.claim_next(owner, slots)
+    if run is None:
+        return None
+    _execute(run)
+    return run.pk
+
+
+def execute_run(run_id: int, owner: str | None = None) -> None:
+    """Claims and grades this run (tests, the bench, tools); skips one already taken."""
+    run = queue.claim(run_id, owner or default_owner())
+    if run is None:
         log.info("run %s was already claimed or finished; skipping", run_id)
         return
-    run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run_id)
+    _execute(run)
+
+
+def _execute(run: Run) -> None:
+    run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run.pk)
     if not run.is_free_form:
         publish_cohort_activity(run)
     writer = RunEventWriter(run)
     # The grader words its checks and summary in the language the run was submitted from.
-    with translation.override(run.language or settings.LANGUAGE_CODE):
+    with translation.override(run.language or settings.LANGUAGE_CODE), Lease(run):
         try:
             verdict = _grade(run, writer)
         except Exception as exc:
-            log.exception("run %s failed inside the platform", run_id)
+            if _is_time_limit(exc):
+                raise  # Celery's soft time limit: the task says so (labs/tasks.py)
+            log.exception("run %s failed inside the platform", run.pk)
             reason = translation.gettext("internal error while grading: %(error)s")
             fail_run(run, reason % {"error": exc}, writer)
             return
         _finish(run, verdict, writer)
 
 
-def _claim(run_id: int) -> bool:
-    claimed = Run.objects.filter(pk=run_id, status=Run.QUEUED).update(
-        status=Run.COMPILING, started_at=timezone.now()
-    )
-    return claimed == 1
+def _is_time_limit(exc: BaseException) -> bool:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    return isinstance(exc, SoftTimeLimitExceeded)
+
+
+# A busy machine may hold a renewal back for a while: several tries before the lease ends.
+RENEWALS_PER_LEASE = 5
+
+
+class Lease:
+    """Renews the run's lease (RENEWALS_PER_LEASE times per RUN_LEASE_S) while the block
+    runs, from a thread of its own (the grading thread may sit in the sandbox for long)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.stop = threading.Event()
+        self.lost = False
+        self.thread = threading.Thread(target=self._renew_until_stopped, daemon=True)
+
+    def __enter__(self) -> Lease:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def _renew_until_stopped(self) -> None:
+        try:
+            while not self.stop.wait(settings.RUN_LEASE_S / RENEWALS_PER_LEASE):
+                try:
+                    renewed = self.renew()
+                except Exception:  # noqa: BLE001 - a busy database: try again next time
+                    log.warning("run %s: could not renew its lease", self.run.pk, exc_info=True)
+                    continue
+                if not renewed:
+                    self.lost = True
+                    log.warning("run %s: lease lost (attempt %s)", self.run.pk, self.run.attempt)
+                    return
+        finally:
+            connection.close()
+
+    def renew(self) -> bool:
+        until = timezone.now() + timedelta(seconds=settings.RUN_LEASE_S)
+        return bool(
+            current(self.run)
+            .filter(lease_owner=self.run.lease_owner)
+            .update(lease_expires_at=until)
+        )
+
+
+def current(run: Run) -> Any:
+    """The run, as long as this attempt holds it: being graded, and not taken over (a run
+    whose lease ran out goes back to queued, and its next claim counts another attempt)."""
+    return Run.objects.filter(pk=run.pk, attempt=run.attempt, status__in=queue.ACTIVE)
 
 
 def _grade(run: Run, writer: RunEventWriter) -> Any:
@@ -56,7 +136,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
     def on_event(event: dict[str, Any]) -> None:
         writer.publish(event)
         if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
-            Run.objects.filter(pk=run.pk, status=Run.COMPILING).update(status=Run.RUNNING)
+            current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
 
     submission = run.submission
     if run.is_free_form:
@@ -77,7 +157,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         from labs.grading.kernels import grade_on_kernels
 
         names = kernels.for_run(run.kernel)
-        return grade_on_kernels(lab, submission.source, names, run.backend, on_event)
+        return grade_on_kernels(lab, submission.source, names, run.backend, on_event, seed=run.seed)
     return grade(
         lab,
         submission.source,
@@ -85,6 +165,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         on_event=on_event,
         kernel=run.kernel,
         seed=run.seed,
+        wall_s=settings.RUN_WALL_S,
     )
 
 
@@ -96,12 +177,13 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
     # a free-form run has no checks: neither passed nor failed
     passed = None if run.is_free_form else bool(verdict.passed)
     with transaction.atomic():
-        updated = Run.objects.filter(pk=run.pk, status__in=[Run.COMPILING, Run.RUNNING]).update(
+        updated = current(run).update(
             status=Run.DONE,
             passed=passed,
             stage_reached=str(verdict.stage),
             verdict=result,
             finished_at=timezone.now(),
+            lease_expires_at=None,
         )
         if updated and not run.is_free_form:
             record_progress(run, bool(verdict.passed))
@@ -110,23 +192,27 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
         run.refresh_from_db()
         if not run.is_free_form:
             publish_cohort_activity(run)
+    _wake_if_waiting()
+
+
+def _wake_if_waiting() -> None:
+    """A slot just came free: a run kept waiting for fairness can go now."""
+    if Run.objects.filter(status=Run.QUEUED).exists():
+        queue.wake()
 
 
 def fail_run(
     run: Run, reason: str, writer: RunEventWriter | None = None, verdict: dict | None = None
 ) -> bool:
     """Marks an unfinished run failed with a reason the learner can read. Returns whether it
-    did (a run that already finished is left alone)."""
-    updated = (
-        Run.objects.filter(pk=run.pk)
-        .exclude(status__in=Run.FINISHED)
-        .update(
-            status=Run.ERROR,
-            passed=False,
-            error=reason,
-            verdict=verdict or {},
-            finished_at=timezone.now(),
-        )
+    did (a run that already finished, or that another attempt took over, is left alone)."""
+    updated = current(run).update(
+        status=Run.ERROR,
+        passed=False,
+        error=reason,
+        verdict=verdict or {},
+        finished_at=timezone.now(),
+        lease_expires_at=None,
     )
     if updated:
         event = {"event": "finished", "status": Run.ERROR, "passed": False, "error": reason}
@@ -137,36 +223,46 @@ def fail_run(
     return bool(updated)
 
 
+def fail_lost_run(run: Run) -> bool:
+    """A run whose worker stopped on its last attempt: failed, with a reason."""
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        reason = translation.ngettext(
+            "the run did not finish: its worker stopped %(attempts)d time. Please run again.",
+            "the run did not finish: its worker stopped %(attempts)d times. Please run again.",
+            run.attempt,
+        ) % {"attempts": run.attempt}
+        expired = current(run).filter(lease_expires_at__lt=timezone.now())
+        return expired.exists() and fail_run(run, reason)
+
+
+def announce_queued(run: Run, retry: bool = False) -> None:
+    """The event saying the run (again) waits for a worker, for its next attempt. A new run's
+    is stored only: its page has not opened its socket yet, and submitting must not wait on
+    a Redis that is down. A run queued again is announced to the page watching it."""
+    event: dict[str, Any] = {"event": "stage", "stage": "queued", "attempt": run.attempt + 1}
+    writer = RunEventWriter(run)
+    if retry:
+        writer.publish({**event, "retry": True, "max_attempts": settings.RUN_MAX_ATTEMPTS})
+    else:
+        writer.store(event)
+
+
 def record_progress(run: Run, passed: bool) -> None:
+    """Counts the attempt in the database (F(): two runs finishing together both count)."""
     submission = run.submission
     progress, _ = Progress.objects.get_or_create(user=submission.user, lab=submission.lab)
-    progress.attempts += 1
-    if passed and progress.status != Progress.PASSED:
-        progress.status = Progress.PASSED
-        progress.passed_at = timezone.now()
-    progress.save()
+    Progress.objects.filter(pk=progress.pk).update(attempts=F("attempts") + 1)
+    if passed:
+        Progress.objects.filter(pk=progress.pk).exclude(status=Progress.PASSED).update(
+            status=Progress.PASSED, passed_at=timezone.now()
+        )
 
 
 def reap_if_stale(run: Run) -> bool:
-    """A run whose worker died never finishes by itself: past the limit, mark it failed."""
-    if run.is_finished:
+    """The sweeper's rule for one run, when its page is shown: a run whose lease ran out
+    goes back to the queue, or fails after its last attempt. Whether it changed."""
+    if run.is_finished or run.lease_expires_at is None:
         return False
-    limit = timedelta(seconds=settings.RUN_STALE_AFTER_S)
-    if timezone.now() - run.created_at < limit:
+    if run.lease_expires_at >= timezone.now():
         return False
-    with translation.override(run.language or settings.LANGUAGE_CODE):
-        reason = translation.gettext(
-            "the run did not finish: the worker stopped or the queue lost it. Please run again."
-        )
-        return fail_run(run, reason)
-
-
-def reap_stale_runs() -> int:
-    cutoff = timezone.now() - timedelta(seconds=settings.RUN_STALE_AFTER_S)
-    stale = Run.objects.exclude(status__in=Run.FINISHED).filter(created_at__lt=cutoff)
-    return sum(_reap(run) for run in stale)
-
-
-def _reap(run: Run) -> bool:
-    with translation.override(run.language or settings.LANGUAGE_CODE):
-        return fail_run(run, translation.gettext("the run did not finish: the worker stopped."))
+    return queue.recover(run) is not None

@@ -171,6 +171,10 @@ class LabSpec:
     # The oldest microVM kernel the lab needs, and the one its runs get by default.
     min_kernel: str = ""
     default_kernel: str = ""
+    # The newest one it can run on (kprobe-unlink: do_unlinkat is filename_unlinkat in 7.x).
+    max_kernel: str = ""
+    # The starter with its comments translated, by language (starter.<lang>.c): the same code.
+    starters: dict[str, str] = field(default_factory=dict)
 
     def map_spec(self, name: str) -> MapSpec | None:
         return next((m for m in self.maps if m.name == name), None)
@@ -675,7 +679,30 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         path=folder,
         min_kernel=_kernel_name(r, data, "min_kernel"),
         default_kernel=_kernel_name(r, data, "default_kernel"),
+        max_kernel=_kernel_name(r, data, "max_kernel"),
+        starters=_translated_starters(folder),
     )
+
+
+_C_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def without_comments(source: str) -> str:
+    """C source with its comments and blank space removed: what a compiler sees of it."""
+    return re.sub(r"\s+", "", _C_COMMENT.sub("", source))
+
+
+def _translated_starters(folder: Path) -> dict[str, str]:
+    """starter.<lang>.c files: the starter with comments in another language. Only comments
+    may differ, so every language's learner starts from the code the checks were tried on."""
+    starters = {}
+    for path in sorted(folder.glob("starter.*.c")):
+        language = path.name[len("starter.") : -len(".c")]
+        text = _read_text(path)
+        if without_comments(text) != without_comments(_read_text(folder / "starter.c")):
+            raise ContentError(f"{path}: differs from starter.c in more than its comments")
+        starters[language] = text
+    return starters
 
 
 def _traffic(

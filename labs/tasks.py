@@ -1,6 +1,14 @@
-"""Celery tasks: thin wrappers that take ids and call plain functions."""
+"""Celery tasks: thin wrappers that take ids and call plain functions.
+
+`run_submission` is a wake-up: the worker process grades the fairest queued run it may take
+(labs/queue.py), which is not always the run the message names. Its message is acknowledged
+once the task has run and put back if the worker dies (acks_late, reject_on_worker_lost in
+web/settings.py); a run lost anyway is found by the sweeper through its lease.
+"""
 
 from __future__ import annotations
+
+import os
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -9,15 +17,31 @@ from django.utils import translation
 
 from labs import runner
 from labs.models import Run
+from labs.queue import ACTIVE
 
 # A run's own sandbox wall limit is far below these; they only catch a stuck worker.
 SOFT_TIME_LIMIT_S = 90
 TIME_LIMIT_S = 120
+# Set by the worker (web/celery.py) before it forks its processes: how many it has.
+SLOTS_ENV = "BPFLAB_WORKER_SLOTS"
+
+
+def worker_slots() -> int:
+    return max(1, int(os.environ.get(SLOTS_ENV, "1")))
+
+
+def lease_owner(task: Task) -> str:
+    return f"{task.request.hostname or runner.default_owner()}/{os.getpid()}"
+
+
+def held_run(owner: str) -> Run | None:
+    """The unfinished run this worker process holds the lease of."""
+    return Run.objects.filter(lease_owner=owner, status__in=ACTIVE).first()
 
 
 class RunTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:  # type: ignore[override]
-        run = Run.objects.filter(pk=args[0]).first() if args else None
+        run = held_run(lease_owner(self))
         if run is None:
             return
         with translation.override(run.language or settings.LANGUAGE_CODE):
@@ -28,16 +52,20 @@ class RunTask(Task):
 
 
 @shared_task(
+    bind=True,
     base=RunTask,
     name="labs.run_submission",
     soft_time_limit=SOFT_TIME_LIMIT_S,
     time_limit=TIME_LIMIT_S,
 )
-def run_submission(run_id: int) -> None:
+def run_submission(self: Task, run_id: int | None = None) -> None:
+    owner = lease_owner(self)
     try:
-        runner.execute_run(run_id)
+        runner.execute_next(owner, worker_slots())
     except SoftTimeLimitExceeded:
-        run = Run.objects.get(pk=run_id)
+        run = held_run(owner)
+        if run is None:
+            return
         with translation.override(run.language or settings.LANGUAGE_CODE):
             reason = translation.gettext(
                 "the run took longer than %(seconds)d s and was stopped"

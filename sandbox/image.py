@@ -571,6 +571,14 @@ def build_all(
         except (RuntimeError, OSError) as error:  # ImageError, KernelError, VMError, ...
             errors[name] = str(error)
             log(f"kernel {name}: image build failed: {error}")
+    if not names and not errors:
+        kernels.prune_debs(
+            {
+                package: image.manifest["inputs"]["kernel"]["version"]
+                for image in built.values()
+                for package in image.manifest["inputs"]["kernel"]["packages"]
+            }
+        )
     return built, errors
 
 

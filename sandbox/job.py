@@ -64,6 +64,8 @@ class RunLimits:
     max_repeat: int = 1000
     verifier_log_bytes: int = 1024 * 1024
     max_records: int = 2000
+    # CPU seconds the verifier may spend on the object (the agent stops it past that)
+    verifier_cpu_s: int = 2
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -363,6 +365,15 @@ _VALIDATORS = {
 }
 
 
+def pending_op(ops: list[dict[str, Any]], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The op that was running when a run stopped: the one after the last op that reported
+    a result (ops run in order; a trace op reports none, so it counts as done once a later
+    op reported)."""
+    reported = {e.get("id") for e in events if e.get("event") in RESULT_EVENTS}
+    last = max((i for i, op in enumerate(ops) if op["id"] in reported), default=-1)
+    return ops[min(last + 1, len(ops) - 1)]
+
+
 class RunControl:
     """The host's handle on a running job: `stop()` ends a live op early (the agent then
     dumps what it was asked to and finishes as at the time limit). A backend connects it
@@ -394,6 +405,9 @@ class Result:
     events: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     duration_s: float = 0.0
+    # Set when the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}.
+    # A verdict on the program (like a judge's TLE), not a failure of the sandbox.
+    time_limit: dict[str, Any] | None = None
 
     def by_id(self, op_id: str) -> dict[str, Any] | None:
         """The result event of one operation (load, test_run, ...), or None if it never came."""
@@ -434,4 +448,5 @@ class Result:
             events=list(data.get("events") or []),
             error=data.get("error"),
             duration_s=float(data.get("duration_s") or 0.0),
+            time_limit=data.get("time_limit"),
         )

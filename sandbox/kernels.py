@@ -66,10 +66,6 @@ class Kernel:
     packages: tuple[Package, ...]
     default: bool = False
 
-    @property
-    def series(self) -> str:
-        return self.name
-
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["suites"] = list(self.suites)
@@ -249,9 +245,10 @@ def _check_sum(deb: Path, package: Package) -> None:
         )
 
 
-def prune_debs(kernels: list[Kernel]) -> None:
-    """Removes cached .debs no kernel of the lock (or its fallback) uses any more."""
-    keep = {cached_deb(p).name for kernel in kernels for p in kernel.packages}
+def prune_debs(used: dict[str, str]) -> None:
+    """Removes cached .debs of versions no built kernel uses any more ({package: version}):
+    a new lock's downloads replace the old ones."""
+    keep = {cached_deb(Package(name, version, "", 0)).name for name, version in used.items()}
     for deb in DEB_CACHE.glob("*.deb"):
         if deb.name not in keep:
             deb.unlink()

@@ -38,6 +38,8 @@ MACHINE_ARGS = (
     "-display", "none", "-no-reboot", "-device", "virtio-serial-device",
 )  # fmt: skip
 READY_MARKER = b"@@bpflab@@ ready"
+# The agent's answer to "warm-up" (Machine.warm): it loaded its warm-up object again.
+WARM_MARKER = b"@@bpflab@@ warm"
 PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL_BYTES = 2000
@@ -177,6 +179,29 @@ class Machine:
             self.qmp.execute("cont", deadline=deadline)
         except QMPError as error:
             raise VMError(f"resuming the VM: {error} {self.stderr_tail()}".strip()) from error
+
+    def warm(self, deadline: float) -> None:
+        """Has a restored VM's agent load and test-run its warm-up object once more, then
+        pauses the VM. Each qemu translates the guest's code anew (TCG): done here, off a
+        run's path, the learner's load runs through code already translated."""
+        assert self.channel is not None
+        try:
+            self.channel.sendall(b"warm-up\n")
+        except OSError as error:
+            raise VMError(f"warming up the VM: {error}") from error
+        self._wait_marker(WARM_MARKER, deadline)
+        try:
+            self.qmp.execute("stop", deadline=deadline)
+        except QMPError as error:
+            raise VMError(f"pausing the VM: {error}") from error
+
+    def _wait_marker(self, marker: bytes, deadline: float) -> None:
+        while marker not in self.pending:
+            if not self._read_channel(deadline):
+                if time.monotonic() >= deadline:
+                    raise VMError(f"the VM did not answer in time; {self.diagnosis()}")
+                raise VMError(f"qemu exited; {self.diagnosis()}")
+        self.pending = self.pending.split(marker, 1)[1].split(b"\n", 1)[-1]
 
     def wait_ready(self, deadline: float) -> None:
         """Reads the channel until the guest's init says its agent waits for a job."""

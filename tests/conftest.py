@@ -124,3 +124,12 @@ def _english_after_each_test():  # type: ignore[no-untyped-def]
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture
+def chaos(transactional_db, tmp_path):  # type: ignore[no-untyped-def]
+    """A Redis of the test's own, workers on it to kill, this process pointed at it."""
+    from tests.chaos import chaos_site
+
+    with chaos_site(tmp_path) as site:
+        yield site

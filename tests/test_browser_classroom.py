@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from labs.models import Cohort, Lab, Membership
+from labs.models import Cohort, Lab, Membership, Plan
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, replace_code
 from tests.builders import make_instructor
 
@@ -107,13 +107,16 @@ def test_it_shows_a_learners_pass_on_the_instructors_grid(live_stack, content, b
     expect(learner.locator("#home-plan .plan-next-lab")).to_have_attribute(
         "data-lab", "printk-fields"
     )
-    expect(learner.locator("#home-plan")).to_contain_text("1/13")
+    plan_size = len(Plan.objects.get(slug="full-path").lab_slugs)
+    expect(learner.locator("#home-plan")).to_contain_text(f"1/{plan_size}")
     learner.screenshot(path=str(output_dir / "learner-home-plan.png"), full_page=True)
 
     # The instructor saw it live, and the grid shows the pass.
     finished = teacher.locator(f'#feed li[data-learner="{LEARNER}"][data-status="done"]')
     expect(finished).to_have_count(1)
     expect(finished).to_contain_text("passed")
+    # One line per run, updated as it moved on: no stale "compiling" line left behind.
+    expect(teacher.locator(f'#feed li[data-learner="{LEARNER}"]')).to_have_count(1)
     teacher.screenshot(path=str(output_dir / "dashboard-live-feed.png"), full_page=True)
     teacher.reload()
     cell = teacher.locator(f'tr[data-learner="{LEARNER}"] td[data-lab="hello-printk"]')

@@ -62,6 +62,8 @@ PAGE = """<!doctype html>
 <pre data-bpflab data-hook="xdp" id="first">{passing}</pre>
 <p>Now one the verifier refuses. Press Run and see why:</p>
 <pre data-bpflab data-hook="xdp" id="second">{rejected}</pre>
+<p>And a permalink, framed:</p>
+<iframe id="framed" src="{site}/embed/p/{slug}" width="800" height="600"></iframe>
 <script src="{site}/embed.js" async></script>
 </body></html>
 """
@@ -96,12 +98,20 @@ def microvm_site(live_stack, tmp_path: Path) -> Iterator[str]:  # type: ignore[n
 @pytest.fixture
 def tutorial_page(microvm_site: str, tmp_path: Path) -> Iterator[str]:
     """The third-party page, served by a plain static file server on its own port."""
+    from labs.models import Snippet
+    from labs.playground import parse_settings
     from web import services
 
     folder = tmp_path / "blog"
     folder.mkdir()
+    snippet = Snippet.objects.create(
+        source=PASSING.replace("XDP_DROP", "XDP_PASS"), settings=parse_settings({}).to_dict()
+    )
     text = PAGE.format(
-        passing=html.escape(PASSING), rejected=html.escape(REJECTED), site=microvm_site
+        passing=html.escape(PASSING),
+        rejected=html.escape(REJECTED),
+        site=microvm_site,
+        slug=snippet.slug,
     )
     (folder / "index.html").write_text(text)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
@@ -165,8 +175,17 @@ def test_it_runs_two_embedded_snippets_on_a_page_of_another_origin(
     expect(second.get_by_test_id("embed-load")).to_contain_text("Your line 8")
     page.screenshot(path=str(output_dir / "2-after-runs.png"), full_page=True)
 
+    framed = page.frame_locator("#framed")
+    framed.get_by_test_id("embed-run").click()
+    expect(framed.get_by_test_id("embed-verdict")).to_contain_text(
+        "XDP_PASS", timeout=RUN_TIMEOUT_MS
+    )
+    page.screenshot(path=str(output_dir / "3-framed.png"), full_page=True)
+
     runs = list(Run.objects.select_related("submission").order_by("created_at"))
-    assert [r.backend for r in runs] == ["microvm", "microvm"]
+    assert [r.backend for r in runs] == ["microvm"] * 3
     assert all(r.submission.user is None for r in runs)
     assert {r.submission.via for r in runs} == {Submission.EMBED}
+    # the framed widget counts for the page that framed it, and runs its permalink's code
     assert {r.submission.site for r in runs} == {tutorial_page.rsplit("/", 1)[0]}
+    assert runs[-1].submission.snippet is not None

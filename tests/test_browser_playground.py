@@ -73,6 +73,12 @@ def test_it_runs_shares_and_streams_a_program_in_the_playground(
 
     base = live_stack.http_url
     sign_up(page, base, "playground-user")
+    page.goto(f"{base}/playground/")
+    page.select_option("#pg-hook", "tracepoint")
+    expect(page.locator(".cm-content")).to_contain_text("sys_enter_execve")
+    expect(page.locator("#pg-trigger")).to_be_visible()
+    expect(page.locator("input[name=packet-0-src]")).to_be_hidden()
+
     page.goto(f"{base}/labs/xdp-drop-udp-port/")
     page.get_by_test_id("open-in-playground").click()
     expect(page.locator("h1")).to_have_text("Playground")

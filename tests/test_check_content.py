@@ -67,6 +67,7 @@ def test_it_flags_a_starter_that_already_passes(settings, tmp_path: Path) -> Non
     root = _content_with(tmp_path, ["xdp-drop-all"])
     lab = root / "labs" / "xdp-drop-all"
     shutil.copy(lab / "solution.c", lab / "starter.c")
+    shutil.copy(lab / "solution.c", lab / "starter.zh-hans.c")  # the same code, as loading asks
 
     code, report = _check(settings, root)
 
@@ -86,6 +87,7 @@ def test_it_flags_a_rejected_starter_that_should_load(settings, tmp_path: Path) 
     root = _content_with(tmp_path, ["verifier-bounds"])
     lab = root / "labs" / "verifier-bounds"
     shutil.copy(lab / "solution.c", lab / "starter.c")
+    shutil.copy(lab / "solution.c", lab / "starter.zh-hans.c")  # the same code, as loading asks
     (lab / "solution.c").write_text((lab / "solution.c").read_text().replace("<= 1", "< 1"))
 
     code, report = _check(settings, root)

@@ -147,15 +147,23 @@ def test_it_records_the_language_of_the_page_a_run_was_submitted_from(client, le
 
 
 @pytest.mark.django_db
-def test_it_words_a_stale_run_failure_in_the_language_of_its_page(learner, settings) -> None:
+def test_it_words_a_lost_run_failure_in_the_language_of_its_page(learner, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from labs.models import Run
     from labs.runner import reap_if_stale
     from tests.builders import make_run
 
-    settings.RUN_STALE_AFTER_S = 0
+    settings.RUN_MAX_ATTEMPTS = 1
     chinese, english = make_run(learner), make_run(learner)
     Run.objects.filter(pk=chinese.pk).update(language="zh-hans")
+    Run.objects.update(
+        status=Run.RUNNING, attempt=1, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     chinese.refresh_from_db()
+    english.refresh_from_db()
 
     assert reap_if_stale(chinese) and reap_if_stale(english)
     chinese.refresh_from_db()

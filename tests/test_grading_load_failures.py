@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from labs.grading import grade
 from labs.spec import load_lab_by_slug
+from sandbox import image as vm_image
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 CORPUS = Path(__file__).resolve().parent / "verifier_logs"
@@ -47,6 +48,8 @@ def _line_of(source: str, text: str) -> int:
     ],
 )
 def test_it_gives_the_source_line_of_a_rejection_on_every_backend(backend: str) -> None:
+    if backend == "microvm":
+        vm_image.build_image(log=lambda message: None)  # current agent, current kernel
     lab = load_lab_by_slug(CONTENT, "verifier-bounds")
 
     verdict, load = _graded("verifier-bounds", lab.starter, backend)

@@ -138,3 +138,33 @@ def test_it_keeps_other_people_from_setting_a_cohorts_kernel(microvm, client, le
     assert response.status_code in (403, 404)
     cohort.refresh_from_db()
     assert cohort.default_kernel == ""
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):  # type: ignore[no-untyped-def]
+    """/healthz names its parts' details (the kernels here) to staff only."""
+    staff = django_user_model.objects.create_user("sam", "sam@example.org", "x", is_staff=True)
+    client.force_login(staff)
+    return client
+
+
+def test_it_lists_the_kernels_on_healthz(microvm, staff_client) -> None:
+    client = staff_client
+    microvm.SANDBOX_KERNELS = ["6.1", "7.3"]
+
+    part = client.get("/healthz").json()["kernels"]
+
+    assert part["ok"] is True
+    assert part["offered"] == ["6.1", "7.3"]
+    assert list(part["built"]) == ALL_BUILT
+    assert part["built"]["6.12"] == vm_image.built_kernels()["6.12"].kernel_release
+    assert "offered: 6.1, 7.3 (default 6.1)" in part["detail"]
+
+
+def test_it_says_on_healthz_when_a_listed_kernel_is_not_built(microvm, staff_client) -> None:
+    client = staff_client
+    microvm.SANDBOX_KERNELS = ["6.1", "5.10"]
+
+    part = client.get("/healthz").json()["kernels"]
+
+    assert part["ok"] is False and "not built: 5.10" in part["detail"]

@@ -88,3 +88,18 @@ def _digest(folder: Path) -> str:
         if path.is_file() and os.access(path, os.R_OK):
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def test_it_prunes_downloads_no_built_kernel_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kernels, "DEB_CACHE", tmp_path)
+    used = kernels.locked_kernel("6.12").packages[0]
+    kept = kernels.cached_deb(used)
+    stale = tmp_path / f"{used.name}_6.12.1-1_amd64.deb"
+    kept.write_bytes(b"deb")
+    stale.write_bytes(b"old deb")
+
+    kernels.prune_debs({used.name: used.version})
+
+    assert kept.exists() and not stale.exists()

@@ -67,3 +67,20 @@ def test_it_tells_a_developer_where_the_printed_mail_is(client, learner, setting
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     page = client.get("/accounts/password_reset/done/").content.decode()
     assert 'data-testid="mail-printed"' in page and "web.log" in page
+
+
+def test_it_changes_a_password_in_the_sites_own_pages(client, learner):
+    client.force_login(learner)
+    page = client.get("/accounts/password_change/").content.decode()
+    assert "site-header" in page and "Django administration" not in page
+    response = client.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "correct horse 1",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        follow=True,
+    )
+    assert "Your new password is set." in response.content.decode()
+    assert User.objects.get(username="alice").check_password(NEW_PASSWORD)

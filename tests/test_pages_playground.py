@@ -51,6 +51,8 @@ def test_it_runs_free_form_code_without_a_lab_and_records_no_progress(
     assert not Progress.objects.exists()
     page = client.get(f"/playground/runs/{run.token}/").content.decode()
     assert "XDP_DROP" in page and "Ran" in page
+    mine = client.get("/playground/").content.decode()
+    assert f'data-run-token="{run.token}"' in mine, "the user's recent runs are listed"
 
 
 def test_it_sends_a_playground_run_opened_at_the_lab_run_url_to_its_page(client, learner):
@@ -174,3 +176,29 @@ def test_it_lets_visitors_share_only_where_they_may_run(client, settings) -> Non
     settings.ANONYMOUS_SNIPPETS_PER_HOUR = 1
     assert client.post("/playground/share/", FORM).status_code == 302
     assert client.post("/playground/share/", {**FORM, "repeat": "2"}).status_code == 429
+
+
+def test_it_offers_a_kernel_choice_where_several_are_offered(
+    client, learner, settings, django_capture_on_commit_callbacks
+) -> None:
+    from labs import kernels
+
+    settings.SANDBOX_BACKEND = "microvm"
+    offered = kernels.offered()
+    if len(offered) < 2:
+        pytest.skip("fewer than two microVM kernels are built here")
+    client.force_login(learner)
+    html = client.get("/playground/").content.decode()
+    assert 'name="kernel"' in html and f'value="{offered[-1]}"' in html
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post("/playground/run/", {**FORM, "kernel": offered[-1]})
+    run = Run.objects.get()
+    assert run.kernel == offered[-1] and run.submission.settings["kernel"] == offered[-1]
+    refused = client.post("/playground/run/", {**FORM, "kernel": "2.6"})
+    assert refused.status_code == 400 and "offers no kernel" in refused.content.decode()
+
+
+def test_it_shows_no_kernel_choice_on_the_host_kernel(client, settings) -> None:
+    settings.SANDBOX_BACKEND = "local"
+    assert 'name="kernel"' not in client.get("/playground/").content.decode()

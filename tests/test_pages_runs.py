@@ -1,5 +1,6 @@
 """A run's page belongs to its owner: others get 404, visitors are sent to log in; a run whose
-worker died is marked failed with a reason when its page is shown, never left spinning."""
+worker died is queued again (or, after its last attempt, failed with a reason) when its page
+is shown, never left spinning; a queued run's page says why it waits."""
 
 from __future__ import annotations
 
@@ -42,24 +43,53 @@ def test_it_answers_404_for_a_made_up_token(client, learner):
     assert client.get("/runs/not-a-real-token/").status_code == 404
 
 
-def test_it_marks_a_run_whose_worker_died_failed_with_a_reason(client, learner, settings):
-    settings.RUN_STALE_AFTER_S = 60
+def lose_worker(run: Run, attempt: int) -> None:
+    """The run's worker died at this attempt: its lease ran out a minute ago."""
+    Run.objects.filter(pk=run.pk).update(
+        status=Run.RUNNING,
+        attempt=attempt,
+        lease_owner="gone@host/1",
+        lease_expires_at=timezone.now() - timedelta(seconds=60),
+    )
+
+
+def test_it_marks_a_run_whose_worker_died_on_its_last_attempt_failed(client, learner, settings):
+    settings.RUN_MAX_ATTEMPTS = 3
     run = make_run(learner, make_lab())
-    Run.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(seconds=61))
+    lose_worker(run, attempt=3)
     client.force_login(learner)
     html = client.get(f"/runs/{run.token}/").content.decode()
     run.refresh_from_db()
     assert run.status == Run.ERROR and "did not finish" in run.error
-    assert "The run failed" in html and "did not finish" in html
-    assert run.events.last().data["event"] == "finished"
+    assert "The run failed" in html and "stopped 3 times" in html
+    assert run.events.last().data == {
+        "event": "finished",
+        "status": "error",
+        "passed": False,
+        "error": run.error,
+        "attempt": 3,
+    }
 
 
-def test_it_leaves_a_recent_queued_run_alone(client, learner):
+def test_it_queues_again_a_run_whose_worker_died_before_its_last_attempt(client, learner):
     run = make_run(learner, make_lab())
+    lose_worker(run, attempt=1)
     client.force_login(learner)
-    client.get(f"/runs/{run.token}/")
+    html = client.get(f"/runs/{run.token}/").content.decode()
+    run.refresh_from_db()
+    assert run.status == Run.QUEUED and run.attempt == 1 and run.lease_owner == ""
+    assert run.events.last().data["attempt"] == 2 and run.events.last().data["retry"] is True
+    assert "Waiting for a worker" in html
+
+
+def test_it_leaves_a_long_queued_run_queued_and_says_it_waits_for_a_worker(client, learner):
+    run = make_run(learner, make_lab())
+    Run.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    client.force_login(learner)
+    html = client.get(f"/runs/{run.token}/").content.decode()
     run.refresh_from_db()
     assert run.status == Run.QUEUED
+    assert 'data-testid="waiting"' in html and "Waiting for a worker" in html
 
 
 def test_it_shows_a_finished_runs_checks_and_trace_without_javascript(client, learner):

@@ -92,3 +92,35 @@ def test_it_lets_only_who_may_see_the_run_stop_it(client, learner, outsider) -> 
     assert client.post(f"/playground/runs/{run.token}/stop/").status_code == 404
     run.refresh_from_db()
     assert run.stop_requested_at is None
+
+
+RING = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } sizes SEC(".maps");
+struct seen { __u32 len; };
+SEC("xdp")
+int report(struct xdp_md *ctx)
+{
+    struct seen *s = bpf_ringbuf_reserve(&sizes, sizeof(*s), 0);
+    if (s) {
+        s->len = ctx->data_end - ctx->data;
+        bpf_ringbuf_submit(s, 0);
+    }
+    return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_it_streams_ring_buffer_records_in_the_ticks(learner) -> None:
+    run = make_free_run(learner, RING, {"hook": "xdp", "live": {"seconds": 2, "rate": 10}})
+
+    execute_run(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == Run.DONE, run.error
+    ticks = [e.data for e in RunEvent.objects.filter(run=run, kind="tick")]
+    records = [r for t in ticks for r in t["records"]]
+    assert len(records) >= 15 and all(r["map"] == "sizes" for r in records)
+    assert "record" not in kinds(run), "records of the live loop come in the ticks"

@@ -145,3 +145,11 @@ def test_it_refuses_bad_settings_before_compiling() -> None:
 
     assert outcome.stage == "compile" and "Unknown hook" in (outcome.error or "")
     assert [e["event"] for e in events] == ["verdict"]
+
+
+@pytest.mark.parametrize("hook", ["xdp", "tc", "socket", "tracepoint"])
+def test_it_runs_each_hooks_starter_as_it_is(hook: str) -> None:
+    outcome, _events = run(playground.STARTERS[hook], {"hook": hook})
+
+    assert outcome.stage == "done", outcome.error or outcome.verifier_log
+    assert outcome.trace, "every starter prints"

@@ -37,9 +37,11 @@ async def test_it_replays_stored_events_then_relays_live_ones(learner):
     replayed = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
     assert [e["seq"] for e in replayed] == [1, 2]
     assert replayed[1]["message"] == "first"
+    waiting = await communicator.receive_json_from(timeout=5)  # still queued: why it waits
+    assert waiting == {"event": "waiting", "reason": "worker", "ahead": 0, "attempt": 1}
     await sync_to_async(publish)(run, {"event": "trace", "message": "live"})
     live = await communicator.receive_json_from(timeout=5)
-    assert live == {"seq": 3, "event": "trace", "message": "live"}
+    assert live == {"seq": 3, "event": "trace", "message": "live", "attempt": 1}
     await communicator.disconnect()
 
 

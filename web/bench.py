@@ -5,6 +5,10 @@
 - trace line -> websocket: for each `trace` event of a real run (real worker, real Redis,
   real ASGI server), the time from the worker storing it to a websocket client receiving it,
   against a bare channel-layer message sent to the same socket (no worker, no database).
+- submit -> stored verdict, end to end: `labs.submissions.submit` of a lab's reference
+  solution until its verdict is in the database (real Redis, a real worker, the local
+  backend), against bare clang + bpftool doing the same job on the same file (load, each
+  test-run on the same packets, each map dump), in the same run.
 - worker memory: the RSS of a process that grades N runs through `labs.runner.execute_run`,
   after a warm-up against after the last run.
 - differential phase: a typical lab's reference graded with and without its generated
@@ -188,6 +192,98 @@ async def _receive_bare_on_new_run(ws_url, http_url, cookie, user, lab, count): 
     return await _receive_bare(url, cookie, http_url, run.token, count)
 
 
+# --- submit -> stored verdict --------------------------------------------------------------
+
+E2E_LAB = "map-array-counter"  # load + 4 test-runs + a map dump, the sandbox bench's shape
+E2E_TARGET_RATIO = 1.5
+BPFFS = Path("/sys/fs/bpf")
+
+
+def _tool(argv: list[str]) -> None:
+    subprocess.run(argv, check=True, capture_output=True, timeout=60)
+
+
+def bare_tools_once(source: str, ops: list[dict[str, Any]], workdir: Path) -> None:
+    """The job with no platform code: clang, bpftool loadall, one `bpftool prog run` per
+    test-run (same packet, same repeat), one `bpftool map dump` per dump."""
+    source_file, obj = workdir / "prog.c", workdir / "prog.o"
+    source_file.write_text(source)
+    _tool(
+        ["clang", "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"]
+        + ["-c", str(source_file), "-o", str(obj)]
+    )
+    pins = BPFFS / f"bpflab-e2e-{uuid.uuid4().hex[:8]}"
+    pins.mkdir()
+    try:
+        _tool(["bpftool", "prog", "loadall", str(obj), str(pins / "p"), "pinmaps", str(pins / "m")])
+        program = next((pins / "p").iterdir())
+        for index, op in enumerate(ops):
+            if op["op"] == "test_run":
+                packet = workdir / f"{index}.in"
+                packet.write_bytes(bytes.fromhex(op["data"]))
+                _tool(
+                    ["bpftool", "prog", "run", "pinned", str(program), "data_in", str(packet)]
+                    + ["data_out", str(workdir / f"{index}.out"), "repeat", str(op["repeat"])]
+                )
+            elif op["op"] == "map_dump":
+                _tool(["bpftool", "-j", "map", "dump", "pinned", str(pins / "m" / op["map"])])
+    finally:
+        shutil.rmtree(pins, ignore_errors=True)
+
+
+def submit_until_verdict(user: Any, lab: Any, timeout: float = 60) -> float:
+    """Seconds from submit() to the run's verdict stored in the database."""
+    from labs.models import Run
+    from labs.submissions import submit
+
+    started = time.perf_counter()
+    run = submit(user, lab, lab.solution, backend="local")
+    deadline = started + timeout
+    while not Run.objects.filter(pk=run.pk, status__in=Run.FINISHED).exists():
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"bench run {run.pk} did not finish in {timeout} s")
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - started
+    run.refresh_from_db()
+    if run.passed is not True:
+        raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+    return elapsed
+
+
+def bench_end_to_end(runs: int) -> dict[str, Any]:
+    import tempfile
+
+    from labs import curriculum
+    from labs.grading.jobs import build_job
+    from labs.models import Lab
+
+    lab = Lab.objects.get(slug=E2E_LAB)
+    ops = build_job(curriculum.get_lab(E2E_LAB))[0].ops
+    user = bench_user()
+    platform: list[float] = []
+    bare: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="bpflab-e2e-") as tmp:
+        for index in range(runs + 2):  # two warm-ups: caches, the worker's first run
+            started = time.perf_counter()
+            bare_tools_once(lab.solution, ops, Path(tmp))
+            bare_s = time.perf_counter() - started
+            platform_s = submit_until_verdict(user, lab)
+            if index >= 2:
+                bare.append(bare_s)
+                platform.append(platform_s)
+    p50, base = statistics.median(platform), statistics.median(bare)
+    return {
+        "lab": E2E_LAB,
+        "runs": runs,
+        "e2e_p50_s": round(p50, 4),
+        "e2e_p95_s": round(percentile(platform, 0.95), 4),
+        "e2e_baseline_p50_s": round(base, 4),
+        "e2e_ratio": round(p50 / base, 3),
+        "target_ratio": E2E_TARGET_RATIO,
+        "met": p50 / base <= E2E_TARGET_RATIO,
+    }
+
+
 # --- worker memory -------------------------------------------------------------------------
 
 
@@ -279,12 +375,18 @@ def _differential_on(backend: str, runs: int) -> dict[str, Any]:
 
 
 def run_all(
-    seconds: int, trace_runs: int, memory_runs: int, log_dir: Path, differential_runs: int = 15
+    seconds: int,
+    trace_runs: int,
+    memory_runs: int,
+    log_dir: Path,
+    differential_runs: int = 15,
+    e2e_runs: int = 20,
 ) -> dict[str, Any]:
     """Starts a worker and a web server on the bench database, measures, stops them."""
     port = services.free_port()
     # Same key as this process: the sessions it makes must be valid there.
     env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
+    env["ALLOW_LOCAL_BACKEND"] = "true"  # the bench's own runs, on this machine
     env["DATABASE_URL"] = services.database_url()
     worker = services.start_process(
         services.celery_command(concurrency=1, hostname=f"bench-{uuid.uuid4().hex[:6]}@%h"),
@@ -301,6 +403,7 @@ def run_all(
         result = {
             "lesson_page": bench_lesson_page(http_url, seconds),
             "trace_to_websocket": bench_trace_latency(http_url, ws_url, trace_runs),
+            "end_to_end": bench_end_to_end(e2e_runs),
         }
     finally:
         services.stop_process(web)

@@ -1,4 +1,7 @@
-"""GET /healthz: one entry per part the site depends on; 503 when any is down."""
+"""GET /healthz: one entry per part the site depends on; 503 when any is down.
+
+Anyone may ask (load balancers, uptime checks) and learns only ok or not per part; the
+details (addresses, worker names, error text) are for signed-in staff."""
 
 from __future__ import annotations
 
@@ -104,4 +107,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     parts = {name: run_check(check) for name, check in CHECKS.items()}
     parts["kernels"].update(kernel_lists())
     healthy = all(part["ok"] for part in parts.values())
+    if not request.user.is_staff:
+        parts = {name: {"ok": part["ok"]} for name, part in parts.items()}
     return JsonResponse(parts, status=200 if healthy else 503)

@@ -104,17 +104,25 @@ def group_gone(proc: subprocess.Popen) -> bool:
     return False
 
 
-def redis_command(port: int) -> list[str]:
+def redis_command(port: int, data_dir: Path | None = None) -> list[str]:
+    """Append-only persistence (fsync every second): a restarted Redis still has its queued
+    messages and the channel layer's groups, so open pages keep receiving."""
+    data_dir = data_dir or settings.VAR_DIR / "redis"
+    data_dir.mkdir(parents=True, exist_ok=True)
     return [
         shutil.which("redis-server") or "redis-server",
         "--port",
         str(port),
         "--bind",
         "127.0.0.1",
+        "--dir",
+        str(data_dir),
         "--save",
         "",
         "--appendonly",
-        "no",
+        "yes",
+        "--appendfsync",
+        "everysec",
         "--daemonize",
         "no",
     ]

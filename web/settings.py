@@ -151,6 +151,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The database holds the work; a task message only wakes a worker up (labs/queue.py). A
+# message is acknowledged after its task ran, and put back when its worker dies mid-task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+# Nothing waits for a dead Redis long: one try to connect (the sweeper sends the wake-up
+# later). The worker's own consumer keeps reconnecting by its own rules.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "max_retries": 0,
+    "visibility_timeout": 3600,
+}
 CELERY_TASK_ALWAYS_EAGER = False
 # Runs go to this queue. A test process gets one of its own (as it gets its own database),
 # so a site or another test run on the same Redis never takes its runs, nor it theirs.
@@ -160,6 +173,15 @@ CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE") or (
 )
 
 SANDBOX_BACKEND = envchoice("SANDBOX_BACKEND", "local", ("local", "microvm", "docker"))
+# The local backend loads learners' programs into the host kernel, as root: a site out of
+# development mode refuses it unless its operator says so.
+ALLOW_LOCAL_BACKEND = envbool("ALLOW_LOCAL_BACKEND", "false")
+if not DEBUG and SANDBOX_BACKEND == "local" and not ALLOW_LOCAL_BACKEND:
+    raise ImproperlyConfigured(
+        "SANDBOX_BACKEND=local runs learners' code in the host kernel as root; with DEBUG off "
+        "use SANDBOX_BACKEND=microvm (or docker), or set ALLOW_LOCAL_BACKEND=true if this "
+        "site is yours alone"
+    )
 # The microVM kernels a site offers (names of sandbox/kernels.lock, e.g. "6.1,6.12");
 # empty: every kernel whose image built. The default one runs when nobody chose.
 SANDBOX_KERNELS = envlist("BPFLAB_KERNELS", "")
@@ -170,8 +192,16 @@ CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 MAX_SOURCE_BYTES = envint("MAX_SOURCE_BYTES", "65536")
 RUNS_PER_MINUTE = envint("RUNS_PER_MINUTE", "12")
 MAX_CONCURRENT_RUNS = envint("MAX_CONCURRENT_RUNS", "2")
-# A run not finished after this many seconds is marked failed (dead worker, lost message).
-RUN_STALE_AFTER_S = envint("RUN_STALE_AFTER_S", "120")
+# A worker holds a lease on the run it grades, renewed while it grades; a run
+# whose lease ran out (its worker died) goes back to the queue, at most RUN_MAX_ATTEMPTS
+# times in all, then fails with a reason. A run queued this long without a worker taking
+# it gets another wake-up (the message was lost with Redis, or never sent).
+RUN_LEASE_S = envint("RUN_LEASE_S", "15")
+RUN_MAX_ATTEMPTS = envint("RUN_MAX_ATTEMPTS", "3")
+RUN_REDISPATCH_AFTER_S = envint("RUN_REDISPATCH_AFTER_S", "3")
+RUN_SWEEP_EVERY_S = envint("RUN_SWEEP_EVERY_S", "2")
+# A run's time budget in the sandbox; past it the learner's program gets a "time limit".
+RUN_WALL_S = envint("RUN_WALL_S", "20")
 
 LOGGING = {
     "version": 1,

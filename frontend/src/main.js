@@ -43,10 +43,11 @@ function enhanceWorkspace() {
     if (button) button.disabled = true;
   });
   // Coming back with the browser's Back button restores the page as it was left: with the
-  // Run button disabled by the submit. Enable it again.
+  // Run button disabled by the submit. Enable it again (unless this site's sandbox
+  // cannot run the lab: the server disabled it for good).
   window.addEventListener("pageshow", () => {
     const button = document.getElementById("run-button");
-    if (button) button.disabled = false;
+    if (button && !("unavailable" in button.dataset)) button.disabled = false;
   });
   const reset = document.querySelector("[data-reset]");
   if (reset) {
@@ -56,7 +57,7 @@ function enhanceWorkspace() {
   }
   const panel = document.getElementById("run-panel");
   if (panel) mountRunPanel(panel, { config, strings, editor });
-  enhancePlayground(config);
+  enhancePlayground(config, editor);
   window.bpflab = { editor };
 }
 

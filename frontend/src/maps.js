@@ -42,12 +42,16 @@ export function renderMapDump(event, strings) {
   const entries = event.entries || [];
   const shown = entries.filter((entry) => !isEmptyEntry(event, entry));
   const hidden = entries.length - shown.length;
-  const title = format(strings.map_caption, { map: event.map, type: event.type, key: event.key_size, value: event.value_size });
+  // The map's name and type are the kernel's identifiers: shown as code inside the sentence.
+  const values = { key: event.key_size, value: event.value_size };
+  const [beforeType, tail] = String(strings.map_caption).split("%(type)s");
+  const [, afterName] = beforeType.split("%(map)s");
+  const title = [h("code", {}, event.map), format(afterName ?? "", values), h("code", {}, event.type), format(tail ?? "", values)];
   const head = h("tr", {}, h("th", {}, strings.map_key), h("th", {}, strings.map_value), event.percpu ? h("th", {}, strings.map_sum) : null);
   const rows = shown.map((entry) => row(event, entry));
   if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: event.percpu ? 3 : 2, class: "muted" }, strings.map_empty)));
   return h("figure", { class: "map-dump", "data-map": event.map },
-    h("figcaption", {}, title, event.truncated ? " …" : ""),
+    h("figcaption", {}, ...title, event.truncated ? " …" : ""),
     h("table", {}, h("thead", {}, head), h("tbody", {}, rows)),
     hidden ? h("p", { class: "muted small" }, format(hidden === 1 ? strings.map_zero_hidden_one : strings.map_zero_hidden, { n: hidden })) : null);
 }

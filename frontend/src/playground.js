@@ -25,10 +25,23 @@ function enhanceStop(config) {
   });
 }
 
-export function enhancePlayground(config) {
+// Switching the hook swaps in that hook's starter program, unless the code was edited.
+function swapStarters(form, config, editor) {
+  const select = form.querySelector("[data-pg-hook]");
+  const starters = {};
+  for (const node of document.querySelectorAll("textarea[data-starter]")) starters[node.dataset.starter] = node.value;
+  if (!select || !editor) return;
+  select.addEventListener("change", () => {
+    const untouched = Object.values(starters).some((text) => text.trim() === editor.text().trim());
+    if (untouched && starters[select.value]) editor.replace(starters[select.value]);
+  });
+}
+
+export function enhancePlayground(config, editor) {
   const form = document.querySelector(".playground-form");
   if (!form) return;
   form.addEventListener("change", () => showFor(form));
   showFor(form);
+  swapStarters(form, config, editor);
   enhanceStop(config);
 }

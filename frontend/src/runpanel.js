@@ -19,6 +19,17 @@ function actualText(event, strings) {
   return h("code", {}, text);
 }
 
+// "Permission denied (EACCES) while opening the object", as the sandbox says it, in the
+// page's language: the system's words are looked up by the errno's name.
+const ERRNO = /^(.*?) \((E[A-Z0-9]+)\)( while opening the object)?$/;
+export function errorText(text, strings) {
+  const match = ERRNO.exec(String(text ?? ""));
+  const said = match && (strings.errno || {})[match[2]];
+  if (!said) return String(text ?? "");
+  const error = `${said} (${match[2]})`;
+  return match[3] ? format(strings.while_opening, { error }) : error;
+}
+
 function recordFields(fields) {
   if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return JSON.stringify(fields);
   return Object.entries(fields).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(" ");
@@ -91,6 +102,11 @@ class RunPanel {
       if (event.seq <= this.lastSeq) return;
       this.lastSeq = event.seq;
     }
+    // A run whose worker died is graded again: the panel shows the latest attempt only.
+    const attempt = event.attempt || 0;
+    if (attempt < (this.attempt || 0)) return;
+    if (this.attempt && attempt > this.attempt) this.clear();
+    this.attempt = attempt;
     const handler = this[`on_${event.event}`];
     if (handler) handler.call(this, event);
   }
@@ -113,8 +129,28 @@ class RunPanel {
   }
 
   on_stage(event) {
-    if (event.stage === "queued" || event.stage === "compiling") this.say("muted", this.strings.stages[event.stage] + "…");
+    if (event.retry) this.say("muted", format(this.strings.waiting.retry, event));
+    else if (event.stage === "queued" || event.stage === "compiling") this.say("muted", this.strings.stages[event.stage] + "…");
     this.stage(STAGE_TO_TRACK[event.stage]);
+  }
+
+  // Why a queued run has not started yet (sent on every connect while it waits).
+  on_waiting(event) {
+    if (this.root.dataset.stage && this.root.dataset.stage !== "queued") return;
+    this.say("muted", format(this.strings.waiting[event.reason] || "", event));
+  }
+
+  clear() {
+    for (const id of ["run-compile", "run-load", "run-maps", "run-trace"]) this.el(id).replaceChildren();
+    for (const item of this.el("run-checks").children) {
+      item.className = "check pending";
+      item.querySelector(".check-mark")?.replaceChildren();
+      item.querySelector(".check-detail")?.remove();
+    }
+    this.el("run-disasm").hidden = true;
+    this.traceCount = 0;
+    this.verdict = null;
+    this.reached = new Set();
   }
 
   say(kind, ...content) {
@@ -132,13 +168,13 @@ class RunPanel {
       h("li", { class: `diag sev-${d.severity}` },
         h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(d.line) }, `${d.file || "prog.c"}:${d.line}:${d.column}`),
         h("span", { class: "diag-severity" }, (s.severity || {})[d.severity] || d.severity), " ",
-        h("span", { class: "diag-message" }, d.message),
-        d.source_line ? h("pre", { class: "diag-source" }, d.source_line) : null));
+        h("span", { class: "diag-message", lang: "en" }, d.message),
+        d.source_line ? h("pre", { class: "diag-source", tabindex: "0" }, d.source_line) : null));
     const block = h("section", { class: `compile ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "compile" },
       h("h3", {}, h("span", { class: "dot" }), title, event.duration_s ? h("span", { class: "muted small" }, ` ${(event.duration_s * 1000).toFixed(0)} ms`) : null),
       items.length ? h("ul", { class: "diagnostics" }, items) : null,
       event.error ? h("p", { class: "bad" }, event.error) : null,
-      !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", {}, event.output)) : null);
+      !event.ok && event.output ? h("details", {}, h("summary", {}, s.raw_output), h("pre", { tabindex: "0" }, event.output)) : null);
     this.el("run-compile").replaceChildren(block);
     this.editor.mark(diagnostics.filter((d) => !d.file || d.file === "prog.c").map((d) => ({ line: d.line, column: d.column, severity: d.severity, message: d.message, source: "clang" })));
     if (event.disassembly) this.showDisassembly(event.disassembly);
@@ -166,7 +202,7 @@ class RunPanel {
     const rejection = event.ok ? null : event.rejection || null;
     const title = event.ok ? s.load_ok : rejection?.by === "loader" ? s.load_not_loaded : s.load_failed;
     const children = [h("h3", {}, h("span", { class: "dot" }), title)];
-    if (event.error) children.push(h("p", { class: "bad" }, event.error));
+    if (event.error) children.push(h("p", { class: "bad" }, errorText(event.error, s)));
     if (rejection) children.push(...this.explainRejection(rejection, log));
     if (log) children.push(this.verifierLog(log, !event.ok));
     this.el("run-load").replaceChildren(h("section", { class: `load ${event.ok ? "state-ok" : "state-bad"}`, "data-testid": "load" }, children));
@@ -204,18 +240,18 @@ class RunPanel {
       if (open && i === analysis.sourceIndex) kind += " log-source-hit";
       return h("span", { class: `log-line ${kind}`.trim() }, line);
     });
-    return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", {}, lines));
+    return h("details", { class: "verifier-log", open: open || null }, h("summary", {}, this.strings.verifier_log), h("pre", { tabindex: "0" }, lines));
   }
 
   on_test_run() {}
 
   // Attaching to a hook or seeding a map can fail for reasons the checks then only echo.
   on_attach(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: event.error || "" })));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.attach_failed, { target: event.target || "", error: errorText(event.error, this.strings) })));
   }
 
   on_map_update(event) {
-    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: event.error || "" })));
+    if (!event.ok) this.el("run-load").append(h("p", { class: "bad" }, format(this.strings.map_update_failed, { error: errorText(event.error, this.strings) })));
   }
 
   on_check(event) {

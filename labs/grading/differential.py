@@ -342,6 +342,7 @@ class Judge:
         """What the verdict keeps of the phase."""
         return {
             "seed": self.phase.seed,
+            "generator": generator.VERSION,
             "frames": len(self.phase.frames),
             "compared": sorted(self.compare),
             "difference": self.difference.to_dict() if self.difference else None,

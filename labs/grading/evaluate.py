@@ -60,6 +60,8 @@ def load_failure(event: dict[str, Any]) -> str:
 
 def load_reason(event: dict[str, Any]) -> dict[str, Any]:
     """Why the checks of a failed load are not run, as data."""
+    if event.get("time_limit"):  # the verifier ran past its CPU time: no rejection to read
+        return {"code": words.TIME_LIMIT, **event["time_limit"], "rejection": None}
     return {"code": words.LOAD, "rejection": rejection_of(event), "error": event.get("error")}
 
 

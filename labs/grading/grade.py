@@ -37,11 +37,13 @@ def grade(
     backend: str = "local",
     on_event: EventSink | None = None,
     kernel: str = "",
+    wall_s: float | None = None,
     seed: int | None = None,
 ) -> Verdict:
     """The verdict on `source` for `lab`; never raises for a learner's mistakes.
 
     kernel: the microVM kernel to run on (a name of sandbox/kernels.lock; "" the default).
+    wall_s: the run's time budget in the sandbox (None: the sandbox's default).
     seed: draws the generated frames of a lab's differential phase (a new one when None;
     the verdict keeps it, so the same seed replays the same frames).
     """
@@ -58,7 +60,7 @@ def grade(
         return compiled
     disassembly = _Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase)
+    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
     disassembly.flush(emit)
     return _finish_run(verdict, evaluator, emit, started, phase)
 
@@ -106,6 +108,7 @@ def _compile_step(
     try:
         compiled = _compile(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
+        reraise_if_stopped(exc)
         message = _("compiler failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
@@ -132,9 +135,10 @@ def _finish_run(
     verdict.verifier_log = evaluator.verifier_log
     verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
-    results = evaluator.finish(verdict.error)
+    timed_out = {"code": words.TIME_LIMIT, **verdict.time_limit} if verdict.time_limit else None
+    results = evaluator.finish(verdict.error or timed_out)
     if phase is not None and phase.judge is not None:
-        results.append(phase.judge.finish(evaluator.load_reason or verdict.error))
+        results.append(phase.judge.finish(evaluator.load_reason or verdict.error or timed_out))
         verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
@@ -214,6 +218,7 @@ def _run(
     emit: EventSink,
     verdict: Verdict,
     phase: differential.Pending | None = None,
+    wall_s: float | None = None,
 ) -> Evaluator:
     """Run the job in the prepared sandbox, relaying each sandbox event before the checks
     it decides; the events of the differential phase (if the lab has one) go to its judge
@@ -239,25 +244,39 @@ def _run(
         emit(event)
         evaluator.feed(event)
 
+    if wall_s is not None:
+        job.limits.wall_s = wall_s
     try:
         if sandbox is None:
             raise RuntimeError(_("the sandbox backend could not be set up"))
         result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
+        reraise_if_stopped(exc)
         message = _("sandbox failure: %(kind)s: %(error)s")
         verdict.error = message % {"kind": type(exc).__name__, "error": exc}
         return evaluator
-    if not result.ok or evaluator.sandbox_error:
+    # Past a time limit the learner's program ran too long: a verdict, not a failure.
+    verdict.time_limit = result.time_limit or (evaluator.load or {}).get("time_limit")
+    if result.time_limit is None and (not result.ok or evaluator.sandbox_error):
         verdict.error = (
             result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
         )
     return evaluator
 
 
+def reraise_if_stopped(exc: Exception) -> None:
+    """Celery's soft time limit interrupts the grading wherever it is: it is the worker's
+    to report (labs/tasks.py), not a failure of the compiler or the sandbox."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        raise exc
+
+
 def _stage(evaluator: Evaluator, verdict: Verdict) -> str:
     if evaluator.load is None or evaluator.load_problem:
         return "load"
-    return "checks" if verdict.error else "done"
+    return "checks" if verdict.error or verdict.time_limit else "done"
 
 
 def _not_run(

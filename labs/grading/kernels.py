@@ -35,7 +35,7 @@ from labs.grading.grade import (
     prepared_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
-from labs.kernels import at_least, version_key
+from labs.kernels import fits, version_key
 from labs.spec import LabSpec
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
@@ -47,12 +47,15 @@ class KernelMatrix:
     slug: str
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # oldest kernel first
     min_kernel: str = ""
+    max_kernel: str = ""
     summary: str = ""
 
     @property
     def counted(self) -> list[Verdict]:
-        """The kernels the lab is meant for (its min_kernel or newer) decide `passed`."""
-        return [v for name, v in self.verdicts.items() if at_least(name, self.min_kernel)]
+        """The kernels the lab is meant for (min_kernel to max_kernel) decide `passed`."""
+        return [
+            v for name, v in self.verdicts.items() if fits(name, self.min_kernel, self.max_kernel)
+        ]
 
     @property
     def passed(self) -> bool:
@@ -79,6 +82,7 @@ class KernelMatrix:
             "stage": self.stage,
             "summary": self.summary,
             "min_kernel": self.min_kernel,
+            "max_kernel": self.max_kernel,
             "kernels": kernels,
             "differences": differences(kernels),
         }
@@ -123,16 +127,19 @@ def grade_on_kernels(
     kernels: list[str],
     backend: str = "microvm",
     on_event: EventSink | None = None,
+    seed: int | None = None,
 ) -> KernelMatrix:
-    """One verdict per kernel for `source`, compiled once; never raises for the learner."""
+    """One verdict per kernel for `source`, compiled once; never raises for the learner.
+    A lab's generated frames (`seed`, a new one when None) are the same on every kernel."""
     emit = on_event or _ignore
     started = time.monotonic()
     names = sorted(kernels, key=version_key)
-    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel)
+    matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel, max_kernel=lab.max_kernel)
     first = Verdict(slug=lab.slug)
     # every kernel's VM restores while the program compiles
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
-    phases = _phases(lab, names)
+    phases = _phases(lab, names, seed)
+    first.seed = next((p.seed for p in phases.values() if p is not None), None)
     compiled = _compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         for sandbox in sandboxes.values():
@@ -147,10 +154,11 @@ def grade_on_kernels(
     return _finish(matrix, emit)
 
 
-def _phases(lab: LabSpec, names: list[str]) -> dict[str, Any]:
+def _phases(lab: LabSpec, names: list[str], seed: int | None = None) -> dict[str, Any]:
     """A lab's differential phase for each kernel (each judges its own run), all drawing
-    the same frames from one seed; None for a lab without one."""
-    first = differential.prepare(lab, None)
+    the same frames from one seed (`seed`, a new one when None); None for a lab without
+    one."""
+    first = differential.prepare(lab, seed)
     if first is None:
         return dict.fromkeys(names)
     return {
@@ -160,7 +168,7 @@ def _phases(lab: LabSpec, names: list[str]) -> dict[str, Any]:
 
 
 def _copy_compile(first: Verdict, name: str) -> Verdict:
-    verdict = Verdict(slug=first.slug, diagnostics=first.diagnostics)
+    verdict = Verdict(slug=first.slug, diagnostics=first.diagnostics, seed=first.seed)
     verdict.timings["compile_s"] = first.timings.get("compile_s", 0.0)
     verdict.kernel = {"name": name, "release": ""}
     return verdict

@@ -55,6 +55,8 @@ class Verdict:
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # the sandbox failed (not the learner's program)
+    # the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}
+    time_limit: dict[str, Any] | None = None
     summary: str = ""
     seed: int | None = None  # drew the generated frames (labs with a differential phase)
     differential: dict[str, Any] | None = None  # the phase's seed, frames, first difference
@@ -74,6 +76,7 @@ class Verdict:
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
+            "time_limit": self.time_limit,
             "seed": self.seed,
             "differential": self.differential,
             "kernel": self.kernel,

@@ -23,6 +23,9 @@ COMPILE, COMPILER, LOAD, PROGRAM, SEED, SANDBOX = (
     "seed",
     "sandbox",
 )
+# The learner's program ran past a time limit (like a judge's TLE): with "op", "id",
+# "limit_s" and "what" ("wall": the run's wall time; "verifier_cpu": the verifier's CPU).
+TIME_LIMIT = "time_limit"
 
 
 def not_run(reason: dict[str, Any]) -> str:
@@ -45,6 +48,8 @@ def reason_words(reason: dict[str, Any]) -> str:
         return _program_words(reason)
     if code == SEED:
         return _("could not fill the map: %(error)s") % {"error": reason.get("error")}
+    if code == TIME_LIMIT:
+        return _("time limit: %(what)s") % {"what": time_limit_words(reason)}
     if reason.get("error"):
         return str(reason["error"])
     return _("the sandbox stopped early")
@@ -85,6 +90,29 @@ def _program_words(reason: dict[str, Any]) -> str:
     return message % {k: reason.get(k) for k in ("name", "kind", "wanted")}
 
 
+def _operations() -> dict[str, str]:
+    return {
+        "load": _("loading the program"),
+        "map_update": _("filling a map"),
+        "test_run": _("the test run"),
+        "map_dump": _("reading a map"),
+        "attach": _("attaching the program"),
+        "traffic": _("sending packets"),
+        "trigger": _("the trigger command"),
+        "trace": _("reading the trace"),
+    }
+
+
+def time_limit_words(limit: dict[str, Any]) -> str:
+    """Which operation ran too long, and past what limit."""
+    seconds = f"{float(limit.get('limit_s') or 0):g}"
+    if limit.get("what") == "verifier_cpu":
+        return _("the verifier ran longer than %(seconds)s s of CPU time") % {"seconds": seconds}
+    operation = _operations().get(str(limit.get("op")), str(limit.get("op")))
+    message = _("%(operation)s (%(id)s) ran longer than %(seconds)s s")
+    return message % {"operation": operation, "id": limit.get("id"), "seconds": seconds}
+
+
 def summary(
     stage: str,
     passed: bool,
@@ -96,6 +124,8 @@ def summary(
     the checks were not run (a failed compile or load)."""
     if error:
         return _("The sandbox failed: %(error)s") % {"error": error}
+    if reason and reason.get("code") == TIME_LIMIT:
+        return _("Time limit exceeded: %(what)s.") % {"what": time_limit_words(reason)}
     if stage == "compile":
         return _("Your program did not compile; see the compiler messages.")
     if stage == "load":

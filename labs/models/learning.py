@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from labs.i18n import pick
 
@@ -48,10 +49,13 @@ class Lab(TitledContent, models.Model):
     program_type = models.CharField(max_length=32)
     section = models.CharField(max_length=128)
     starter = models.TextField()
+    # The starter with translated comments, by language ({"zh-hans": source}); same code.
+    starter_translations = models.JSONField(default=dict, blank=True)
     solution = models.TextField()
     checks = models.JSONField(default=list)
     # Kernel names of sandbox/kernels.lock ("6.12"); empty: no requirement / no preference.
     min_kernel = models.CharField(max_length=16, blank=True, default="")
+    max_kernel = models.CharField(max_length=16, blank=True, default="")
     default_kernel = models.CharField(max_length=16, blank=True, default="")
     content_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
@@ -61,6 +65,10 @@ class Lab(TitledContent, models.Model):
 
     class Meta:
         ordering = ["stage__order", "order"]
+
+    def starter_text(self) -> str:
+        """The starter in the reader's language (its comments translated), else starter.c."""
+        return str(pick({"en": self.starter, **self.starter_translations}))
 
     def runs_on(self, backend: str) -> bool:
         return not self.backends or backend in self.backends
@@ -146,7 +154,11 @@ def new_run_seed() -> int:
 
 class Run(models.Model):
     """One grading of a submission. A small state machine, moved only by conditional updates:
-    queued -> compiling -> running -> done | error."""
+    queued -> compiling -> running -> done | error.
+
+    The table is the queue (labs/runner.py): a worker claims a queued run and holds a lease
+    on it (`lease_owner` until `lease_expires_at`, renewed while it grades); a run whose
+    lease ran out goes back to queued for another `attempt`."""
 
     QUEUED, COMPILING, RUNNING, DONE, ERROR = "queued", "compiling", "running", "done", "error"
     STATUSES = [(s, s) for s in (QUEUED, COMPILING, RUNNING, DONE, ERROR)]
@@ -171,11 +183,17 @@ class Run(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
+    # When it (last) entered the queue: the oldest waits least (labs/runner.py).
+    queued_at = models.DateTimeField(default=timezone.now)
+    attempt = models.PositiveIntegerField(default=0)  # claims so far; events carry it
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True)
     # Live traffic mode: the stop button was pressed; the worker tells the sandbox.
     stop_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "queued_at"], name="run_queue")]
 
     @property
     def is_free_form(self) -> bool:

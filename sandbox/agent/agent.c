@@ -40,6 +40,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -49,6 +50,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -237,6 +239,7 @@ struct limits {
 	long long max_repeat;
 	long long max_records;
 	long long verifier_log_bytes;
+	long long verifier_cpu_s;
 };
 
 static struct limits lim = {
@@ -248,6 +251,7 @@ static struct limits lim = {
 	.max_repeat = 1000,
 	.max_records = 2000,
 	.verifier_log_bytes = 1024 * 1024,
+	.verifier_cpu_s = 5,
 };
 
 static long long out_bytes;
@@ -562,6 +566,8 @@ static int parse_limits(char **words, size_t n)
 			lim.max_records = v;
 		else if (!strcmp(k, "verifier_log_bytes"))
 			lim.verifier_log_bytes = v;
+		else if (!strcmp(k, "verifier_cpu_s"))
+			lim.verifier_cpu_s = v > 0 ? v : 1;
 		/* unknown limits are ignored: newer hosts may send more */
 	}
 	/* the buffer is allocated per program: keep it sane whatever the host sent */
@@ -698,6 +704,10 @@ static ssize_t in_getline(char **line, size_t *cap)
 }
 
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
+/* --warm-up OBJECT: see warm_up() */
+static const char *warm_up_path;
+static void warm_up(const char *path);
+
 static int read_job(char *msg, size_t msg_size)
 {
 	char *line = NULL;
@@ -713,6 +723,15 @@ static int read_job(char *msg, size_t msg_size)
 		if (n == 0)
 			continue;
 		char *words[512];
+		if (!strcmp(line, "warm-up")) {
+			/* a VM restored for a pool warms up again before its job: the loading
+			 * code translated by this qemu (TCG), not just set up in the guest */
+			if (warm_up_path)
+				warm_up(warm_up_path);
+			static const char warm[] = "@@bpflab@@ warm\n";
+			write_all(warm, sizeof(warm) - 1);
+			continue;
+		}
 		if (!strcmp(line, "end")) {
 			rc = seen_header ? 0 : -1;
 			if (rc)
@@ -1583,6 +1602,52 @@ static void cap_log_tail(sbuf *log, size_t max)
 	*log = out;
 }
 
+/*
+ * The verifier's CPU time limit. Only a fatal signal stops the verifier inside bpf(), so
+ * a watchdog thread reads the process's CPU time while the object loads and, past the
+ * limit, reports the load as stopped by its time limit (the learner's verdict, not a
+ * sandbox failure), ends the run and exits: the exit stops the verifier at once.
+ */
+static double verifier_cpu_until; /* process CPU seconds; set when the load op starts */
+
+static double process_cpu_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *watch_verifier(void *arg)
+{
+	const struct op *op = arg;
+	const struct timespec nap = {0, 10 * 1000 * 1000};
+	for (;;) {
+		nanosleep(&nap, NULL); /* where op_load cancels it once the load returns */
+		if (process_cpu_s() >= verifier_cpu_until) {
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+			char msg[120];
+			snprintf(msg, sizeof(msg), "time limit: the verifier ran longer than %lld s",
+				 lim.verifier_cpu_s);
+			sbuf b = {0};
+			ev_begin(&b, "load");
+			kv_str(&b, "id", op->id);
+			kv_bool(&b, "ok", false);
+			kv_str(&b, "verifier_log", "");
+			kv_str(&b, "error", msg);
+			ev_key(&b, "time_limit");
+			sb_puts(&b, "{\"op\":\"load\",\"id\":");
+			sb_json_str(&b, op->id, strlen(op->id));
+			sb_printf(&b, ",\"what\":\"verifier_cpu\",\"limit_s\":%lld}",
+				  lim.verifier_cpu_s);
+			ev_emit(&b, true);
+			emit_done(true);
+			remove_instance();
+			_exit(0);
+		}
+	}
+	return NULL;
+}
+
 static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 {
 	struct bpf_object *obj = NULL;
@@ -1597,6 +1662,7 @@ static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 	int err = 0;
 	const char *stage_err = NULL;
 	bool overflowed = false;
+	verifier_cpu_until = process_cpu_s() + (double)lim.verifier_cpu_s; /* both tries */
 
 	for (;;) {
 		LIBBPF_OPTS(bpf_object_open_opts, oopts, .object_name = o->name[0] ? o->name : "prog");
@@ -1610,7 +1676,13 @@ static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 		if (o == &objs[0])
 			note_ringbufs(obj); /* the learner's object: its rings are read */
 		bufs = attach_log_bufs(obj, level, &nprogs);
+		pthread_t watchdog;
+		bool watching = pthread_create(&watchdog, NULL, watch_verifier, (void *)op) == 0;
 		err = bpf_object__load(obj);
+		if (watching) {
+			pthread_cancel(watchdog);
+			pthread_join(watchdog, NULL);
+		}
 		if (err == -ENOSPC && level > 0) {
 			/*
 			 * The log outgrew its buffer, and the kernel says ENOSPC whatever the
@@ -2778,13 +2850,22 @@ static void warm_up(const char *path)
 			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
 		if (p)
 			bpf_prog_test_run_opts(bpf_program__fd(p), &run);
-		if (m) {
-			unsigned int key = 0;
+		if (m) { /* as a map dump walks a map */
+			unsigned int key = 0, next;
 			unsigned long long value;
+			while (bpf_map_get_next_key(bpf_map__fd(m), &key, &next) == 0 && next != key)
+				key = next;
 			bpf_map_lookup_elem(bpf_map__fd(m), &key, &value);
 		}
 	}
 	bpf_object__close(o);
+	/* as a run reads its trace lines: the warm-up printed none, so this finds none */
+	int fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[256];
+		(void)!read(fd, buf, sizeof(buf));
+		close(fd);
+	}
 	btf__free(btf__load_vmlinux_btf());
 	sb_clear(&libbpf_log);
 }
@@ -2793,9 +2874,12 @@ int main(int argc, char **argv)
 {
 	const char *instance = NULL;
 	bool global = false, netns = false, ready_line = false, no_trace = false;
-	const char *warm_up_object = NULL;
 	char default_instance[64];
 	char msg[1024];
+
+	/* A worker killed mid-run (kill -9) takes its agent along: its run is graded again
+	 * elsewhere, and an orphan would spin on for nothing. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace-instance") && i + 1 < argc) {
@@ -2811,7 +2895,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--ready-line")) {
 			ready_line = true;
 		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
-			warm_up_object = argv[++i];
+			warm_up_path = argv[++i];
 		} else {
 			usage();
 			return 2;
@@ -2839,8 +2923,8 @@ int main(int argc, char **argv)
 		}
 	}
 	libbpf_set_print(libbpf_print);
-	if (warm_up_object)
-		warm_up(warm_up_object);
+	if (warm_up_path)
+		warm_up(warm_up_path);
 	if (ready_line) {
 		/* not JSON, so event readers skip it: a host that must not send before the tty
 		 * is raw (a cold-booted VM) waits for it */

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import kernel_headers
-from sandbox.job import Job, Result, RunControl, RunLimits
+from sandbox.job import Job, Result, RunControl, RunLimits, pending_op
 from sandbox.wire import encode_job
 
 EventCallback = Callable[[dict[str, Any]], None]
@@ -145,6 +145,7 @@ class EventStream:
         self.output_truncated = False
         self.done: dict[str, Any] | None = None
         self.error: str | None = None
+        self.timed_out: dict[str, Any] | None = None
         self.noise_lines = 0
 
     def feed(self, line: bytes | str) -> dict[str, Any] | None:
@@ -183,6 +184,16 @@ class EventStream:
         self.on_event(event)
         return event
 
+    def time_limit(self, job: Job, limit_s: float, what: str = "wall") -> None:
+        """Ends a run stopped at its time limit while the learner's program ran: the
+        op that ran too long, as data (a `time_limit` event), then done."""
+        if self.done is not None:
+            return
+        op = pending_op(job.ops, self.events)
+        self.timed_out = {"op": op["op"], "id": op["id"], "limit_s": limit_s, "what": what}
+        self.emit({"event": "time_limit", **self.timed_out})
+        self.emit({"event": "done", "ok": False})
+
     def fail(self, message: str) -> None:
         """Ends the run as failed: one error event (unless the agent sent one) + done."""
         if self.done is not None:
@@ -197,11 +208,18 @@ class EventStream:
             self.fail("the sandbox stopped without reporting done")
         assert self.done is not None
         ok = bool(self.done.get("ok")) and self.error is None
+        error: str | None = None if ok else (self.error or "the run did not complete")
+        if self.timed_out:
+            limit = self.timed_out
+            error = (
+                f"time limit: {limit['op']} {limit['id']!r} ran longer than {limit['limit_s']:g} s"
+            )
         return Result(
             ok=ok,
             events=self.events,
-            error=None if ok else (self.error or "the run did not complete"),
+            error=error,
             duration_s=round(time.monotonic() - self.started, 6),
+            time_limit=self.timed_out,
         )
 
 
@@ -277,6 +295,14 @@ def _terminate(proc: subprocess.Popen[bytes], grace_s: float = TERM_GRACE_S) -> 
     _kill_group(proc)
 
 
+def _let_others_run(proc: subprocess.Popen[bytes]) -> None:
+    """A process past its wall limit may spin in the kernel (a test-run cannot be
+    interrupted) until its program returns: it gets the CPU only when nothing else wants
+    it, so the worker's other runs and the web server stay responsive meanwhile."""
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, proc.pid, 19)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -339,8 +365,14 @@ def run_agent_process(
     try:
         timed_out = _pump_stdout(proc, stream, deadline)
         if timed_out:
+            _let_others_run(proc)
             _terminate(proc)
-            stream.fail(f"wall limit of {wall:g} s exceeded; the sandbox was killed")
+            stream.time_limit(job, wall)
+            if teardown_in_background:
+                # A test-run the kernel cannot interrupt dies only when the program returns:
+                # the verdict does not wait for it; the reaper does.
+                _start_teardown(proc, threads, deadline, on_exit)
+                background = True
         elif stream.done is None:
             code = _wait(proc, max(0.5, deadline - time.monotonic()))
             tail = b"".join(stderr_tail).decode("utf-8", "replace").strip()[-500:]

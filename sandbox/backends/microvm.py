@@ -58,6 +58,10 @@ logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 POOL_ENV = "BPFLAB_MICROVM_POOL"
 POOL_RESTORE_TIMEOUT_S = 30.0
+# Whether a pooled VM warms up (Machine.warm) before it waits, paused (measured by bench)
+POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
+# Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
+WARM_PREPARED = os.environ.get("BPFLAB_MICROVM_WARM_PREPARED", "0") == "1"
 EVENT_START = b'{"event"'
 
 
@@ -181,15 +185,21 @@ class MicroVMBackend(Backend):
             else:
                 phase = "booting"
                 machine.wait_ready(deadline)
-            phase = "running the job"
+            phase = RUNNING_THE_JOB
             _exchange(machine, encode_job(job), stream, deadline, control)
-            if stream.done is None:
+            if stream.done is None and time.monotonic() >= deadline:
+                # the learner's program ran too long (the VM boot was done): a verdict
+                stream.time_limit(job, job.limits.wall_s)
+            elif stream.done is None:
                 _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase)
         except VMError as error:
             _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase, error)
         finally:
             machine.kill()
         return stream.result()
+
+
+RUNNING_THE_JOB = "running the job"
 
 
 class _Prepared:
@@ -212,7 +222,12 @@ class _Prepared:
         if self.error is not None:
             return
         try:
-            self.machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+            deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+            if WARM_PREPARED:
+                self.machine.restore(deadline)
+                self.machine.warm(deadline)
+            else:
+                self.machine.restore(deadline, resume=False)
         except VMError as error:
             self.error = error
 
@@ -278,7 +293,12 @@ class WarmPool:
             machine = Machine(self.image, restore=True)
             try:
                 machine.start()
-                machine.restore(time.monotonic() + POOL_RESTORE_TIMEOUT_S, resume=False)
+                deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
+                if POOL_WARM:
+                    machine.restore(deadline)
+                    machine.warm(deadline)  # runs once more, then pauses: see Machine.warm
+                else:
+                    machine.restore(deadline, resume=False)
             except VMError as error:
                 machine.kill()
                 failures += 1

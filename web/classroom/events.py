@@ -66,7 +66,7 @@ def _load(data: dict[str, Any]) -> str:
 def _check(data: dict[str, Any]) -> str:
     name = pick(data.get("describe")) or data.get("name", "")
     verdict = _("passed") if data.get("passed") else _("failed")
-    return f"{name}: {verdict}"
+    return _("%(check)s: %(verdict)s") % {"check": name, "verdict": verdict}
 
 
 def _map_dump(data: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from labs import classroom, kernels
 from labs.access import can_view_cohort, can_view_learner_in_cohort, is_instructor
+from labs.grading import words
 from labs.models import Cohort, CohortPlan, Lab, Membership, Plan, Run, Submission
 from labs.plans import plan_stages
 from web.classroom import charts, labels
@@ -237,6 +238,8 @@ def run_detail(request: HttpRequest, cohort_id: int, run_id: int) -> HttpRespons
         "events": [(event, describe_event(event.kind, event.data)) for event in run.events.all()],
         "outcome": labels.run_outcome(run.status, run.passed, classroom.failure_kind(run)),
         "summary": run_summary(run),
+        # A check not run says why in the reader's language (labs.grading.words).
+        "checks": [words.check_event(c) for c in (run.verdict or {}).get("checks") or []],
     }
     return render(request, "classroom/run.html", context)
 

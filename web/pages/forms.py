@@ -20,6 +20,7 @@ class CodeEditor(forms.Textarea):
             "autocomplete": "off",
             "rows": 24,
             "class": "code-source",
+            "aria-describedby": "editor-keys",
         }
         super().__init__({**defaults, **(attrs or {})})
 

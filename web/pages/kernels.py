@@ -37,6 +37,7 @@ def picker(request: HttpRequest, lab: Lab, run: Run | None = None) -> dict[str, 
                 "name": name,
                 "release": releases.get(name, ""),
                 "too_old": not kernels.at_least(name, lab.min_kernel),
+                "too_new": not kernels.fits(name, "", lab.max_kernel),
             }
             for name in offered
         ],
@@ -66,13 +67,13 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
     by_kernel: dict[str, dict[str, Any]] = verdict["kernels"]
     names = sorted(by_kernel, key=kernels.version_key)
     differing = set(verdict.get("differences") or [])
-    minimum = verdict.get("min_kernel") or ""
+    minimum, maximum = verdict.get("min_kernel") or "", verdict.get("max_kernel") or ""
     columns = [
         {
             "name": name,
             "release": (by_kernel[name].get("kernel") or {}).get("release", ""),
             "passed": by_kernel[name].get("passed"),
-            "counted": kernels.at_least(name, minimum),
+            "counted": kernels.fits(name, minimum, maximum),
             "summary": by_kernel[name].get("summary", ""),
             "error": by_kernel[name].get("error"),
         }
@@ -82,7 +83,13 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
         _load_row(key, label, by_kernel, names, key in differing) for key, label in _load_rows()
     ]
     rows += _check_rows(by_kernel, names, differing)
-    return {"columns": columns, "rows": rows, "differences": len(differing), "min_kernel": minimum}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "differences": len(differing),
+        "min_kernel": minimum,
+        "max_kernel": maximum,
+    }
 
 
 def _load_rows() -> list[tuple[str, str]]:

@@ -21,4 +21,6 @@ def _allowed_attributes() -> dict[str, set[str]]:
 @lru_cache(maxsize=256)
 def render_markdown(text: str) -> str:
     html = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    return nh3.clean(html, attributes=_allowed_attributes(), link_rel="noopener noreferrer")
+    html = nh3.clean(html, attributes=_allowed_attributes(), link_rel="noopener noreferrer")
+    # Code blocks and tables scroll sideways when wide: a keyboard must be able to reach them.
+    return html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')

@@ -48,6 +48,50 @@ def codemirror_phrases() -> dict[str, str]:
     }
 
 
+def waiting_strings() -> dict[str, str]:
+    return {
+        "worker": _("Waiting for a worker to take this run…"),
+        "queue": _("Waiting in the queue: %(ahead)s runs of other learners go first…"),
+        "fair_share": _(
+            "Waiting for your other run to finish, so that other learners are not held up…"
+        ),
+        "retry": _(
+            "The worker stopped; the run is queued again (attempt %(attempt)s of %(max_attempts)s)…"
+        ),
+    }
+
+
+def errno_texts() -> dict[str, str]:
+    """The sandbox reports a failed system call as "<strerror> (ENAME)"; the panel says the
+    strerror part in the page's language, by its name."""
+    return {
+        "EPERM": _("Operation not permitted"),
+        "ENOENT": _("No such file or directory"),
+        "ESRCH": _("No such process"),
+        "EINTR": _("Interrupted system call"),
+        "EIO": _("Input/output error"),
+        "ENXIO": _("No such device or address"),
+        "E2BIG": _("Argument list too long"),
+        "ENOEXEC": _("Exec format error"),
+        "EBADF": _("Bad file descriptor"),
+        "EAGAIN": _("Resource temporarily unavailable"),
+        "ENOMEM": _("Cannot allocate memory"),
+        "EACCES": _("Permission denied"),
+        "EFAULT": _("Bad address"),
+        "EBUSY": _("Device or resource busy"),
+        "EEXIST": _("File exists"),
+        "ENODEV": _("No such device"),
+        "EINVAL": _("Invalid argument"),
+        "EMFILE": _("Too many open files"),
+        "ENOSPC": _("No space left on device"),
+        "ERANGE": _("Numerical result out of range"),
+        "ELOOP": _("Too many levels of symbolic links"),
+        "EOPNOTSUPP": _("Operation not supported"),
+        "ETIMEDOUT": _("Connection timed out"),
+        "ENOTSUPP": _("Operation not supported by the kernel"),
+    }
+
+
 def run_panel_strings() -> dict[str, object]:
     """The run panel's words in the active language; built once per language."""
     return _panel_strings_in(get_language() or "en")
@@ -109,6 +153,8 @@ def _panel_strings() -> dict[str, object]:
         "connection_lost": _("Connection lost; reconnecting..."),
         "connected": _("Live"),
         "sandbox_error": _("Sandbox error"),
+        # Why a queued run waits (labs/queue.py: Waiting.reason), and a run queued again.
+        "waiting": waiting_strings(),
         "draft_saved": _("Draft saved"),
         "draft_saving": _("Saving..."),
         "draft_failed": _("Draft not saved"),
@@ -124,5 +170,7 @@ def _panel_strings() -> dict[str, object]:
         "attach_failed": _("Attaching to %(target)s failed: %(error)s"),
         "map_update_failed": _("Filling a map failed: %(error)s"),
         "codemirror": codemirror_phrases(),
+        "errno": errno_texts(),
+        "while_opening": _("%(error)s, while opening the object"),
         "verifier": verifier.explanations(),
     }

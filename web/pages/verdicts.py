@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from labs.grading import words
 from labs.models import Run
+from labs.queue import waiting
 
 
 def run_summary(run: Run) -> str:
@@ -26,10 +27,10 @@ def run_summary(run: Run) -> str:
 
 def kernels_summary(verdict: dict) -> str:
     """A run on every kernel: on how many of the kernels the lab is meant for it passed."""
-    from labs.kernels import at_least
+    from labs.kernels import fits
 
-    minimum = verdict.get("min_kernel") or ""
-    counted = [v for name, v in verdict["kernels"].items() if at_least(name, minimum)]
+    minimum, maximum = verdict.get("min_kernel") or "", verdict.get("max_kernel") or ""
+    counted = [v for name, v in verdict["kernels"].items() if fits(name, minimum, maximum)]
     passed = sum(bool(v.get("passed")) for v in counted)
     if counted and passed == len(counted):
         return _("Passed on all %(total)d kernels.") % {"total": len(counted)}
@@ -37,3 +38,13 @@ def kernels_summary(verdict: dict) -> str:
         "passed": passed,
         "total": len(counted),
     }
+
+
+def waiting_text(run: Run) -> str:
+    """Why a queued run has not started, in the reader's language ("" if it is not queued)."""
+    from web.pages.strings import waiting_strings
+
+    why = waiting(run)
+    if why is None:
+        return ""
+    return waiting_strings()[why.reason] % {"ahead": why.ahead}

@@ -19,7 +19,7 @@ from web.pages.kernels import picker as kernel_picker
 from web.pages.lessons import render_markdown
 from web.pages.progress import neighbours, standing_for
 from web.pages.strings import run_panel_strings
-from web.pages.verdicts import run_summary
+from web.pages.verdicts import run_summary, waiting_text
 
 # A visitor who is not signed in keeps drafts in the session (lab slug -> source) until
 # they log in or sign up; then they become the account's drafts.
@@ -31,8 +31,8 @@ def draft_or_starter(request: HttpRequest, lab: Lab) -> str:
         draft = Draft.objects.filter(user=request.user, lab=lab).first()
         if draft is not None:
             return draft.source
-        return lab.starter
-    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter)
+        return lab.starter_text()
+    return request.session.get(SESSION_DRAFTS, {}).get(lab.slug, lab.starter_text())
 
 
 def save_session_draft(request: HttpRequest, lab: Lab, source: str) -> None:
@@ -45,7 +45,7 @@ def adopt_session_drafts(request: HttpRequest, user: Any) -> None:
     """Drafts typed before logging in become the account's (they are the newest work)."""
     drafts = request.session.pop(SESSION_DRAFTS, {})
     for lab in Lab.objects.filter(slug__in=list(drafts)):
-        if drafts[lab.slug] != lab.starter:
+        if drafts[lab.slug] not in (lab.starter, *lab.starter_translations.values()):
             save_draft(user, lab, drafts[lab.slug])
 
 
@@ -81,6 +81,7 @@ def render_workspace(
         "checks": check_summaries(lab),
         "run": run,
         "run_summary": run_summary(run) if run else "",
+        "run_waiting": waiting_text(run) if run else "",
         "recent_runs": recent,
         "refusal": refusal,
         "sandbox_note": "" if lab.runs_here() else sandbox_note(lab),

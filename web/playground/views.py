@@ -20,18 +20,7 @@ from web.pages.strings import run_panel_strings
 from web.playground import forms, visitors
 from web.playground.strings import playground_strings
 
-STARTER = """#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-SEC("xdp")
-int hello(struct xdp_md *ctx)
-{
-    bpf_printk("hello from XDP, %d bytes", ctx->data_end - ctx->data);
-    return XDP_PASS;
-}
-
-char LICENSE[] SEC("license") = "GPL";
-"""
+STARTER = playground.STARTERS["xdp"]
 
 
 def render_playground(
@@ -46,7 +35,9 @@ def render_playground(
     status: int = 200,
 ) -> HttpResponse:
     can_run, why_not = visitors.may_run_here(request)
+    mine = _mine(request)
     context = {
+        **mine,
         "form": SourceForm(initial={"source": source}),
         "values": forms.form_values(cfg),
         "hooks": playground.HOOKS,
@@ -68,8 +59,22 @@ def render_playground(
             "stopUrl": reverse("playground-stop", args=[run.token]) if run else "",
             "playground": playground_strings(),
         },
+        # code, not words: in <textarea>s the panel reads (frontend/src/playground.js)
+        "starters": playground.STARTERS,
     }
     return render(request, "playground/page.html", context, status=status)
+
+
+RECENT_SHOWN = 5
+
+
+def _mine(request: HttpRequest) -> dict[str, Any]:
+    """A signed-in user's last playground runs and snippets."""
+    if not request.user.is_authenticated:
+        return {"recent_runs": [], "my_snippets": []}
+    runs = Run.objects.filter(submission__user=request.user, submission__lab=None)
+    snippets = Snippet.objects.filter(author=request.user)
+    return {"recent_runs": runs[:RECENT_SHOWN], "my_snippets": snippets[:RECENT_SHOWN]}
 
 
 def _live_max() -> int:

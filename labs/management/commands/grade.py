@@ -114,7 +114,8 @@ class Command(BaseCommand):
             backend = "microvm"
         with translation.override(options["language"]):
             if options["all_kernels"]:
-                self._report_matrix(grade_on_kernels(lab, source, names), options)
+                matrix = grade_on_kernels(lab, source, names, seed=options["seed"])
+                self._report_matrix(matrix, options)
             kernel = options["kernel"] or ""
             verdict = grade(lab, source, backend=backend, kernel=kernel, seed=options["seed"])
         if options["json"]:

@@ -13,8 +13,8 @@ from web import bench
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the lesson page, trace-to-websocket latency, the time generated traffic "
-        "adds to a grading, and worker memory."
+        "Benchmark the lesson page, trace-to-websocket latency, submit-to-verdict latency, "
+        "the time generated traffic adds to a grading, and worker memory."
     )
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--trace-runs", type=int, default=10)
         parser.add_argument("--memory-runs", type=int, default=1000)
         parser.add_argument("--differential-runs", type=int, default=15)
+        parser.add_argument("--e2e-runs", type=int, default=20, help="submit -> verdict runs")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         settings.RUNS_PER_MINUTE = 10_000  # the bench is not a learner
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             options["memory_runs"],
             log_dir,
             options["differential_runs"],
+            e2e_runs=options["e2e_runs"],
         )
         for part, values in result.items():
             if isinstance(values, dict):

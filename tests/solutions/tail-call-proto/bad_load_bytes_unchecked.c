@@ -1,0 +1,70 @@
+// expect-fail: tcp-port-cut, udp-port-cut
+/* Wrong: the handlers read the port with bpf_xdp_load_bytes and ignore its error, so a frame
+ * cut before the port prints "tcp 0" / "udp 0". */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} jmp_table SEC(".maps");
+
+SEC("xdp")
+int dispatch(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+
+	if ((void *)(ip + 1) > end)
+		return XDP_PASS;
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	bpf_tail_call(ctx, &jmp_table, ip->protocol);
+
+	return XDP_PASS;
+}
+
+static __always_inline int show(struct xdp_md *ctx, int tcp)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	__u16 *ports;
+	int port = 0;
+
+	if ((void *)(ip + 1) > end)
+		return XDP_PASS;
+	ports = (void *)ip + ip->ihl * 4;
+	{
+		__be16 raw = 0;
+
+		bpf_xdp_load_bytes(ctx, ETH_HLEN + ip->ihl * 4 + 2, &raw, sizeof(raw));
+		port = bpf_ntohs(raw);
+	}
+	if (tcp)
+		bpf_printk("tcp %d", port);
+	else
+		bpf_printk("udp %d", port);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int handle_tcp(struct xdp_md *ctx)
+{
+	return show(ctx, 1);
+}
+
+SEC("xdp")
+int handle_udp(struct xdp_md *ctx)
+{
+	return show(ctx, 0);
+}

@@ -1,0 +1,85 @@
+"""Kernels in a real browser, against a stack whose worker runs microVMs: the picker runs
+the program on the kernel picked, and "Run on every kernel" ends on the matrix."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sandbox import image as vm_image
+from tests.browser import REPO, RUN_TIMEOUT_MS, replace_code
+from tests.test_browser_learner import page as page  # noqa: F401 (the fixture)
+from tests.test_browser_learner import sign_up
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SOLUTION = (REPO / "content" / "labs" / "verifier-iter-options" / "solution.c").read_text()
+
+
+@pytest.fixture(scope="module")
+def microvm_site(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A web process and a worker of their own, with SANDBOX_BACKEND=microvm, on a queue of
+    their own (the session's live stack runs the local sandbox)."""
+    from web import services
+    from web.celery import app
+
+    built, errors = vm_image.build_all(log=lambda message: None)
+    assert not errors, errors
+    logs = tmp_path_factory.mktemp("microvm-site-logs")
+    env = {
+        "CELERY_QUEUE": f"bpflab-test-kernels-{uuid.uuid4().hex[:8]}",
+        "DATABASE_URL": services.database_url(),
+        "SANDBOX_BACKEND": "microvm",
+        "DEBUG": "true",
+    }
+    name = f"kernels-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    port = services.free_port()
+    worker = services.start_process(
+        services.celery_command(concurrency=1, hostname=name), logs / "celery.log", env
+    )
+    web = services.start_process(services.web_command(port=port), logs / "web.log", env)
+    try:
+        assert services.wait_until(
+            lambda: bool(app.control.ping(destination=[name], timeout=0.5)), 60
+        ), (logs / "celery.log").read_text()
+        assert services.wait_until(lambda: services.is_listening("127.0.0.1", port), 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        services.stop_process(web)
+        services.stop_process(worker)
+
+
+def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
+    microvm_site: str,
+    content,  # type: ignore[no-untyped-def]
+    page,  # noqa: F811
+    output_dir: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    sign_up(page, microvm_site, username="kernel-learner")
+    page.goto(f"{microvm_site}/labs/verifier-iter-options/")
+    expect(page.get_by_test_id("kernel-requirement")).to_contain_text("Linux 6.12 or newer")
+    picker = page.get_by_test_id("kernel-picker")
+    expect(picker).to_have_value("6.12")  # the lab's default
+    page.wait_for_selector(".cm-content")
+    replace_code(page, SOLUTION)
+    picker.select_option("7.2")
+    page.locator("#run-button").click()
+    page.wait_for_url("**/runs/*/")
+    expect(page.locator("#run-panel.status-done")).to_have_count(1, timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("run-kernel")).to_have_text("Linux 7.2")
+    expect(page.get_by_test_id("verdict")).to_contain_text("Passed")
+    page.screenshot(path=str(output_dir / "kernel-picked.png"))
+
+    page.get_by_test_id("run-all-kernels").click()
+    matrix = page.get_by_test_id("kernel-matrix")
+    expect(matrix).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(page.locator('tr[data-row="loaded"][data-differs="1"]')).to_have_count(1)
+    expect(page.get_by_test_id("matrix-summary")).to_contain_text("Passed on all 3 kernels.")
+    expect(matrix).to_contain_text("not found in kernel or module BTFs")
+    page.screenshot(path=str(output_dir / "kernel-matrix.png"), full_page=True)
