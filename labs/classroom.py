@@ -15,6 +15,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from labs import verifier
+from labs.authoring import cohort_labs_filter
 from labs.models import Cohort, CohortPlan, Lab, Progress, Run, Submission
 from labs.plans import plan_stages
 from labs.spec import DIFFERENTIAL_CHECK
@@ -87,13 +88,13 @@ def members(cohort: Cohort) -> list[Any]:
 def cohort_labs(cohort: Cohort) -> list[Lab]:
     """The grid's columns: the cohort's plan in plan order, or every active lab."""
     cohort_plan = CohortPlan.objects.filter(cohort=cohort).select_related("plan").first()
+    active = Lab.objects.filter(is_active=True)
     if cohort_plan is None:
-        return list(Lab.objects.filter(is_active=True).select_related("stage"))
-    labs = {
-        lab.slug: lab
-        for lab in Lab.objects.filter(slug__in=cohort_plan.plan.lab_slugs, is_active=True)
-    }
-    return [labs[slug] for slug in cohort_plan.plan.lab_slugs if slug in labs]
+        return list(active.filter(cohort_labs_filter(cohort)).distinct().select_related("stage"))
+    labs = {lab.slug: lab for lab in active.filter(slug__in=cohort_plan.plan.lab_slugs)}
+    planned = [labs[slug] for slug in cohort_plan.plan.lab_slugs if slug in labs]
+    # the instructors' own labs attached to the cohort come after its plan
+    return planned + list(active.filter(authored__cohorts=cohort).exclude(slug__in=labs))
 
 
 def build_grid(cohort: Cohort, sort: str = "learner", descending: bool = False) -> Grid:

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from labs import curriculum, kernels, queue
 from labs.events import RunEventWriter, publish, publish_cohort_activity
-from labs.models import Progress, Run
+from labs.models import Progress, Run, Submission
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,7 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
             control=relay.control if relay else None,
             kernel=run.kernel,
         )
-    lab = curriculum.get_lab(submission.lab.slug)
-    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
+    lab = _lab_spec(run)
     if run.kernel == kernels.ALL:
         from labs.grading.kernels import grade_on_kernels
 
@@ -167,6 +166,22 @@ def _grade(run: Run, writer: RunEventWriter) -> Any:
         seed=run.seed,
         wall_s=settings.RUN_WALL_S,
     )
+
+
+def _lab_spec(run: Run) -> Any:
+    """An authored lab's run is graded against the version it records; a curriculum
+    lab's against its folder in CONTENT_DIR."""
+    if run.lab_version_id is not None:
+        from labs.authoring import spec_for_version
+
+        return spec_for_version(run.lab_version)
+    lab = curriculum.get_lab(run.submission.lab.slug)
+    curriculum.sync_lab_row(lab)  # what the pages show is what is graded
+    return lab
+
+
+def _counts_as_attempt(run: Run) -> bool:
+    return not run.is_free_form and run.submission.via != Submission.SELF_CHECK
 
 
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
@@ -185,7 +200,7 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
             finished_at=timezone.now(),
             lease_expires_at=None,
         )
-        if updated and not run.is_free_form:
+        if updated and _counts_as_attempt(run):
             record_progress(run, bool(verdict.passed))
     if updated:
         writer.publish({"event": "finished", "status": Run.DONE, "passed": passed})
@@ -251,7 +266,9 @@ def record_progress(run: Run, passed: bool) -> None:
     """Counts the attempt in the database (F(): two runs finishing together both count)."""
     submission = run.submission
     progress, _ = Progress.objects.get_or_create(user=submission.user, lab=submission.lab)
-    Progress.objects.filter(pk=progress.pk).update(attempts=F("attempts") + 1)
+    # a re-grade against a new version is not the learner trying again
+    if not run.is_regrade:
+        Progress.objects.filter(pk=progress.pk).update(attempts=F("attempts") + 1)
     if passed:
         Progress.objects.filter(pk=progress.pk).exclude(status=Progress.PASSED).update(
             status=Progress.PASSED, passed_at=timezone.now()

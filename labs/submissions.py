@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from labs import kernels
+from labs.authoring import current_version
 from labs.models import Lab, Run, Submission
 from labs.queue import hold_lock, wake
 from labs.runner import announce_queued
@@ -88,6 +89,7 @@ def submit(
             backend=backend,
             language=language or settings.LANGUAGE_CODE,
             kernel=chosen,
+            lab_version=current_version(lab),
         )
         transaction.on_commit(lambda: _enqueue(run))
     return run

@@ -164,6 +164,22 @@ def instructor_pages(site) -> list[str]:  # type: ignore[no-untyped-def]
         f"{base}/labs/hello-printk/",
         f"{base}/learners/{site['learner'].pk}/",
         f"{base}/runs/{site['failed'].pk}/",
+        *authoring_pages(site),
+    ]
+
+
+def authoring_pages(site) -> list[str]:  # type: ignore[no-untyped-def]
+    """The instructor's own lab: its editor and a self-check still on the queue."""
+    from labs import authoring
+    from tests.builders import authored_files
+
+    files = authored_files("course-hello", base="hello-printk")
+    authored = authoring.create(site["instructor"], "course-hello", files)
+    version = authoring.start_self_check(authored, site["instructor"], "zh-hans")
+    return [
+        "/authoring/",
+        "/authoring/course-hello/",
+        f"/authoring/course-hello/self-check/{version.pk}/",
     ]
 
 
@@ -273,6 +289,15 @@ NOT_PAGES = {
     "embed-runs",
     "embed-script",
     "oembed",
+    # authoring (labs an instructor writes): forms' targets and the archive download
+    "validate",
+    "self_check",
+    "publish",
+    "regrade",
+    "sharing",
+    "promote",
+    "upload",
+    "download",
 }
 
 

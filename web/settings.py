@@ -192,6 +192,11 @@ CONTENT_DIR = Path(os.getenv("CONTENT_DIR", str(BASE_DIR / "content")))
 MAX_SOURCE_BYTES = envint("MAX_SOURCE_BYTES", "65536")
 RUNS_PER_MINUTE = envint("RUNS_PER_MINUTE", "12")
 MAX_CONCURRENT_RUNS = envint("MAX_CONCURRENT_RUNS", "2")
+# Authored labs (labs/authoring.py): the size of one file, of a whole lab, of an uploaded
+# archive (compressed), and how many files a lab may have.
+AUTHORED_FILE_BYTES = envint("AUTHORED_FILE_BYTES", "131072")
+AUTHORED_LAB_BYTES = envint("AUTHORED_LAB_BYTES", "524288")
+AUTHORED_ARCHIVE_BYTES = envint("AUTHORED_ARCHIVE_BYTES", "524288")
 # A worker holds a lease on the run it grades, renewed while it grades; a run
 # whose lease ran out (its worker died) goes back to the queue, at most RUN_MAX_ATTEMPTS
 # times in all, then fails with a reason. A run queued this long without a worker taking

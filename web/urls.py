@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("web.pages.account_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("classroom/", include("web.classroom.urls")),
+    path("authoring/", include("web.authoring.urls")),
     path("plans/", include("web.plans.urls")),
     path("playground/", include("web.playground.urls")),
     path("api/", include("web.api.urls")),

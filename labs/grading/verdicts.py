@@ -107,3 +107,23 @@ class Verdict:
         if self.kernel:
             event["kernel"] = self.kernel.get("name", "")
         return event
+
+
+def verdict_from_dict(data: dict[str, Any]) -> Verdict:
+    """A stored verdict (Run.verdict, from to_dict) back as a Verdict, for code that judges
+    finished runs (an authored lab's self-check)."""
+    known = set(CheckResult.__dataclass_fields__)
+    checks = [
+        CheckResult(**{k: v for k, v in c.items() if k in known}) for c in data.get("checks", [])
+    ]
+    return Verdict(
+        slug=data.get("slug", ""),
+        passed=bool(data.get("passed")),
+        stage=data.get("stage", "compile"),
+        checks=checks,
+        verifier=data.get("verifier"),
+        error=data.get("error"),
+        summary=data.get("summary", ""),
+        seed=data.get("seed"),
+        differential=data.get("differential"),
+    )

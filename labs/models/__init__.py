@@ -1,6 +1,7 @@
 """The learning domain's tables, split by area."""
 
 from labs.models.accounts import Profile
+from labs.models.authoring import AuthoredLab, LabVersion
 from labs.models.classroom import (
     INSTRUCTORS_GROUP,
     Cohort,
@@ -22,6 +23,8 @@ from labs.models.learning import (
 from labs.models.playground import ApiToken, Snippet
 
 __all__ = [
+    "AuthoredLab",
+    "LabVersion",
     "ApiToken",
     "Snippet",
     "INSTRUCTORS_GROUP",

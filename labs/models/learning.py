@@ -117,7 +117,9 @@ class Submission(models.Model):
     settings (labs/playground.py). `user` is empty only for an anonymous embedded run."""
 
     LAB, PLAYGROUND, PERMALINK, EMBED, API = "lab", "playground", "permalink", "embed", "api"
-    WAYS_IN = [(w, w) for w in (LAB, PLAYGROUND, PERMALINK, EMBED, API)]
+    # An authored lab's self-check: its reference or starter, run before publishing.
+    SELF_CHECK = "self-check"
+    WAYS_IN = [(w, w) for w in (LAB, PLAYGROUND, PERMALINK, EMBED, API, SELF_CHECK)]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="submissions", null=True)
@@ -190,6 +192,12 @@ class Run(models.Model):
     lease_expires_at = models.DateTimeField(null=True)
     # Live traffic mode: the stop button was pressed; the worker tells the sandbox.
     stop_requested_at = models.DateTimeField(null=True, blank=True)
+    # The authored lab's version it is graded against (None: a curriculum lab, graded from
+    # CONTENT_DIR). A re-grade is a new run of an old submission against a newer version.
+    lab_version = models.ForeignKey(
+        "labs.LabVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    is_regrade = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -13,7 +13,7 @@ from web.pages.verdicts import run_summary
 
 @login_required
 def lab_history(request: HttpRequest, slug: str) -> HttpResponse:
-    lab = get_active_lab(slug)
+    lab = get_active_lab(slug, request.user)
     submissions = (
         Submission.objects.filter(user=request.user, lab=lab)
         .prefetch_related("runs")

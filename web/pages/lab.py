@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from labs.authoring import visible_labs
 from labs.models import Draft, Lab, Run
 from labs.submissions import SubmissionRefused, run_kernel, submit
 from web.pages.forms import SourceForm, normalise_newlines
@@ -27,12 +28,13 @@ from web.pages.workspace import (
 )
 
 
-def get_active_lab(slug: str) -> Lab:
-    return get_object_or_404(Lab.objects.select_related("stage"), slug=slug, is_active=True)
+def get_active_lab(slug: str, user: Any = None) -> Lab:
+    """A lab `user` may see (labs.authoring.visible_labs): another cohort's lab is a 404."""
+    return get_object_or_404(visible_labs(user).select_related("stage"), slug=slug)
 
 
 def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
-    lab = get_active_lab(slug)
+    lab = get_active_lab(slug, request.user)
     return render_workspace(request, lab, draft_or_starter(request, lab))
 
 
@@ -40,7 +42,7 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
 def draft_save(request: HttpRequest, slug: str) -> HttpResponse:
     """Autosave from the editor (JSON). A visitor who is not signed in keeps the draft in the
     session; their "Log in to run" posts here too (then=login), so the login keeps it."""
-    lab = get_active_lab(slug)
+    lab = get_active_lab(slug, request.user)
     source = normalise_newlines(request.POST.get("source", ""))
     size = len(source.encode())
     if size > settings.MAX_SOURCE_BYTES:
@@ -62,14 +64,14 @@ def draft_save(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def draft_reset(request: HttpRequest, slug: str) -> HttpResponse:
-    lab = get_active_lab(slug)
+    lab = get_active_lab(slug, request.user)
     Draft.objects.filter(user=request.user, lab=lab).delete()
     return redirect("lab", slug=lab.slug)
 
 
 @login_required
 def submit_run(request: HttpRequest, slug: str) -> HttpResponse:
-    lab = get_active_lab(slug)
+    lab = get_active_lab(slug, request.user)
     if request.method != "POST":
         # A refused run leaves the browser on this URL; a reload or a language switch
         # then asks for it with GET: show the lab again.

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from labs.authoring import visible_labs
 from labs.models import Lab, Progress, Stage
 
 LAB_TEXT_FIELDS = ("lesson", "hints", "starter", "solution", "checks")
@@ -59,7 +60,7 @@ def progress_by_lab(user: Any) -> dict[int, Progress]:
 def lab_standings(user: Any) -> list[LabStanding]:
     """Every active lab in catalogue order, with the learner's standing on it."""
     # The catalogue needs titles, not lessons: skip the big per-language text fields.
-    labs = Lab.objects.filter(is_active=True).select_related("stage").defer(*LAB_TEXT_FIELDS)
+    labs = visible_labs(user).select_related("stage").defer(*LAB_TEXT_FIELDS)
     progress = progress_by_lab(user)
     standings: list[LabStanding] = []
     previous: LabStanding | None = None
@@ -88,11 +89,11 @@ def stage_standings(user: Any) -> list[StageStanding]:
     return list(stages.values())
 
 
-def neighbours(lab: Lab) -> tuple[Lab | None, Lab | None]:
+def neighbours(lab: Lab, user: Any = None) -> tuple[Lab | None, Lab | None]:
     """In catalogue order, in one query: the lab whose pass unlocks `lab` (the closest
     active one before it that this site can run) and the active lab just after it."""
     ordered = list(
-        Lab.objects.filter(is_active=True)
+        visible_labs(user)
         .select_related("stage")
         .order_by("stage__order", "order")
         .only("id", "slug", "title", "order", "backends", "stage__order", "stage__slug")

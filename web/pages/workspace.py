@@ -68,7 +68,7 @@ def render_workspace(
     refusal: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    before, after = neighbours(lab)
+    before, after = neighbours(lab, request.user)
     recent = []
     if request.user.is_authenticated:
         recent = Run.objects.filter(submission__user=request.user, submission__lab=lab)[:5]

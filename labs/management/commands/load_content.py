@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from labs.curriculum import lab_fields
-from labs.models import Lab, Plan, Stage
+from labs.models import AuthoredLab, Lab, Plan, Stage
 from labs.spec import ContentError, Curriculum, load_curriculum
 
 
@@ -48,7 +48,8 @@ class Command(BaseCommand):
             for lab_order, slug in enumerate(stage_spec.labs, start=1):
                 self._write_lab(curriculum.labs[slug], stage, lab_order)
                 slugs.append(slug)
-        Lab.objects.exclude(slug__in=slugs).update(is_active=False)
+        # authored labs (labs/authoring.py) are not the curriculum's to switch off
+        Lab.objects.exclude(slug__in=slugs).filter(authored__isnull=True).update(is_active=False)
         Stage.objects.exclude(slug__in=[s.slug for s in curriculum.stages]).filter(
             labs__isnull=True
         ).delete()
@@ -70,6 +71,8 @@ class Command(BaseCommand):
         }
 
     def _write_lab(self, spec, stage: Stage, order: int) -> None:  # type: ignore[no-untyped-def]
+        if AuthoredLab.objects.filter(lab__slug=spec.slug).exists():
+            raise CommandError(f"content not loaded: an instructor's lab is named {spec.slug}")
         Lab.objects.update_or_create(
             slug=spec.slug,
             defaults={"stage": stage, "order": order, **lab_fields(spec), "is_active": True},
