@@ -58,7 +58,7 @@ def grade(
     if isinstance(compiled, Verdict):
         discard(sandbox)
         return compiled
-    disassembly = _Disassembly(compiled.pending_disassembly)
+    disassembly = Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
     disassembly.flush(emit)
@@ -106,7 +106,7 @@ def _compile_step(
         results = _not_run(lab, verdict.error, emit)
         return _finish(verdict, results, "compile", emit, started)
     try:
-        compiled = _compile(source, backend, kernel)
+        compiled = compile_program(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         reraise_if_stopped(exc)
         message = _("compiler failure: %(kind)s: %(error)s")
@@ -115,7 +115,7 @@ def _compile_step(
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
     verdict.diagnostics = [d.to_dict() for d in compiled.diagnostics]
-    emit(_compile_event(compiled))
+    emit(compile_event(compiled))
     if not compiled.ok:
         reason = {"code": words.COMPILE, "error": compiled.error}
         results = _not_run(lab, reason, emit, verdict.seed)
@@ -152,7 +152,9 @@ def unavailable_reason(lab: LabSpec, backend: str) -> str:
     return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
 
 
-def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
+def compile_program(source: str, backend: str = "local", kernel: str = "") -> Any:
+    """Compiles `source` with the headers of the kernel it will run on; the grader's and
+    the playground's one way to compile a program (its disassembly still pending)."""
     from sandbox.backends import get_backend
     from sandbox.compile import compile_source
 
@@ -161,7 +163,7 @@ def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
     # unknown backend fails at the run, as a sandbox failure
     options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     headers = get_backend(backend, **options).kernel_headers() if backend in BACKENDS else None
-    # returns once clang is done; llvm-objdump goes on in its own jail (_Disassembly)
+    # returns once clang is done; llvm-objdump goes on in its own jail (Disassembly)
     return compile_source(source, disassemble="later", kernel_headers=headers)
 
 
@@ -169,7 +171,7 @@ def _compile(source: str, backend: str = "local", kernel: str = "") -> Any:
 DISASSEMBLY_WAIT_S = 15.0
 
 
-class _Disassembly:
+class Disassembly:
     """The compile's pending disassembly; its event is sent by the grading thread, at
     the first event boundary after it is ready, or at the end of the run."""
 
@@ -199,7 +201,8 @@ class _Disassembly:
         emit({"event": "disassembly", "text": text})
 
 
-def _compile_event(compiled: Any) -> dict[str, Any]:
+def compile_event(compiled: Any) -> dict[str, Any]:
+    """The `compile` event of a run (the grader's and the playground's)."""
     return {
         "event": "compile",
         "ok": compiled.ok,

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 
 from labs.grading import differential
 from labs.grading.grade import (
+    Disassembly,
     EventSink,
     _compile_step,
-    _Disassembly,
     _finish_run,
     _ignore,
     _run,
@@ -146,7 +146,7 @@ def grade_on_kernels(
             discard(sandbox)
         matrix.verdicts = {name: compiled for name in names}
         return _finish(matrix, emit)
-    disassembly = _Disassembly(compiled.pending_disassembly)
+    disassembly = Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     matrix.verdicts = {name: _copy_compile(first, name) for name in names}
     _run_all(lab, compiled.object or b"", sandboxes, phases, matrix, emit, started)

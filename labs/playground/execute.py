@@ -8,9 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from labs.grading.grade import (
-    _compile,
-    _compile_event,
-    _Disassembly,
+    Disassembly,
+    compile_event,
+    compile_program,
     discard,
     prepared_sandbox,
 )
@@ -42,7 +42,7 @@ def run(
     sandbox = prepared_sandbox(backend, kernel)
     emit({"event": "stage", "stage": "compiling"})
     try:
-        compiled = _compile(source, backend, kernel)
+        compiled = compile_program(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the writer's fault
         discard(sandbox)
         outcome.error = _("compiler failure: %(kind)s: %(error)s") % {
@@ -52,11 +52,11 @@ def run(
         return _finish(outcome, emit, started)
     outcome.timings["compile_s"] = round(time.monotonic() - started, 4)
     outcome.diagnostics = [d.to_dict() for d in compiled.diagnostics]
-    emit(_compile_event(compiled))
+    emit(compile_event(compiled))
     if not compiled.ok:
         discard(sandbox)
         return _finish(outcome, emit, started)
-    disassembly = _Disassembly(compiled.pending_disassembly)
+    disassembly = Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
     recorder = _Recorder(cfg, outcome, emit)
     _run_job(cfg, compiled.object or b"", sandbox, emit, recorder, control)

@@ -29,6 +29,7 @@ EDITED_FILES = (
     "lesson.zh-hans.md",
     "starter.c",
     "solution.c",
+    "starter.zh-hans.c",
     "hints.en.yaml",
     "hints.zh-hans.yaml",
 )
