@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 COMPOSE = os.environ.get("BPFLAB_COMPOSE", "")
 LAB = "hello-printk"
 BUILD_TIMEOUT_S = 1200
-UP_TIMEOUT_S = 300
+UP_TIMEOUT_S = 1200
 
 pytestmark = [
     pytest.mark.skipif(
