@@ -32,7 +32,7 @@ COPY . .
 # namespaces a `docker build` step may not. The worker builds them at its first start into
 # a volume (docker-compose.yml), and fails, saying why, if it cannot.
 RUN python -m sandbox build
-RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+RUN DEBUG=false SECRET_KEY=build-only SANDBOX_BACKEND=microvm python manage.py collectstatic --noinput -v 0
 
 # Healthy only while this container can run its configured sandbox backend (SANDBOX_BACKEND):
 # `docker inspect` shows the reason when it cannot.
