@@ -7,9 +7,11 @@ from django.contrib import admin
 
 from labs.models import (
     ApiToken,
+    AuthoredLab,
     Cohort,
     CohortPlan,
     Lab,
+    LabVersion,
     Membership,
     Plan,
     PlanEnrollment,
@@ -103,3 +105,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "hint", "runs_per_minute", "max_concurrent", "revoked_at"]
     readonly_fields = ["key_hash", "hint", "created_at", "last_used_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(AuthoredLab)
+class AuthoredLabAdmin(admin.ModelAdmin):
+    """Labs instructors wrote (labs/authoring.py): promote one, or see whose it is. Their
+    files change through the authoring pages, where they are validated."""
+
+    list_display = ["lab", "owner", "current", "promoted", "origin", "updated_at"]
+    list_filter = ["promoted"]
+    readonly_fields = ["lab", "files", "current", "origin", "created_at", "updated_at"]
+    raw_id_fields = ["owner", "co_instructors", "cohorts"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(LabVersion)
+class LabVersionAdmin(admin.ModelAdmin):
+    """Versions are frozen: runs were graded against them."""
+
+    list_display = ["authored", "number", "content_hash", "published_at", "created_by"]
+    readonly_fields = [f.name for f in LabVersion._meta.fields]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -173,8 +173,11 @@ def _solution_names_maps(spec: LabSpec, files: dict[str, str]) -> None:
             raise AuthoringError(message % {"i": i, "name": name}, "lab.yaml", f"maps[{i}].name")
 
 
-def validate(files: dict[str, str], slug: str) -> LabSpec:
-    """The lab the files make, with its prose, or AuthoringError naming the file and field."""
+def validate(files: dict[str, str], slug: str, keep: bool = False) -> LabSpec:
+    """The lab the files make, with its prose, or AuthoringError naming the file and field.
+
+    `keep`: the spec's folder stays (a version's, graded from and hashed at publishing);
+    else it is removed once loaded (the editor asks on every pause in typing)."""
     _check_slug(slug)
     check_limits(files)
     for name, text in files.items():
@@ -187,13 +190,24 @@ def validate(files: dict[str, str], slug: str) -> LabSpec:
         if not any(full.get(pattern.format(lang)) for lang in LANGUAGES):
             name = pattern.format("en")
             raise AuthoringError(_("%(name)s is missing") % {"name": name}, name)
-    folder = _folder(full, slug)
-    try:
-        spec = load_lab(folder)
-    except ContentError as error:
-        raise _content_error(error, folder) from error
+    if keep:
+        spec = _load(_folder(full, slug))
+    else:
+        with tempfile.TemporaryDirectory(prefix="bpflab-lab-") as tmp:
+            folder = Path(tmp) / slug
+            folder.mkdir()
+            for name, text in full.items():
+                (folder / name).write_text(text, encoding="utf-8")
+            spec = _load(folder)
     _solution_names_maps(spec, full)
     return spec
+
+
+def _load(folder: Path) -> LabSpec:
+    try:
+        return load_lab(folder)
+    except ContentError as error:
+        raise _content_error(error, folder) from error
 
 
 def spec_for_version(version: LabVersion) -> LabSpec:
@@ -202,7 +216,7 @@ def spec_for_version(version: LabVersion) -> LabSpec:
     with _cache_lock:
         spec = _specs.get(key)
     if spec is None:
-        spec = validate(version.files, version.authored.lab.slug)
+        spec = validate(version.files, version.authored.lab.slug, keep=True)
         with _cache_lock:
             _specs[key] = spec
     return spec
@@ -254,6 +268,11 @@ def _check_slug(slug: str) -> None:
         raise AuthoringError(
             _("a lab's name is 3 to 50 lower-case letters, digits and dashes"), "", "slug"
         )
+
+
+def is_authored_stage(stage: Stage) -> bool:
+    """Labs instructors wrote are not locked behind the curriculum: they unlock on their own."""
+    return stage.slug == AUTHORED_STAGE
 
 
 def create(owner: Any, slug: str, files: dict[str, str]) -> AuthoredLab:
@@ -361,6 +380,10 @@ def start_self_check(authored: AuthoredLab, user: Any, language: str) -> LabVers
     the sandbox like any run."""
     from labs.management.commands.check_content import backend_for
 
+    running = latest_self_check(authored)
+    if running is not None and running.result is None:
+        # one at a time: a button pressed repeatedly must not fill the queue
+        raise AuthoringError(_("a self-check of this lab is still running"))
     spec = validate(authored.files, authored.lab.slug)
     backend = backend_for(spec, settings.SANDBOX_BACKEND)
     kernel = _kernel_for(user, spec, backend)
@@ -449,7 +472,7 @@ def publish_checked(
     sandbox instead of through the queue. (None, result) when it did not pass."""
     from labs.management.commands.check_content import check_lab, lab_ok
 
-    spec = validate(authored.files, authored.lab.slug)
+    spec = validate(authored.files, authored.lab.slug, keep=True)
     result = check_lab(spec, backend)
     if not lab_ok(result):
         return None, result
@@ -463,7 +486,7 @@ def publish_checked(
 
 
 def _publish_version(authored: AuthoredLab, version: LabVersion) -> LabVersion:
-    spec = validate(version.files, authored.lab.slug)
+    spec = validate(version.files, authored.lab.slug, keep=True)
     with transaction.atomic():
         locked = AuthoredLab.objects.select_for_update().get(pk=authored.pk)
         last = locked.versions.aggregate(last=Max("number"))["last"] or 0

@@ -85,6 +85,11 @@ def members(cohort: Cohort) -> list[Any]:
     return list(users.order_by("username"))
 
 
+def labs_of(cohort: Cohort) -> list[Lab]:
+    """Every lab the cohort's learners may run: the curriculum and its instructors' labs."""
+    return list(Lab.objects.filter(is_active=True).filter(cohort_labs_filter(cohort)).distinct())
+
+
 def cohort_labs(cohort: Cohort) -> list[Lab]:
     """The grid's columns: the cohort's plan in plan order, or every active lab."""
     cohort_plan = CohortPlan.objects.filter(cohort=cohort).select_related("plan").first()

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from labs import kernels, playground
 from labs.models import ApiToken, Run, Snippet, Submission
 from labs.queue import hold_lock
-from labs.submissions import SubmissionRefused, check_limits
+from labs.submissions import SubmissionRefused, check_limits, check_source
 
 # The backend that gives every run a kernel of its own: the only one anonymous code runs on.
 DISPOSABLE_BACKEND = "microvm"
@@ -122,7 +122,7 @@ def _check_runner(runner: Runner, source: str) -> None:
 
 
 def _check_token_limits(token: ApiToken, source: str) -> None:
-    _check_source(source)
+    check_source(source)
     runs = Run.objects.filter(submission__api_token=token)
     live = runs.exclude(status__in=Run.FINISHED).count()
     if live >= token.max_concurrent:
@@ -135,19 +135,10 @@ def _check_token_limits(token: ApiToken, source: str) -> None:
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
 
 
-def _check_source(source: str) -> None:
-    size = len(source.encode())
-    if size > settings.MAX_SOURCE_BYTES:
-        message = _("The source is %(size)d bytes; the limit is %(limit)d bytes.")
-        raise SubmissionRefused(message % {"size": size, "limit": settings.MAX_SOURCE_BYTES}, 413)
-    if not source.strip():
-        raise SubmissionRefused(_("The source is empty."), 400)
-
-
 def _check_anonymous(runner: Runner, source: str) -> None:
     if not anonymous_runs_allowed():
         raise SubmissionRefused(why_an_account(), 403)
-    _check_source(source)
+    check_source(source)
     if not runner.visitor:
         raise SubmissionRefused(_("This page's run token is missing or expired; reload it."), 403)
     hold_lock("submit-anonymous")  # the per-site quota counts every visitor together
@@ -191,7 +182,7 @@ def share(
         cfg = playground.parse_settings(raw_settings).to_dict()
     except playground.SettingsError as exc:
         raise SubmissionRefused(str(exc), 400) from None
-    _check_source(source)
+    check_source(source)
     if parent is not None and _same(parent, source, cfg):
         return parent
     user = author if getattr(author, "is_authenticated", False) else None

@@ -17,12 +17,9 @@ from typing import Any
 from django.conf import settings
 
 from sandbox import kernels as locked
+from sandbox.kernels import version_key
 
 ALL = "all"  # Run.kernel of a run on every offered kernel
-
-
-def version_key(name: str) -> tuple[int, ...]:
-    return locked.version_key(name)
 
 
 def at_least(name: str, minimum: str) -> bool:

@@ -30,15 +30,20 @@ class SubmissionRefused(Exception):
         self.status = status
 
 
-def check_limits(user: Any, source: str) -> None:
-    """Raises SubmissionRefused. Call it inside the transaction that creates the run, which
-    it locks for this learner: two posts at once are counted one after the other."""
+def check_source(source: str) -> None:
+    """Raises SubmissionRefused for a source too large or empty (any run's, whoever runs it)."""
     size = len(source.encode())
     if size > settings.MAX_SOURCE_BYTES:
         message = _("The source is %(size)d bytes; the limit is %(limit)d bytes.")
         raise SubmissionRefused(message % {"size": size, "limit": settings.MAX_SOURCE_BYTES}, 413)
     if not source.strip():
         raise SubmissionRefused(_("The source is empty."), 400)
+
+
+def check_limits(user: Any, source: str) -> None:
+    """Raises SubmissionRefused. Call it inside the transaction that creates the run, which
+    it locks for this learner: two posts at once are counted one after the other."""
+    check_source(source)
     hold_lock("submit", user.pk)
     runs = Run.objects.filter(submission__user=user)
     live = runs.exclude(status__in=Run.FINISHED).count()

@@ -3,6 +3,8 @@ typing into the CodeMirror editor (the screenshot folder is conftest's `output_d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,6 +22,30 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 RUN_TIMEOUT_MS = 90_000
+
+
+@contextmanager
+def watched_page(
+    profile: Path, screenshot: Path, viewport: dict[str, int], full_page: bool = False
+) -> Iterator:  # type: ignore[type-arg]
+    """A page of chromium on a profile of its own; it fails the test on any JavaScript
+    error of the page, and leaves a screenshot of where it ended."""
+    from playwright import sync_api
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=viewport
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield page
+        finally:
+            page.screenshot(path=str(screenshot), full_page=full_page)
+            context.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def replace_code(page, source: str) -> None:  # type: ignore[no-untyped-def]

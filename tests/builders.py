@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 from labs.models import Lab, Run, Stage, Submission
 
 
@@ -60,6 +62,22 @@ def make_cohort(instructor: Any, *members: Any, name: str = "Cohort A") -> Any:
     for member in members:
         Membership.objects.create(cohort=cohort, user=member)
     return cohort
+
+
+def client_for(user: Any) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def session_headers(user: Any) -> list[tuple[bytes, bytes]]:
+    """The headers of `user`'s browser opening a websocket of this site (its session
+    cookie, a same-site origin)."""
+    from web.bench import session_cookie
+
+    cookie = f"sessionid={session_cookie(user)}"
+    return [(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1")]
 
 
 def make_finished_run(
@@ -216,3 +234,13 @@ def make_authored_lab(owner: Any, slug: str = "course-drop-all", **files: str) -
     from labs import authoring
 
     return authoring.create(owner, slug, {**authored_files(slug), **files})
+
+
+def built_kernel_images() -> dict[str, Any]:
+    """Every kernel's microVM image (sandbox/image.py), built when missing or stale, else
+    cached; a kernel whose image does not build fails the test."""
+    from sandbox import image as vm_image
+
+    built, errors = vm_image.build_all(log=lambda message: None)
+    assert not errors, errors
+    return built

@@ -14,15 +14,31 @@ import pytest
 
 from labs.models import ApiToken
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
 DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
+# The Chinese reference (the site's zh-hans /api/ page): its examples are the ones run here.
+DOC_ZH = DOC.with_name("api.zh-hans.md")
 
 
 def shell_blocks(markdown: str) -> list[str]:
     return re.findall(r"```sh\n(.*?)```", markdown, flags=re.DOTALL)
 
 
+def code_blocks(markdown: str) -> list[str]:
+    """Every fenced block, its language tag included: the commands and what they send."""
+    return re.findall(r"```\w*\n.*?```", markdown, flags=re.DOTALL)
+
+
+def test_it_keeps_the_chinese_reference_in_step_with_the_english_one() -> None:
+    english, chinese = DOC.read_text(), DOC_ZH.read_text(encoding="utf-8")
+    assert len(shell_blocks(english)) >= 5
+    assert code_blocks(chinese) == code_blocks(english), (
+        "docs/api.zh-hans.md must carry docs/api.md's code blocks, unchanged and in order"
+    )
+    assert shell_blocks(chinese) == shell_blocks(english)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_it_runs_every_curl_example_of_the_api_docs(live_stack, learner) -> None:
     _token, key = ApiToken.issue(learner, "docs")
     blocks = shell_blocks(DOC.read_text())

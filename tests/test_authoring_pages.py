@@ -128,3 +128,50 @@ def test_it_refuses_a_bad_upload_with_a_clear_error():
     )
     assert "lesson.en.md: a lesson may not contain &lt;script&gt; tags" in response.content.decode()
     assert not AuthoredLab.objects.exists()
+
+
+def test_it_lets_only_staff_promote_a_lab(django_user_model):
+    instructor = make_instructor()
+    make_authored_lab(instructor, SLUG)
+    url = reverse("authoring:promote", args=[SLUG])
+    assert _client(instructor).post(url, {"promoted": "1"}).status_code == 403
+    staff = django_user_model.objects.create_user(
+        "sam", "sam@example.org", "pw 12345 x", is_staff=True
+    )
+    assert _client(staff).get(reverse("authoring:index")).status_code == 200
+    _client(staff).post(url, {"promoted": "1"})
+    assert AuthoredLab.objects.get(lab__slug=SLUG).promoted
+
+
+def test_it_leaves_no_folder_behind_when_checking_as_you_type(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    instructor = make_instructor()
+    make_authored_lab(instructor, SLUG)
+    for frames in range(10, 15):
+        files = _form(authored_files(SLUG))
+        files["differential"] += f"frames: {frames}\n"
+        answer = _client(instructor).post(reverse("authoring:validate", args=[SLUG]), files).json()
+        assert answer["ok"], answer
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_runs_one_self_check_at_a_time():
+    instructor = make_instructor()
+    authored = make_authored_lab(instructor, SLUG)
+    first = _client(instructor).post(reverse("authoring:self_check", args=[SLUG]))
+    assert "/self-check/" in first["Location"]
+    again = _client(instructor).post(reverse("authoring:self_check", args=[SLUG]), follow=True)
+    assert "still running" in again.content.decode()
+    assert authored.versions.count() == 1
+
+
+def test_it_shows_authored_labs_and_versions_in_the_admin(django_user_model):
+    admin_user = django_user_model.objects.create_superuser(
+        "root", "root@example.org", "pw 12345 x"
+    )
+    make_authored_lab(make_instructor(), SLUG)
+    client = _client(admin_user)
+    assert SLUG in client.get("/admin/labs/authoredlab/").content.decode()
+    assert client.get("/admin/labs/labversion/").status_code == 200

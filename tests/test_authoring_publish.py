@@ -113,6 +113,11 @@ def test_it_self_checks_publishes_and_regrades_through_the_queue(live_stack, lea
     failed = [c["name"] for c in regraded.verdict["checks"] if not c["passed"]]
     # the old program differs from the new reference on generated ARP frames too
     assert failed == ["arp-dropped", "generated-traffic"]
+    history = student.get(reverse("lab-history", args=[SLUG])).content.decode()
+    assert "(version 2)" in history and history.count('data-testid="attempt"') == 1
+    # the instructor's self-check runs are not their attempts at the lab
+    mine = owner.get(reverse("lab-history", args=[SLUG])).content.decode()
+    assert 'data-testid="attempt"' not in mine
 
 
 def test_it_refuses_to_publish_a_lab_whose_starter_passes(live_stack):

@@ -86,3 +86,22 @@ def test_it_lets_only_authors_edit(people):
 
 def test_it_keeps_load_content_off_authored_labs(people, content):
     assert Lab.objects.get(slug=SLUG).is_active
+
+
+def test_it_opens_the_lab_to_its_cohort_without_the_curriculum_before_it(people, content):
+    client = Client()
+    client.force_login(people["learner"])
+    catalogue = client.get(reverse("home")).content.decode()
+    card = catalogue[catalogue.index(f'data-lab="{SLUG}"') - 200 :][:400]
+    assert "locked" not in card
+    assert "This lab unlocks when" not in client.get(reverse("lab", args=[SLUG])).content.decode()
+
+
+def test_it_keeps_other_cohorts_lab_titles_off_a_dashboard(people, content):
+    client = Client()
+    client.force_login(people["theirs"].instructor)
+    page = client.get(reverse("classroom:dashboard", args=[people["theirs"].pk])).content.decode()
+    assert "Course drop" not in page
+    client.force_login(people["instructor"])
+    page = client.get(reverse("classroom:dashboard", args=[people["ours"].pk])).content.decode()
+    assert "Course drop" in page

@@ -19,7 +19,7 @@ import pytest
 
 from labs import curriculum
 from labs.models import Draft, Lab
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, REPO, RUN_TIMEOUT_MS, replace_code
+from tests.browser import REPO, RUN_TIMEOUT_MS, replace_code, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -28,28 +28,12 @@ BROKEN_STATEMENT = "undeclared_counter += 1;"
 
 @pytest.fixture
 def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    from playwright import sync_api
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
     # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
     # makes between browser steps are plain synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1440, "height": 1100},
-        )
-        browser_page = context.new_page()
-        errors: list[str] = []
-        browser_page.on("pageerror", lambda error: errors.append(str(error)))
-        try:
-            yield browser_page
-        finally:
-            browser_page.screenshot(path=str(output_dir / "last.png"))
-            context.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
+    viewport = {"width": 1440, "height": 1100}
+    with watched_page(tmp_path / "profile", output_dir / "last.png", viewport) as browser_page:
+        yield browser_page
 
 
 def has_class(css_class: str) -> re.Pattern[str]:

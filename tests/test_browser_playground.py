@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from labs.models import Run, Snippet
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, replace_code
+from tests.browser import RUN_TIMEOUT_MS, replace_code, watched_page
 from tests.test_browser_learner import sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -42,25 +42,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 @pytest.fixture
 def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    from playwright import sync_api
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1440, "height": 1300},
-        )
-        browser_page = context.new_page()
-        errors: list[str] = []
-        browser_page.on("pageerror", lambda error: errors.append(str(error)))
-        try:
-            yield browser_page
-        finally:
-            browser_page.screenshot(path=str(output_dir / "last.png"), full_page=True)
-            context.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
+    viewport = {"width": 1440, "height": 1300}
+    screenshot = output_dir / "last.png"
+    with watched_page(tmp_path / "profile", screenshot, viewport, full_page=True) as browser_page:
+        yield browser_page
 
 
 def test_it_runs_shares_and_streams_a_program_in_the_playground(

@@ -13,18 +13,16 @@ import threading
 from typing import Any
 
 import websockets
-from django.test import Client
 
 from labs.models import Lab, Run, RunEvent
 from labs.submissions import submit
 from tests.builders import make_cohort, make_instructor
 from tests.chaos import finished, learners, wait_for
+from web.bench import session_cookie
 
 
 def cookie_of(user: Any) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"sessionid={client.cookies['sessionid'].value}"
+    return f"sessionid={session_cookie(user)}"
 
 
 class Follower:

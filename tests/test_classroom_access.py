@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from labs.access import can_watch_run
-from tests.builders import make_cohort, make_finished_run, make_instructor, make_lab
+from tests.builders import client_for, make_cohort, make_finished_run, make_instructor, make_lab
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +39,6 @@ def dashboard_urls(cohort, learner, run) -> list[str]:  # type: ignore[no-untype
         f"{base}/learners/{learner.pk}/",
         f"{base}/runs/{run.pk}/",
     ]
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_shows_every_view_to_the_cohorts_instructor(instructor, cohort, learner, learner_run):

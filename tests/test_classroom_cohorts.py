@@ -5,19 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from labs.access import is_instructor
 from labs.models import Cohort, Membership
-from tests.builders import make_cohort, make_instructor
+from tests.builders import client_for, make_cohort, make_instructor
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_grants_and_revokes_the_instructor_role(learner):

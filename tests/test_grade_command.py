@@ -17,7 +17,8 @@ LABS = ROOT / "content" / "labs"
 SOLUTIONS = Path(__file__).resolve().parent / "solutions"
 
 
-def _grade(*args: str) -> tuple[int, str]:
+def grade_command(*args: str) -> tuple[int, str]:
+    """`manage.py grade ARGS`: its exit status and what it printed."""
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command("grade", *args, stdout=out)
@@ -25,7 +26,7 @@ def _grade(*args: str) -> tuple[int, str]:
 
 
 def test_it_exits_0_and_prints_json_when_every_check_passes() -> None:
-    code, out = _grade(
+    code, out = grade_command(
         "xdp-drop-udp-port", str(LABS / "xdp-drop-udp-port" / "solution.c"), "--json"
     )
 
@@ -38,7 +39,7 @@ def test_it_exits_0_and_prints_json_when_every_check_passes() -> None:
 
 
 def test_it_exits_1_and_marks_the_failed_checks() -> None:
-    code, out = _grade(
+    code, out = grade_command(
         "xdp-drop-udp-port", str(SOLUTIONS / "xdp-drop-udp-port" / "bad_ignores_ihl.c")
     )
 
@@ -49,7 +50,9 @@ def test_it_exits_1_and_marks_the_failed_checks() -> None:
 
 
 def test_it_exits_1_on_a_verifier_rejection() -> None:
-    code, out = _grade("verifier-bounds", str(LABS / "verifier-bounds" / "starter.c"), "--json")
+    code, out = grade_command(
+        "verifier-bounds", str(LABS / "verifier-bounds" / "starter.c"), "--json"
+    )
 
     report = json.loads(out)
     assert code == 1
@@ -76,7 +79,7 @@ def test_it_refuses_an_unreadable_file_with_status_2(tmp_path: Path) -> None:
 def test_it_exits_3_when_the_sandbox_fails(settings) -> None:  # type: ignore[no-untyped-def]
     settings.SANDBOX_BACKEND = "no-such-backend"
 
-    code, out = _grade("xdp-drop-all", str(LABS / "xdp-drop-all" / "solution.c"), "--json")
+    code, out = grade_command("xdp-drop-all", str(LABS / "xdp-drop-all" / "solution.c"), "--json")
 
     assert code == 3
     assert json.loads(out)["passed"] is False

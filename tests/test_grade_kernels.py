@@ -3,7 +3,6 @@ each microVM kernel."""
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
@@ -13,6 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sandbox import image as vm_image
+from tests.builders import built_kernel_images
+from tests.test_grade_command import grade_command
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,19 +26,11 @@ ITER_NUM = Path(__file__).parent / "programs" / "iter_num_drop.c"
 
 @pytest.fixture(scope="module", autouse=True)
 def images() -> None:
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
-
-
-def _grade(*args: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command("grade", *args, stdout=out)
-    return int(exit_.value.code or 0), out.getvalue()
+    built_kernel_images()
 
 
 def test_it_prints_one_verdict_per_kernel_as_json() -> None:
-    code, out = _grade(
+    code, out = grade_command(
         "xdp-drop-all", str(LABS / "xdp-drop-all" / "solution.c"), "--all-kernels", "--json"
     )
 
@@ -53,7 +46,7 @@ def test_it_prints_one_verdict_per_kernel_as_json() -> None:
 
 
 def test_it_shows_what_differs_when_a_kernel_lacks_a_feature() -> None:
-    code, out = _grade("xdp-drop-all", str(ITER_NUM), "--all-kernels")
+    code, out = grade_command("xdp-drop-all", str(ITER_NUM), "--all-kernels")
 
     assert code == 1
     assert "== kernel 6.1 (6.1.0-" in out
@@ -63,8 +56,8 @@ def test_it_shows_what_differs_when_a_kernel_lacks_a_feature() -> None:
 
 
 def test_it_grades_on_the_one_kernel_asked_for() -> None:
-    old_code, old_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.1", "--json")
-    new_code, new_out = _grade("xdp-drop-all", str(ITER_NUM), "--kernel", "6.12", "--json")
+    old_code, old_out = grade_command("xdp-drop-all", str(ITER_NUM), "--kernel", "6.1", "--json")
+    new_code, new_out = grade_command("xdp-drop-all", str(ITER_NUM), "--kernel", "6.12", "--json")
 
     old = json.loads(old_out)
     assert (old_code, new_code) == (1, 0)

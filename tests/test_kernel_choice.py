@@ -9,7 +9,7 @@ import pytest
 from labs import kernels
 from labs.models import Run
 from sandbox import image as vm_image
-from tests.builders import make_cohort, make_instructor, make_lab
+from tests.builders import built_kernel_images, make_cohort, make_instructor, make_lab
 
 pytestmark = pytest.mark.django_db
 SOURCE = "#include <linux/bpf.h>\nint x;\n"
@@ -18,8 +18,7 @@ ALL_BUILT = ["6.1", "6.12", "7.2", "7.3"]
 
 @pytest.fixture(scope="module", autouse=True)
 def images() -> None:
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sandbox.backends.microvm import MicroVMBackend
 from sandbox.compile import compile_source
 from sandbox.job import Job, RunLimits
 from sandbox.packets_hex import udp_frame
+from tests.builders import built_kernel_images
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,9 +26,7 @@ ITER_NUM = (Path(__file__).parent / "programs" / "iter_num_drop.c").read_text()
 @pytest.fixture(scope="module")
 def images() -> dict[str, vm_image.Image]:
     """Every kernel's image: built when missing or stale, else cached (make install)."""
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
-    return built
+    return built_kernel_images()
 
 
 def iter_num_job() -> Job:

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from sandbox import image as vm_image
+from tests.builders import built_kernel_images
 
 pytestmark = [
     pytest.mark.slow,
@@ -22,8 +23,7 @@ SHORT_ONLY = Path(__file__).parent / "solutions" / "xdp-drop-all" / "bad_drops_s
 
 @pytest.fixture(scope="module", autouse=True)
 def images() -> None:
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
 
 
 def test_it_runs_the_same_generated_frames_on_every_kernel() -> None:

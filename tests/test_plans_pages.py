@@ -12,15 +12,9 @@ from django.utils import timezone
 
 from labs.models import Lab, Plan, PlanEnrollment
 from labs.plans import current_plan_summary
-from tests.builders import make_finished_run, make_instructor
+from tests.builders import client_for, make_finished_run, make_instructor
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_lists_the_plans_from_content(content):

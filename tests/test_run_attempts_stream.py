@@ -6,21 +6,13 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from labs.events import RunEventWriter
 from labs.models import Run
-from tests.builders import make_run
+from tests.builders import make_run, session_headers
 from web.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-def session_headers(user) -> list[tuple[bytes, bytes]]:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    session_id = client.cookies["sessionid"].value
-    return [(b"cookie", f"sessionid={session_id}".encode()), (b"origin", b"http://127.0.0.1")]
 
 
 def writer_at(run: Run, attempt: int, status: str = Run.RUNNING) -> RunEventWriter:

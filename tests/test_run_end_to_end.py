@@ -5,33 +5,19 @@ channels-redis layer; a websocket client connected to the real ASGI server recei
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
-import websockets
-from django.test import Client
 
 from labs.models import Lab, Progress, Run
 from labs.tasks import run_submission
 from tests.builders import make_run
+from web.bench import receive_run, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
-
-
 async def collect_until_finished(url: str, cookie: str, origin: str, start) -> list[dict]:
-    headers = {"Cookie": f"sessionid={cookie}", "Origin": origin}
-    events: list[dict] = []
-    async with websockets.connect(url, additional_headers=headers, open_timeout=10) as socket:
-        await asyncio.to_thread(start)
-        while not events or events[-1].get("event") != "finished":
-            events.append(json.loads(await asyncio.wait_for(socket.recv(), timeout=60)))
-    return events
+    return [event for _, event in await receive_run(url, cookie, origin, start)]
 
 
 def test_it_streams_a_real_run_from_worker_to_websocket(live_stack, content, learner):

@@ -74,4 +74,4 @@ def test_it_runs_a_job_sent_over_a_tty() -> None:
     result = {e.get("id"): e for e in events}
     assert result["big"]["ok"] and result["big"]["retval"] == 1
     assert bytes.fromhex(result["big"]["data_out"]) == big
-    assert events[-1] == {"event": "done", "ok": True}
+    assert events[-1] == {"event": "done", "ok": True, "trace_fenced": True}

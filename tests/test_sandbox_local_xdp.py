@@ -107,4 +107,4 @@ def test_it_refuses_a_test_run_over_the_repeat_limit_in_the_agent() -> None:
         check=False,
     ).stdout.decode()
     assert '"id":"many","ok":false,"error":"repeat must be between 1 and 4"' in out
-    assert out.rstrip().endswith('{"event":"done","ok":true}')
+    assert out.rstrip().endswith('{"event":"done","ok":true,"trace_fenced":true}')

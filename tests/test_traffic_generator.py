@@ -40,6 +40,43 @@ def test_it_builds_every_frame_as_the_packet_format_does(slug, program_type, tra
             assert packets.build(frame.spec) == frame.data, (slug, seed, frame.spec)
 
 
+def whole_ipv4_frames(frames: list[generator.Frame]) -> list[dict]:
+    return [f.spec for f in frames if "truncate" not in f.spec and ethertype(f) == 0x0800]
+
+
+def carries(spec: dict, protocol: str, port: int | None, end: str, address: str | None) -> bool:
+    if protocol not in spec or "ipv4" not in spec:
+        return False
+    port_ok = port is None or spec[protocol]["dport"] == port
+    return port_ok and (address is None or str(spec["ipv4"][end]) == address)
+
+
+# 817418334: a seed whose xdp-lb frames held no TCP to 203.0.113.10:80 before the
+# generator placed the lab's own values in whole frames of every draw.
+@pytest.mark.parametrize("seed", [817418334, *range(40)])
+@pytest.mark.parametrize("slug,program_type,traffic", lab_sections(), ids=lambda v: str(v)[:20])
+def test_it_sends_the_labs_ports_and_addresses_in_whole_frames_every_time(  # type: ignore[no-untyped-def]
+    slug, program_type, traffic, seed
+) -> None:
+    frames = whole_ipv4_frames(generate(traffic, seed, program_type))
+    protocols = [p for p in ("udp", "tcp") if traffic.protocols.get(p)]
+    ports = traffic.ports or (None,)
+    addresses = [a.split("/")[0] for a in traffic.addresses] or [None]
+
+    for protocol in protocols:
+        for port in ports:
+            for address in addresses:
+                for end in ("dst", "src") if address else ("dst",):
+                    assert any(carries(s, protocol, port, end, address) for s in frames), (
+                        slug,
+                        seed,
+                        protocol,
+                        port,
+                        end,
+                        address,
+                    )
+
+
 def test_it_covers_lengths_ethertypes_options_and_protocols() -> None:
     frames = [f for seed in range(3) for f in generate(WIDE, seed, "xdp")]
     lengths = [len(f.data) for f in frames]

@@ -104,7 +104,9 @@ def session_cookie(user: Any) -> str:
     return client.cookies["sessionid"].value
 
 
-async def _receive_run(ws_url: str, cookie: str, origin: str, start) -> list[tuple[float, dict]]:  # type: ignore[no-untyped-def]
+async def receive_run(ws_url: str, cookie: str, origin: str, start) -> list[tuple[float, dict]]:  # type: ignore[no-untyped-def]
+    """Every event of a run's websocket up to `finished`, each with the time it arrived; the
+    socket is open before `start` (which enqueues the run) is called, so all arrive live."""
     import websockets
 
     headers = {"Cookie": f"sessionid={cookie}", "Origin": origin}
@@ -153,7 +155,7 @@ def bench_trace_latency(http_url: str, ws_url: str, runs: int) -> dict[str, Any]
         url = f"{ws_url}/ws/runs/{run.token}/"
         # The socket is open before the run is enqueued, so every event arrives live.
         received = asyncio.run(
-            _receive_run(url, cookie, http_url, lambda run=run: run_submission.delay(run.pk))
+            receive_run(url, cookie, http_url, lambda run=run: run_submission.delay(run.pk))
         )
         stored = dict(
             RunEvent.objects.filter(run=run, kind="trace").values_list("seq", "created_at")

@@ -27,7 +27,8 @@ from labs.spec import BACKENDS, LabSpec
 EventSink = Callable[[dict[str, Any]], None]
 
 
-def _ignore(event: dict[str, Any]) -> None:
+def ignore_event(event: dict[str, Any]) -> None:
+    """The event sink of a caller that does not listen."""
     return None
 
 
@@ -47,22 +48,22 @@ def grade(
     seed: draws the generated frames of a lab's differential phase (a new one when None;
     the verdict keeps it, so the same seed replays the same frames).
     """
-    emit = on_event or _ignore
+    emit = on_event or ignore_event
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
     sandbox = prepared_sandbox(backend, kernel)
     # the reference compiles (or is found compiled) while the learner's program compiles
     phase = differential.prepare(lab, seed)
     verdict.seed = phase.seed if phase else None
-    compiled = _compile_step(lab, source, verdict, emit, started, backend, kernel)
+    compiled = compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
         discard(sandbox)
         return compiled
     disassembly = Disassembly(compiled.pending_disassembly)
     emit = disassembly.before(emit)
-    evaluator = _run(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
+    evaluator = run_in_sandbox(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
     disassembly.flush(emit)
-    return _finish_run(verdict, evaluator, emit, started, phase)
+    return finish_run(verdict, evaluator, emit, started, phase)
 
 
 def prepared_sandbox(backend: str, kernel: str = "") -> Any:
@@ -74,7 +75,7 @@ def prepared_sandbox(backend: str, kernel: str = "") -> Any:
     options = {"kernel": kernel} if kernel and backend == "microvm" else {}
     try:
         sandbox = get_backend(backend, **options)
-    except Exception:  # noqa: BLE001 - _run reports it as the sandbox's failure
+    except Exception:  # noqa: BLE001 - run_in_sandbox reports it as the sandbox's failure
         return None
     prepare = getattr(sandbox, "prepare", None)
     if prepare is not None:
@@ -89,7 +90,7 @@ def discard(sandbox: Any) -> None:
         release()
 
 
-def _compile_step(
+def compile_step(
     lab: LabSpec,
     source: str,
     verdict: Verdict,
@@ -123,13 +124,15 @@ def _compile_step(
     return compiled
 
 
-def _finish_run(
+def finish_run(
     verdict: Verdict,
     evaluator: Evaluator,
     emit: EventSink,
     started: float,
     phase: differential.Pending | None = None,
 ) -> Verdict:
+    """The verdict once the sandbox run is over: its checks decided, its timings, the
+    verdict event sent."""
     compile_s = verdict.timings.get("compile_s", 0.0)
     verdict.timings["run_s"] = round(time.monotonic() - started - compile_s, 4)
     verdict.verifier_log = evaluator.verifier_log
@@ -214,7 +217,7 @@ def compile_event(compiled: Any) -> dict[str, Any]:
     }
 
 
-def _run(
+def run_in_sandbox(
     lab: LabSpec,
     obj: bytes,
     sandbox: Any,

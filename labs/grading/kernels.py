@@ -27,16 +27,17 @@ from labs.grading import differential
 from labs.grading.grade import (
     Disassembly,
     EventSink,
-    _compile_step,
-    _finish_run,
-    _ignore,
-    _run,
+    compile_step,
     discard,
+    finish_run,
+    ignore_event,
     prepared_sandbox,
+    run_in_sandbox,
 )
 from labs.grading.verdicts import STAGES, Verdict
-from labs.kernels import fits, version_key
+from labs.kernels import fits
 from labs.spec import LabSpec
+from sandbox.kernels import version_key
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
 LOAD_ROWS = ("loaded", "complaint", "line", "insns", "total_states", "peak_states")
@@ -131,7 +132,7 @@ def grade_on_kernels(
 ) -> KernelMatrix:
     """One verdict per kernel for `source`, compiled once; never raises for the learner.
     A lab's generated frames (`seed`, a new one when None) are the same on every kernel."""
-    emit = on_event or _ignore
+    emit = on_event or ignore_event
     started = time.monotonic()
     names = sorted(kernels, key=version_key)
     matrix = KernelMatrix(slug=lab.slug, min_kernel=lab.min_kernel, max_kernel=lab.max_kernel)
@@ -140,7 +141,7 @@ def grade_on_kernels(
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
     phases = _phases(lab, names, seed)
     first.seed = next((p.seed for p in phases.values() if p is not None), None)
-    compiled = _compile_step(lab, source, first, emit, started, backend)
+    compiled = compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         for sandbox in sandboxes.values():
             discard(sandbox)
@@ -202,8 +203,8 @@ def _run_all(
             try:
                 phase = phases[name]
                 verdict.seed = phase.seed if phase else None
-                evaluator = _run(lab, obj, sandboxes[name], tagged, verdict, phase)
-                _finish_run(verdict, evaluator, tagged, started, phase)
+                evaluator = run_in_sandbox(lab, obj, sandboxes[name], tagged, verdict, phase)
+                finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
                 verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
                     "kind": type(exc).__name__,

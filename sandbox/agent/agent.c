@@ -361,11 +361,14 @@ static void emit_error(const char *fmt, ...)
 	sb_free(&msg);
 }
 
+static void kv_trace_fenced(sbuf *b);
+
 static void emit_done(bool ok)
 {
 	sbuf b = {0};
 	ev_begin(&b, "done");
 	kv_bool(&b, "ok", ok);
+	kv_trace_fenced(&b);
 	ev_emit(&b, true);
 	sb_free(&b);
 }
@@ -801,6 +804,9 @@ static bool instance_created;
 static bool pid_filter = true;
 static bool kernel_pid_filter;
 static int trace_fd = -1;
+static int marker_fd = -1; /* the trace source's trace_marker: the drain's fence */
+static bool fence_off;	   /* a fence once went unanswered: drain without one */
+static unsigned long fence_seq; /* fences written */
 static pid_t agent_pid;
 static pid_t children[MAX_CHILDREN];
 static size_t nchildren;
@@ -856,6 +862,10 @@ static void remove_instance(void)
 	if (trace_fd >= 0) {
 		close(trace_fd);
 		trace_fd = -1;
+	}
+	if (marker_fd >= 0) {
+		close(marker_fd);
+		marker_fd = -1;
 	}
 	if (!instance_created)
 		return;
@@ -951,6 +961,9 @@ static int setup_trace(const char *instance, bool global, char *msg, size_t msg_
 		snprintf(msg, msg_size, "cannot open %s: %s", path, err_text(err, e, sizeof(e)));
 		return err;
 	}
+	/* no marker file (markers off, no write access): drains go without a fence */
+	snprintf(path, sizeof(path), "%s/trace_marker", instance_dir);
+	marker_fd = open(path, O_WRONLY | O_CLOEXEC);
 	return 0;
 }
 
@@ -976,6 +989,7 @@ struct trace_fields {
 	size_t ts_len;
 	const char *msg;
 	size_t msg_len;
+	bool printk; /* a bpf_trace_printk line (not, e.g., a trace_marker write) */
 };
 
 /*
@@ -1041,8 +1055,10 @@ static bool parse_trace_line(const char *line, size_t n, struct trace_fields *f)
 		p++;
 	static const char marker[] = "bpf_trace_printk: ";
 	size_t ml = sizeof(marker) - 1;
-	if ((size_t)(end - p) >= ml && !memcmp(p, marker, ml))
+	if ((size_t)(end - p) >= ml && !memcmp(p, marker, ml)) {
 		p += ml;
+		f->printk = true;
+	}
 	f->msg = p;
 	f->msg_len = (size_t)(end - p);
 	return true;
@@ -1110,30 +1126,105 @@ static void emit_trace_line(const char *op_id, const char *line, size_t n)
 	sb_free(&b);
 }
 
-/* Reads whatever the trace pipe holds now (non-blocking); lines go to op_id. */
-static void drain_records(const char *op_id);
+/*
+ * The fence of a drain: a line the agent writes to trace_marker after an op, then reads
+ * back from the trace pipe. The ring buffer hands lines out in time order, so once the
+ * fence is read every line committed before it was written has been read too (on every
+ * CPU), instead of whatever a first empty non-blocking read happened to leave behind.
+ * "tracing_mark_write: " is how tracefs shows a marker write; a bpf_printk line has
+ * "bpf_trace_printk: " there, so a program cannot forge one.
+ */
+#define FENCE_PREFIX "bpflab-fence "
+#define FENCE_WAIT_MS 2000
 
-static void drain_trace(const char *op_id)
+static bool is_fence_line(const char *line, size_t n, const char **text, size_t *text_len)
+{
+	static const char mark[] = "tracing_mark_write: " FENCE_PREFIX;
+	struct trace_fields f;
+	if (!parse_trace_line(line, n, &f) || f.printk || f.msg_len < sizeof(mark) - 1 ||
+	    memcmp(f.msg, mark, sizeof(mark) - 1))
+		return false;
+	*text = f.msg + strlen("tracing_mark_write: ");
+	*text_len = f.msg_len - strlen("tracing_mark_write: ");
+	return true;
+}
+
+/* Writes a new fence into the trace; its text (empty: none was written) goes to fence. */
+static void write_fence(char *fence, size_t size)
+{
+	fence[0] = '\0';
+	if (marker_fd < 0 || fence_off)
+		return;
+	int n = snprintf(fence, size, FENCE_PREFIX "%d %lu", (int)agent_pid, ++fence_seq);
+	if (write(marker_fd, fence, (size_t)n) != n)
+		fence[0] = '\0';
+}
+
+/* Reads the lines the trace pipe holds now (non-blocking); true when one was the fence.
+ * Fences (ours or another agent's on a shared trace) are never emitted. */
+static bool read_trace(const char *op_id, const char *fence)
 {
 	static char buf[65536];
-	drain_records(op_id); /* ring buffer records first: the trace pipe is read after */
-	if (trace_fd < 0)
-		return;
+	bool fenced = false;
 	for (;;) {
 		ssize_t n = read(trace_fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return fenced;
 		for (ssize_t i = 0; i < n; i++) {
 			char c = buf[i];
-			if (c == '\n') {
-				emit_trace_line(op_id, trace_pending, trace_pending_len);
-				trace_pending_len = 0;
-			} else if (trace_pending_len < sizeof(trace_pending)) {
-				trace_pending[trace_pending_len++] = c;
+			if (c != '\n') {
+				if (trace_pending_len < sizeof(trace_pending))
+					trace_pending[trace_pending_len++] = c;
+				continue;
 			}
+			const char *text;
+			size_t len;
+			if (!is_fence_line(trace_pending, trace_pending_len, &text, &len))
+				emit_trace_line(op_id, trace_pending, trace_pending_len);
+			else if (fence[0] && len == strlen(fence) && !memcmp(text, fence, len))
+				fenced = true;
+			trace_pending_len = 0;
 		}
+	}
+}
+
+/* done's "trace_fenced" (when a trace is read): whether every drain read up to its fence */
+static void kv_trace_fenced(sbuf *b)
+{
+	if (trace_fd >= 0)
+		kv_bool(b, "trace_fenced", marker_fd >= 0 && fence_seq > 0 && !fence_off);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads the trace up to a fence written now; lines go to op_id. Without a fence (no
+ * trace_marker), or when one is not back within FENCE_WAIT_MS (then fences stop for the
+ * run), it reads what the pipe holds. */
+static void drain_records(const char *op_id);
+
+static void drain_trace(const char *op_id)
+{
+	char fence[64];
+	drain_records(op_id); /* ring buffer records first: the trace pipe is read after */
+	if (trace_fd < 0)
+		return;
+	write_fence(fence, sizeof(fence));
+	long long deadline = now_ms() + FENCE_WAIT_MS;
+	while (!read_trace(op_id, fence) && fence[0]) {
+		long long left = deadline - now_ms();
+		if (left <= 0) {
+			fence_off = true;
+			return;
+		}
+		struct pollfd pfd = {.fd = trace_fd, .events = POLLIN};
+		poll(&pfd, 1, (int)(left < 10 ? left : 10)); /* a missed wake-up costs 10 ms */
 	}
 }
 

@@ -218,7 +218,8 @@ def _run_container(
         stderr_tail = _pump(sock, stream, deadline)
         if stream.done is None and time.monotonic() >= deadline:
             _kill(container)
-            stream.fail(f"wall limit of {job.limits.wall_s:g} s exceeded; the container was killed")
+            # the learner's program ran past its time (a verdict), not a platform fault
+            stream.time_limit(job, job.limits.wall_s)
         elif stream.done is None:
             status = _exit_status(container, deadline)
             tail = stderr_tail.decode("utf-8", "replace").strip()[-500:]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,11 +44,22 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:
-    """docs/api.md, as a page of the site (the curl examples name this site)."""
-    from django.conf import settings
-
+    """docs/api.md (or its Chinese twin), as a page of the site (the curl examples name
+    this site)."""
     from web.pages.lessons import render_markdown
 
-    text = (settings.BASE_DIR / "docs" / "api.md").read_text(encoding="utf-8")
+    language, text = api_docs_text(translation.get_language() or "en")
     text = text.replace("http://127.0.0.1:8000", request.build_absolute_uri("/").rstrip("/"))
-    return render(request, "api/docs.html", {"html": render_markdown(text)})
+    context = {"html": render_markdown(text), "docs_language": language}
+    return render(request, "api/docs.html", context)
+
+
+def api_docs_text(language: str) -> tuple[str, str]:
+    """The API reference in the reader's language if it is written in it, else in English:
+    (the text's language, the text)."""
+    docs = settings.BASE_DIR / "docs"
+    if language.lower().startswith("zh"):
+        translated = docs / "api.zh-hans.md"
+        if translated.is_file():
+            return "zh-hans", translated.read_text(encoding="utf-8")
+    return "en", (docs / "api.md").read_text(encoding="utf-8")

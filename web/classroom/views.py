@@ -140,7 +140,7 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "cohort_plan": CohortPlan.objects.filter(cohort=cohort).select_related("plan").first(),
         "activity": classroom.recent_activity(cohort),
         "feed_strings": labels.feed_strings(
-            {lab.slug: lab.title_text() for lab in Lab.objects.filter(is_active=True)}
+            {lab.slug: lab.title_text() for lab in classroom.labs_of(cohort)}
         ),
         "kernel_choices": kernels.offered(),
         "site_kernel": kernels.site_default(),

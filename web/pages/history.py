@@ -16,6 +16,7 @@ def lab_history(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_active_lab(slug, request.user)
     submissions = (
         Submission.objects.filter(user=request.user, lab=lab)
+        .exclude(via=Submission.SELF_CHECK)
         .prefetch_related("runs")
         .order_by("-created_at", "-pk")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from labs import kernels
 from labs.models import Lab, Run
+from sandbox.kernels import version_key
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
 
@@ -65,7 +66,7 @@ def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
 def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
     """The matrix as rows of cells, one cell per kernel, oldest kernel first."""
     by_kernel: dict[str, dict[str, Any]] = verdict["kernels"]
-    names = sorted(by_kernel, key=kernels.version_key)
+    names = sorted(by_kernel, key=version_key)
     differing = set(verdict.get("differences") or [])
     minimum, maximum = verdict.get("min_kernel") or "", verdict.get("max_kernel") or ""
     columns = [

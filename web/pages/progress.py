@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from labs.authoring import visible_labs
+from labs.authoring import is_authored_stage, visible_labs
 from labs.models import Lab, Progress, Stage
 
 LAB_TEXT_FIELDS = ("lesson", "hints", "starter", "solution", "checks")
@@ -66,6 +66,8 @@ def lab_standings(user: Any) -> list[LabStanding]:
     previous: LabStanding | None = None
     for lab in labs:
         before = (previous.lab, previous.status == Progress.PASSED) if previous else None
+        if is_authored_stage(lab.stage):
+            before = None  # an instructor's lab is open when they give it, not at the end
         standing = _standing(user, lab, progress.get(lab.pk), before)
         standings.append(standing)
         if standing.runs_here:
@@ -103,6 +105,8 @@ def neighbours(lab: Lab, user: Any = None) -> tuple[Lab | None, Lab | None]:
         return None, None
     at = ids.index(lab.pk)
     before = next((each for each in reversed(ordered[:at]) if each.runs_here()), None)
+    if is_authored_stage(lab.stage):
+        before = None
     after = ordered[at + 1] if at + 1 < len(ordered) else None
     return before, after
 

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from labs.i18n import pick
-from labs.models import Draft, Lab, Run
+from labs.models import Draft, Lab, Run, Submission
 from labs.submissions import sandbox_note
 from web.pages.forms import SourceForm
 from web.pages.kernels import picker as kernel_picker
@@ -71,7 +71,9 @@ def render_workspace(
     before, after = neighbours(lab, request.user)
     recent = []
     if request.user.is_authenticated:
-        recent = Run.objects.filter(submission__user=request.user, submission__lab=lab)[:5]
+        recent = Run.objects.filter(submission__user=request.user, submission__lab=lab).exclude(
+            submission__via=Submission.SELF_CHECK
+        )[:5]
     context = {
         "lab": lab,
         "lesson_html": render_markdown(lab.lesson_text() or ""),
