@@ -11,15 +11,17 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DEB_PACKAGES := clang llvm libbpf-dev bpftool iproute2 redis-server qemu-system-x86 \
 	busybox-static bubblewrap cpio libelf-dev zlib1g-dev libzstd-dev gcc make pkg-config \
 	docker.io chromium python3-venv procps psmisc kmod ca-certificates wrk gettext lz4 zstd \
-	curl jq
+	curl jq postgresql-15 debootstrap
 
-.PHONY: help install system-packages venv sandbox-build content run test bench lint migrations-check services
+.PHONY: help install system-packages venv sandbox-build content run test bench lint migrations-check services \
+	compose-images compose-test
 
 help:
 	@echo "make run    - install everything, then run the site on http://127.0.0.1:8000"
 	@echo "make test   - install everything, then run the whole test suite"
 	@echo "make bench  - run the benchmarks"
-	@echo "make install, make lint, make migrations-check"
+	@echo "make compose-test - build the compose images, run the multi-service smoke test"
+	@echo "make install, make lint, make migrations-check, make compose-images"
 
 install: system-packages venv sandbox-build content
 
@@ -53,9 +55,14 @@ services: venv
 run: install
 	$(PY) manage.py runstack
 
-test: install services lint migrations-check
-	$(PY) manage.py check_content
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+# The suite runs against PostgreSQL 15, the database sites use: `services up` starts one
+# (its own cluster, on its own port) when nothing answers there. `make run` keeps SQLite.
+TEST_DATABASE_URL ?= postgres://bpflab:bpflab@127.0.0.1:5433/bpflab
+
+test: install lint migrations-check
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py services up
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py check_content
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 # The site bench writes users and runs: it gets a database of its own.
 BENCH_DB := sqlite:///$(CURDIR)/var/bench.sqlite3
@@ -73,3 +80,32 @@ lint: venv
 
 migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
+
+# docker compose v2, from Debian's archive (trixie) through sandbox.apt's private apt
+# configuration: the version and checksum are pinned in deploy/docker-compose.lock.json.
+COMPOSE := $(CURDIR)/var/bin/docker-compose
+COMPOSE_ENV := $(CURDIR)/var/compose-images.env
+
+$(COMPOSE): deploy/docker-compose.lock.json | venv
+	@mkdir -p $(@D)
+	deb=$$($(PY) -m sandbox.apt fetch $< var/debs) && \
+		dpkg-deb --fsys-tarfile "$$deb" | tar -xO ./usr/libexec/docker/cli-plugins/docker-compose >$@.part
+	chmod +x $@.part && mv $@.part $@
+
+# Base, PostgreSQL and Redis images from Debian's packages (debootstrap + docker import) and
+# the Python wheels, for a machine that reaches no registry; writes the variables selecting them.
+compose-images: system-packages venv $(COMPOSE)
+	$(PY) manage.py services up
+	@# Debian's own Python builds the wheels: the image's, so dependency markers (redis needs
+	@# async-timeout before 3.11.3) are read for the interpreter that will install them.
+	test -x var/wheel-venv/bin/pip || /usr/bin/python3 -m venv var/wheel-venv
+	var/wheel-venv/bin/pip wheel -q -r requirements.txt -w var/wheels
+	deploy/build-images >$(COMPOSE_ENV).part
+	echo BPFLAB_PIP_WHEELS=var/wheels >>$(COMPOSE_ENV).part
+	mv $(COMPOSE_ENV).part $(COMPOSE_ENV)
+	@cat $(COMPOSE_ENV)
+
+# web + 2 workers + Redis + PostgreSQL from docker-compose.yml, driven from this host.
+compose-test: compose-images
+	BPFLAB_COMPOSE=$(COMPOSE) BPFLAB_COMPOSE_ENV=$(COMPOSE_ENV) \
+		$(PY) -m pytest -p no:cacheprovider -v tests/test_compose_deployment.py $(PYTEST_ARGS)

@@ -4,6 +4,7 @@
     python -m sandbox compile FILE.c
     python -m sandbox run FILE.c --job JOB.json [--backend local|microvm|docker]
     python -m sandbox bench [--json] [--runs N]
+    python -m sandbox check --backend NAME [--run]   (exit 1 when it cannot run here)
     python -m sandbox image ...          (the VM image builder, sandbox/image.py)
     python -m sandbox kernels list|lock  (the pinned kernels, sandbox/kernels.py)
 
@@ -95,6 +96,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(runs=args.runs, as_json=args.json, backends=args.backends)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from sandbox.selfcheck import check
+
+    ok, said = check(args.backend, run=args.run)
+    print(said, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
 def cmd_image(argv: list[str]) -> int:
     if importlib.util.find_spec("sandbox.image") is None:
         print("sandbox.image is not there yet (the VM image builder)", file=sys.stderr)
@@ -126,6 +135,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--runs", type=int, default=10, help="runs per measurement (>= 10)")
     bench.add_argument("--backends", default="local,microvm", help="comma-separated: local,microvm")
     bench.set_defaults(func=cmd_bench)
+    check = sub.add_parser("check", help="exit 0 only if a backend can run here (health check)")
+    check.add_argument("--backend", default="local", choices=["local", "microvm", "docker"])
+    check.add_argument("--run", action="store_true", help="also run a small XDP program there")
+    check.set_defaults(func=cmd_check)
     sub.add_parser("image", help="the VM image builder (sandbox/image.py)", add_help=False)
     sub.add_parser("kernels", help="the pinned kernels (sandbox/kernels.py)", add_help=False)
     return p

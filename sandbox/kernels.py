@@ -3,9 +3,9 @@
 Each kernel is one of Debian's cloud kernels (`6.1` from bookworm, `6.12` from trixie,
 `7.2` from sid, `7.3` from experimental). The lock file (committed) pins, per kernel,
 the exact package versions and their SHA-256 sums. They are fetched with `apt-get
-download` through an apt configuration private to bpflab, generated here under
-`var/apt/kernels/` (sources, lists, cache): the host's own apt sources are never read for
-them, nor changed. Packages are unpacked with `dpkg -x`, never installed.
+download` through bpflab's private apt configuration (sandbox/apt.py, under `var/apt/`):
+the host's own apt sources are never read for them, nor changed. Packages are unpacked
+with `dpkg -x`, never installed.
 
 When a pinned version has gone from the archive (sid and experimental move), the
 newest version of the same series in the kernel's suites is used instead, and the build
@@ -20,7 +20,6 @@ on `linux-binary-<release>` (vmlinuz), `linux-modules-<release>` and `linux-base
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -31,27 +30,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sandbox.apt import Apt, AptError, sha256_of, write_apt_config
+
+__all__ = ["Apt", "write_apt_config"]  # the private apt configuration, from sandbox.apt
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCK_FILE = Path(__file__).resolve().parent / "kernels.lock"
 VAR_DIR = Path(os.environ.get("BPFLAB_VAR_DIR", REPO_ROOT / "var"))
-APT_DIR = Path(os.environ.get("BPFLAB_APT_DIR", VAR_DIR / "apt" / "kernels"))
 DEB_CACHE = Path(os.environ.get("BPFLAB_DEB_CACHE", VAR_DIR / "sandbox" / "debs"))
-MIRROR = os.environ.get("BPFLAB_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-SECURITY_MIRROR = os.environ.get(
-    "BPFLAB_DEBIAN_SECURITY_MIRROR", "http://deb.debian.org/debian-security"
-)
-KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 META_PACKAGE = "linux-image-cloud-amd64"
-# Every suite the lock may name; security suites live on their own mirror.
-SUITES = (
-    "bookworm", "bookworm-updates", "bookworm-security", "bookworm-backports",
-    "trixie", "trixie-updates", "trixie-security", "sid", "experimental",
-)  # fmt: skip
 
 Log = Callable[[str], None]
 
 
-class KernelError(RuntimeError):
+class KernelError(AptError):
     pass
 
 
@@ -115,147 +107,6 @@ def default_kernel_name(kernels: list[Kernel] | None = None) -> str:
     """The lock's default kernel (Debian 12's own), else the oldest."""
     kernels = load_lock() if kernels is None else kernels
     return next((k.name for k in kernels if k.default), kernels[0].name)
-
-
-# --- the private apt configuration --------------------------------------------------
-
-
-def sources_list() -> str:
-    lines = []
-    for suite in SUITES:
-        mirror = SECURITY_MIRROR if suite.endswith("-security") else MIRROR
-        lines.append(f"deb [signed-by={KEYRING}] {mirror} {suite} main")
-    return "\n".join(lines) + "\n"
-
-
-def apt_config(apt_dir: Path = APT_DIR) -> str:
-    """apt.conf pointing every path apt reads or writes into apt_dir (host apt untouched)."""
-    root = apt_dir.resolve()
-    settings = {
-        "Dir::Etc::sourcelist": root / "sources.list",
-        "Dir::Etc::sourceparts": root / "sources.list.d",
-        "Dir::Etc::preferences": root / "preferences",
-        "Dir::Etc::preferencesparts": root / "preferences.d",
-        "Dir::State": root / "state",
-        "Dir::State::Lists": root / "lists",
-        "Dir::State::status": root / "state" / "status",
-        "Dir::Cache": root / "cache",
-        # apt reads these after APT_CONFIG: pointed here, the host's apt.conf.d (which may,
-        # as in Debian's docker images, switch off the package cache, and then every
-        # apt-cache call parses all the lists again, seconds each) is left out too
-        "Dir::Etc::parts": root / "apt.conf.d",
-        "Dir::Etc::main": root / "apt.conf",
-        "Dir::Log": root / "log",
-        "APT::Architecture": "amd64",
-        "APT::Architectures": "amd64",
-        "Acquire::Languages": "none",
-        # downloads land in a folder of ours that apt's unprivileged user cannot enter
-        "APT::Sandbox::User": "root",
-    }
-    own = "".join(f'{key} "{value}";\n' for key, value in settings.items())
-    return own + host_acquire_settings()
-
-
-def host_acquire_settings() -> str:
-    """The host's apt proxy and Release-date lines (read, never changed): downloads go the
-    way the host's own apt goes, through its proxy, and a host pointed at a frozen
-    snapshot mirror (Check-Valid-Until "false") accepts the same Release files."""
-    proc = subprocess.run(
-        ["apt-config", "dump"], capture_output=True, text=True, env={**os.environ, "APT_CONFIG": ""}
-    )
-    wanted = re.compile(r"^Acquire::((https?|ftp)::Proxy|Check-Valid-Until|Check-Date) ")
-    return "".join(f"{line}\n" for line in proc.stdout.splitlines() if wanted.match(line))
-
-
-def write_apt_config(apt_dir: Path = APT_DIR) -> Path:
-    """Writes the private configuration (idempotent); returns the apt.conf to use."""
-    subs = (
-        "apt.conf.d",
-        "sources.list.d",
-        "preferences.d",
-        "state",
-        "lists/partial",
-        "cache",
-        "log",
-    )
-    for sub in subs:
-        (apt_dir / sub).mkdir(parents=True, exist_ok=True)
-    (apt_dir / "state" / "status").touch()
-    _write_if_changed(apt_dir / "sources.list", sources_list())
-    conf = apt_dir / "apt.conf"
-    _write_if_changed(conf, apt_config(apt_dir))
-    return conf
-
-
-def _write_if_changed(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
-
-
-class Apt:
-    """apt-get and apt-cache with the private configuration only."""
-
-    def __init__(self, apt_dir: Path = APT_DIR) -> None:
-        self.conf = write_apt_config(apt_dir)
-        self.updated = False
-
-    def env(self) -> dict[str, str]:
-        return {**os.environ, "APT_CONFIG": str(self.conf), "LC_ALL": "C"}
-
-    def run(self, argv: list[str], cwd: Path | None = None) -> str:
-        proc = subprocess.run(argv, cwd=cwd, env=self.env(), capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise KernelError(f"{' '.join(argv)}: {proc.stderr.strip()[-500:]}")
-        return proc.stdout
-
-    def update(self) -> None:
-        if not self.updated:
-            self.run(["apt-get", "update", "-qq"])
-            self.updated = True
-
-    def show(self, name: str, version: str) -> dict[str, str] | None:
-        """The archive's record of name=version (from its signed index), None if gone."""
-        proc = subprocess.run(
-            ["apt-cache", "show", "--no-all-versions", f"{name}={version}"],
-            env=self.env(),
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0 or not proc.stdout.strip():
-            return None
-        return _control_fields(proc.stdout)
-
-    def versions(self, name: str) -> list[tuple[str, str]]:
-        """(version, suite) for every version of name the lists hold."""
-        out = subprocess.run(
-            ["apt-cache", "madison", name], env=self.env(), capture_output=True, text=True
-        ).stdout
-        found = []
-        for line in out.splitlines():
-            parts = [part.strip() for part in line.split("|")]
-            if len(parts) == 3 and parts[0] == name:
-                suite = parts[2].split()[1].split("/")[0]
-                found.append((parts[1], suite))
-        return found
-
-    def download(self, name: str, version: str, into: Path) -> Path:
-        self.run(["apt-get", "download", "-qq", f"{name}={version}"], cwd=into)
-        debs = sorted(into.glob(f"{name}_*.deb"))
-        if not debs:
-            raise KernelError(f"apt-get download {name}={version} left no .deb")
-        return debs[0]
-
-
-def _control_fields(text: str) -> dict[str, str]:
-    fields: dict[str, str] = {}
-    for line in text.split("\n\n")[0].splitlines():
-        if line and not line[0].isspace() and ":" in line:
-            key, value = line.split(":", 1)
-            fields[key] = value.strip()
-    return fields
-
-
-# --- resolving a kernel's packages --------------------------------------------------
 
 
 def in_series(version: str, series: str) -> bool:
@@ -332,14 +183,6 @@ class Fetched:
     root: Path
     note: str = ""
     downloaded: list[str] = field(default_factory=list)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cached_deb(package: Package) -> Path:

@@ -204,6 +204,20 @@ def make_demo_site(learner: Any) -> dict[str, Any]:
     }
 
 
+def execute_run_in_a_thread(run_id: int) -> None:
+    """The runner, as a worker runs it, from a thread of the test's own (concurrent with what
+    the test watches). Its database connection is closed when it is done: left open, it
+    outlives the test and PostgreSQL refuses to drop the test database."""
+    from django.db import connections
+
+    from labs.runner import execute_run
+
+    try:
+        execute_run(run_id)
+    finally:
+        connections.close_all()
+
+
 # Authored labs (labs/authoring.py): a curriculum lab's files under another name.
 
 

@@ -59,6 +59,19 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
         services.stop_process(worker)
 
 
+@pytest.fixture(autouse=True)
+def _close_connections_of_async_code():  # type: ignore[no-untyped-def]
+    """Async code (the websocket consumers under WebsocketCommunicator) reaches the database
+    from asgiref's one sync thread, whose connection outlives the test (DB_CONN_MAX_AGE).
+    Closed after each test in that same thread: left open, PostgreSQL refuses to drop the
+    test database at the end ("being accessed by other users")."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
 @pytest.fixture
 def learner(django_user_model):  # type: ignore[no-untyped-def]
     return django_user_model.objects.create_user("alice", "alice@example.org", "correct horse 1")
@@ -86,6 +99,17 @@ def output_dir(request) -> Path:  # type: ignore[no-untyped-def]
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
+    """Drops the PostgreSQL test databases of earlier test processes killed before their own
+    teardown (each process makes its own, so they would pile up on a shared server)."""
+    from django.conf import settings
+
+    from web import postgres, services
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        postgres.drop_stale_test_databases(postgres.Server.from_url(services.database_url()))
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]

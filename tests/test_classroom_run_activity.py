@@ -10,8 +10,7 @@ from django.test import Client
 
 from labs import classroom
 from labs.models import Lab
-from labs.runner import execute_run
-from tests.builders import make_cohort, make_instructor, make_run
+from tests.builders import execute_run_in_a_thread, make_cohort, make_instructor, make_run
 from web.asgi import application
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -45,7 +44,7 @@ async def test_it_announces_a_real_run_starting_and_finishing(
     replayed = await feed.receive_json_from(timeout=5)  # the queued run, from the database
     assert replayed["replay"] and replayed["status"] == "queued"
 
-    await sync_to_async(execute_run, thread_sensitive=False)(run.pk)
+    await sync_to_async(execute_run_in_a_thread, thread_sensitive=False)(run.pk)
 
     started = await feed.receive_json_from(timeout=30)
     finished = await feed.receive_json_from(timeout=30)

@@ -12,7 +12,7 @@ import pytest
 from labs.models import Run, RunEvent
 from labs.runner import execute_run
 from sandbox.backends.local import LocalBackend
-from tests.builders import make_free_run
+from tests.builders import execute_run_in_a_thread, make_free_run
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -64,7 +64,7 @@ def test_it_streams_one_tick_a_second_and_ends_cleanly_at_the_limit(learner) -> 
 
 def test_it_stops_when_the_stop_button_is_pressed(client, learner) -> None:
     run = make_free_run(learner, PRINTER, {"hook": "xdp", "live": {"seconds": 20, "rate": 5}})
-    worker = threading.Thread(target=execute_run, args=(run.pk,))
+    worker = threading.Thread(target=execute_run_in_a_thread, args=(run.pk,))
     started = time.monotonic()
     worker.start()
     try:

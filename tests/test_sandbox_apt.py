@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,9 @@ def snapshot(paths: tuple[Path, ...]) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def private_apt(tmp_path_factory) -> apt.PrivateApt:  # type: ignore[no-untyped-def]
-    """One configuration whose lists are read once for the module."""
-    return apt.PrivateApt(tmp_path_factory.mktemp("apt"), ["trixie"])
+def private_apt(tmp_path_factory) -> apt.Apt:  # type: ignore[no-untyped-def]
+    """A configuration of one suite (the default holds nine), its lists read once."""
+    return apt.Apt(tmp_path_factory.mktemp("apt"), suites=("trixie",))
 
 
 def test_it_downloads_the_locked_version_and_checks_its_sha256(private_apt, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +50,7 @@ def test_it_downloads_the_locked_version_and_checks_its_sha256(private_apt, tmp_
 
     assert deb.name == "hello_2.10-5_amd64.deb"
     assert apt.sha256_of(deb) == HELLO["sha256"]
-    assert "trixie main" in (private_apt.root / "sources.list").read_text()
+    assert "trixie main" in (private_apt.apt_dir / "sources.list").read_text()
     assert snapshot(HOST_APT_STATE) == before, "the host's apt configuration and state changed"
 
 
@@ -73,12 +74,12 @@ def test_it_reuses_a_verified_download_without_the_network(private_apt, tmp_path
     lock = apt.Lock.read(write_lock(tmp_path))
     apt.fetch(lock, tmp_path / "debs", private_apt)
     # A documentation address: nothing answers there.
-    offline = apt.PrivateApt(tmp_path / "offline-apt", ["trixie"], mirror="http://192.0.2.1/debian")
+    offline = apt.Apt(tmp_path / "offline-apt", ("trixie",), mirror="http://192.0.2.1/debian")
 
     (deb,) = apt.fetch(lock, tmp_path / "debs", offline)
 
     assert apt.sha256_of(deb) == HELLO["sha256"]
-    assert not (tmp_path / "offline-apt").exists(), "apt was asked although the file was there"
+    assert not offline.updated, "apt was asked although the file was there"
 
 
 def test_it_unpacks_a_package_without_installing_it(private_apt, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -92,20 +93,23 @@ def test_it_unpacks_a_package_without_installing_it(private_apt, tmp_path) -> No
     assert status.returncode != 0, "dpkg knows hello: it was installed"
 
 
-def test_it_fetches_from_the_command_line(tmp_path) -> None:
-    lock = write_lock(tmp_path, sha256="f" * 64)
+def test_it_fetches_from_the_command_line(private_apt, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    lock = write_lock(tmp_path)
+    (deb,) = apt.fetch(apt.Lock.read(lock), tmp_path / "debs", private_apt)
+    broken = tmp_path / "broken.lock.json"
+    broken.write_text('{"packages": [{"name": "hello"}]}')
 
-    proc = subprocess.run(
-        ["python", "-m", "sandbox.apt", "fetch", str(lock), str(tmp_path / "debs")],
+    again = fetch_command(lock, tmp_path / "debs")
+    refused = fetch_command(broken, tmp_path / "debs")
+
+    assert (again.returncode, again.stdout) == (0, f"{deb}\n")
+    assert refused.returncode == 1 and "not a package lock" in refused.stderr
+
+
+def fetch_command(lock: Path, into: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox.apt", "fetch", str(lock), str(into)],
         capture_output=True,
         text=True,
         cwd=apt.REPO,
-        env={
-            "PATH": f"{apt.REPO / '.venv' / 'bin'}:/usr/bin:/bin",
-            "BPFLAB_VAR_DIR": str(tmp_path),
-        },
     )
-
-    assert proc.returncode == 1
-    assert "is not the locked" in proc.stderr
-    assert (tmp_path / "apt" / "hello" / "sources.list").exists()

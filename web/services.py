@@ -65,30 +65,43 @@ def start_process(
 ) -> subprocess.Popen:
     """Starts a child in its own process group, so stopping it stops everything it forked."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(
-        argv,
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, **(env or {})},
-    )
+    try:
+        return subprocess.Popen(
+            argv,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
+    finally:
+        if log_path:
+            out.close()  # type: ignore[union-attr]  # the child has its own copy
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 10.0) -> None:
-    if proc.poll() is not None:
-        return
+    """Stops the child and everything it forked (its process group): SIGTERM, then SIGKILL
+    for what is left after `timeout`. Returns once none of them is left, not only the child:
+    a Celery worker's pool process outlives its parent for a moment, and with it its
+    database connection (PostgreSQL then refuses to drop the test database)."""
     for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            break
+        if wait_until(lambda: group_gone(proc), wait, interval=0.05):
+            break
+    proc.poll()
+
+
+def group_gone(proc: subprocess.Popen) -> bool:
+    proc.poll()  # reaped, the child no longer counts as a member of its group
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def redis_command(port: int, data_dir: Path | None = None) -> list[str]:

@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the integration tests' worker and web server processes share it.
     # One per test process, so two test runs on one machine never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-bpflab-{os.getpid()}.sqlite3")}
+else:
+    # As with SQLite, one test database per test process: several runs share one server.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
