@@ -11,6 +11,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DEB_PACKAGES := clang llvm libbpf-dev bpftool iproute2 redis-server qemu-system-x86 \
 	busybox-static bubblewrap cpio libelf-dev zlib1g-dev libzstd-dev gcc make pkg-config \
 	docker.io chromium python3-venv procps psmisc kmod ca-certificates wrk gettext lz4 zstd \
+	fonts-wqy-zenhei \
 	curl jq postgresql-15 debootstrap
 
 .PHONY: help install system-packages venv sandbox-build content run test bench lint migrations-check services \
