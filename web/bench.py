@@ -42,6 +42,7 @@ LESSON_TARGET_P99_MS = 100
 TRACE_TARGET_P50_MS = 100
 RSS_TARGET_GROWTH = 1.10
 BENCH_LAB = "hello-printk"
+PARTS = ("lesson_page", "trace_to_websocket", "end_to_end", "differential_phase", "worker_memory")
 
 
 # --- lesson page -------------------------------------------------------------------------
@@ -392,8 +393,14 @@ def run_all(
     log_dir: Path,
     differential_runs: int = 15,
     e2e_runs: int = 20,
+    only: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Starts a worker and a web server on the bench database, measures, stops them."""
+    """Starts a worker and a web server on the bench database, measures, stops them.
+    `only`: the parts to measure (names of the result's keys; empty: all of them)."""
+
+    def wanted(part: str) -> bool:
+        return not only or part in only
+
     port = services.free_port()
     # Same key as this process: the sessions it makes must be valid there.
     env = {"DEBUG": "false", "SECRET_KEY": settings.SECRET_KEY, "SECURE_COOKIES": "false"}
@@ -411,15 +418,19 @@ def run_all(
         if not services.wait_until(lambda: services.is_listening("127.0.0.1", port), 30):
             raise RuntimeError(f"the web server did not start; see {log_dir}/bench-web.log")
         http_url, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
-        result = {
-            "lesson_page": bench_lesson_page(http_url, seconds),
-            "trace_to_websocket": bench_trace_latency(http_url, ws_url, trace_runs),
-            "end_to_end": bench_end_to_end(e2e_runs),
-        }
+        result: dict[str, Any] = {}
+        if wanted("lesson_page"):
+            result["lesson_page"] = bench_lesson_page(http_url, seconds)
+        if wanted("trace_to_websocket"):
+            result["trace_to_websocket"] = bench_trace_latency(http_url, ws_url, trace_runs)
+        if wanted("end_to_end"):
+            result["end_to_end"] = bench_end_to_end(e2e_runs)
     finally:
         services.stop_process(web)
         services.stop_process(worker)
-    result["differential_phase"] = bench_differential(differential_runs)
-    result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
+    if wanted("differential_phase"):
+        result["differential_phase"] = bench_differential(differential_runs)
+    if wanted("worker_memory"):
+        result["worker_memory"] = bench_worker_memory(memory_runs, warmup=min(20, memory_runs))
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     return result
