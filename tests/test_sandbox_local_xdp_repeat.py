@@ -83,7 +83,7 @@ def test_it_runs_more_programs_than_it_holds_alike() -> None:
     ops += [{"op": "load", "id": f"{name}:load", "object": name} for name in objects]
     frame = udp_frame(dport=53).hex()
     for round_ in range(2):
-        for name, step in names.items():
+        for name in names:
             run = {"op": "test_run", "id": f"{name}:run:{round_}", "data": frame, "repeat": 4}
             ops.append({**run, "object": name} if name else run)
     for name in names:
