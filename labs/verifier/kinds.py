@@ -255,7 +255,7 @@ LOADER_KINDS = [
         r"prog '(?P<name>[^']+)': missing BPF prog type, check ELF section name "
         r"'(?P<section>(?!\.text')[^']+)'",
         _(
-            "The name in SEC(\"...\") tells libbpf what kind of program this is, and it does "
+            'The name in SEC("...") tells libbpf what kind of program this is, and it does '
             "not know this one, so the program was never handed to the kernel and the "
             "verifier never ran. Check the spelling against the section the lab asks for, "
             'e.g. SEC("xdp"), SEC("tc") or SEC("tracepoint/syscalls/sys_enter_execve").'
