@@ -389,6 +389,17 @@ def outcome(program_type: str, retval: int, frame: bytes) -> str:
     return action_name(program_type, retval)
 
 
+def outcome_words(value: str) -> str:
+    """An outcome() in the reader's language: an action's name stays as it is."""
+    if value == "0 (drop)":
+        return _("dropped (returns 0)")
+    if value == "keep":
+        return _("kept whole")
+    if value.endswith(" bytes") and value.split(" ")[0].isdigit():
+        return _("kept only %(count)s bytes") % {"count": value.split(" ")[0]}
+    return value
+
+
 def _output(event: dict[str, Any], frame: bytes) -> bytes:
     return frame if event.get("unchanged") else bytes.fromhex(event.get("data_out") or "")
 
@@ -510,7 +521,9 @@ def difference_words(frames: int, difference: Difference | None) -> str:
     if kind == "trace":  # quoted lines; none is "no line" in the reader's language
         expected, actual = expected or _("no line"), actual or _("no line")
     elif kind == "run":
-        actual = actual or _("error")
+        expected, actual = outcome_words(expected), actual or _("error")
+    elif kind == "action":
+        expected, actual = outcome_words(expected), outcome_words(actual)
     context = {"frame": frame, "expected": expected, "actual": actual}
     if kind == "action":
         message = _("%(frame)s: expected %(expected)s, your program returned %(actual)s")

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from labs import verifier
 from labs.i18n import pick
 from web.pages.strings import run_panel_strings
 
@@ -60,6 +61,10 @@ def _compile(data: dict[str, Any]) -> str:
 def _load(data: dict[str, Any]) -> str:
     if data.get("ok"):
         return _("the verifier accepted the program")
+    rejection = data.get("rejection") or {}
+    if rejection.get("by") == verifier.LOADER:
+        why = verifier.label(rejection.get("class"))
+        return _("refused before the verifier ran: %(why)s") % {"why": why}
     return _("the verifier rejected the program")
 
 
@@ -82,6 +87,8 @@ def _finished(data: dict[str, Any]) -> str:
 
 
 def _verdict(data: dict[str, Any]) -> str:
+    if "checks" not in data:  # the verdict event: its sentence is the run's summary
+        return _("passed") if data.get("passed") else _("not passed")
     checks = data.get("checks") or []
     passed = sum(bool(c.get("passed")) for c in checks)
     return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": len(checks)}
