@@ -150,3 +150,22 @@ async def test_it_reads_a_run_stored_with_words_as_it_was_stored(learner) -> Non
     checks = await checks_on_socket(run, learner, "?lang=en")
 
     assert checks == [{"seq": 1, **old}]
+
+
+def test_it_words_a_lab_this_site_cannot_run_for_its_reader() -> None:
+    from django.utils import translation
+
+    from labs.grading import grade, words
+    from labs.spec import load_lab_by_slug
+
+    lab = load_lab_by_slug(ROOT / "content", "fexit-unlink")
+    with translation.override("zh-hans"):
+        verdict = grade(lab, lab.solution, backend="local")
+
+    reason = verdict.checks[0].reason
+    assert reason == {"code": "unavailable", "needed": ["microvm"], "backend": "local"}
+    with translation.override("en"):
+        said = [words.check_words(c.to_dict())["actual"] for c in verdict.checks]
+        summary = words.verdict_summary(verdict.to_dict())
+    assert all(s.startswith("not run: this lab needs the microvm sandbox") for s in said)
+    assert "this site runs the local sandbox" in summary and not CJK.search(summary)

@@ -31,6 +31,9 @@ COMPILE, COMPILER, LOAD, PROGRAM, SEED, SANDBOX = (
 # The learner's program ran past a time limit (like a judge's TLE): with "op", "id",
 # "limit_s" and "what" ("wall": the run's wall time; "verifier_cpu": the verifier's CPU).
 TIME_LIMIT = "time_limit"
+# This site's sandbox cannot run the lab: with "needed" (the backends it can run on) and
+# "backend" (this site's).
+UNAVAILABLE = "unavailable"
 
 
 Phrase = Any  # dict (one sentence), list (clauses), str or number (a literal), None
@@ -198,6 +201,13 @@ def reason_words(reason: dict[str, Any]) -> str:
         return _("could not fill the map: %(error)s") % {"error": reason.get("error")}
     if code == TIME_LIMIT:
         return _("time limit: %(what)s") % {"what": time_limit_words(reason)}
+    if code == UNAVAILABLE:
+        message = _(
+            "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+            "the %(backend)s sandbox"
+        )
+        needed = _(" or ").join(reason.get("needed") or [])
+        return message % {"needed": needed, "backend": reason.get("backend")}
     if reason.get("error"):
         return str(reason["error"])
     return _("the sandbox stopped early")
@@ -271,6 +281,8 @@ def summary(
     """The verdict in one sentence. `counts`: checks `passed` and `total`; `reason`: why
     the checks were not run (a failed compile or load)."""
     if error:
+        if reason and reason.get("code") == UNAVAILABLE:  # its words made for this reader
+            error = reason_words(reason)
         return _("The sandbox failed: %(error)s") % {"error": error}
     if reason and reason.get("code") == TIME_LIMIT:
         return _("Time limit exceeded: %(what)s.") % {"what": time_limit_words(reason)}
