@@ -99,7 +99,7 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
 def _load_rows() -> list[tuple[str, str]]:
     return [
         ("loaded", _("Loaded")),
-        ("complaint", _("Verifier's complaint")),
+        ("complaint", _("Why it did not load")),  # the verifier's or the loader's words
         ("line", _("At line")),
         ("insns", _("Instructions processed")),
         ("total_states", _("Verifier states")),
