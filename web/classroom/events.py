@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from labs import verifier
+from labs.grading import words
 from labs.i18n import pick
 from web.pages.strings import run_panel_strings
 
@@ -88,11 +89,9 @@ def _finished(data: dict[str, Any]) -> str:
 
 
 def _verdict(data: dict[str, Any]) -> str:
-    if "checks" not in data:  # the verdict event: its sentence is the run's summary
-        return _("passed") if data.get("passed") else _("not passed")
-    checks = data.get("checks") or []
-    passed = sum(bool(c.get("passed")) for c in checks)
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": len(checks)}
+    if "checks" in data:  # a verdict stored whole: its sentence, made from its data
+        return words.verdict_summary(data)
+    return _("passed") if data.get("passed") else _("not passed")
 
 
 _DESCRIBERS = {
