@@ -16,6 +16,7 @@ import os
 import queue
 import selectors
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -144,19 +145,25 @@ class Machine:
                 self.snapshot_fd = os.open(self.image.snapshot, os.O_RDONLY | os.O_CLOEXEC)
                 inherited.append(self.snapshot_fd)
             self.proc = subprocess.Popen(
-                self.argv(*guest_fds),
+                DIE_WITH_PARENT + self.argv(*guest_fds),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self.stderr,
                 pass_fds=inherited,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=None if DIE_WITH_PARENT else _die_with_parent,
             )
         except OSError as error:
             raise VMError(f"cannot start {QEMU}: {error}") from error
         finally:
             for sock in (channel_guest, console_guest, monitor_guest):
                 sock.close()
+
+    def start_detached(self) -> None:
+        """start(), from a thread that lives as long as the process rather than from the
+        caller's: qemu dies with the thread that started it, and the caller's may end
+        before the VM's run (a VM restored in the background while the program compiles)."""
+        _launcher.start(self)
 
     def restore(self, deadline: float, resume: bool = True) -> None:
         """Loads the image's saved VM into this (-incoming defer) qemu; runs it if resume."""
@@ -357,9 +364,58 @@ class _Reaper:
         self.queue.join()
 
 
+class _Launcher:
+    """One thread per process that starts qemu for start_detached(); started on first use,
+    and again in a forked child (threads do not survive a fork)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.queue: queue.Queue[tuple[Machine, threading.Event, list[BaseException]]] | None
+        self.queue = None
+        self.pid = 0
+
+    def start(self, machine: Machine) -> None:
+        done = threading.Event()
+        failed: list[BaseException] = []
+        self._queue().put((machine, done, failed))
+        done.wait()
+        if failed:
+            raise failed[0]
+
+    def _queue(self) -> queue.Queue[tuple[Machine, threading.Event, list[BaseException]]]:
+        with self.lock:
+            if self.queue is None or self.pid != os.getpid():
+                self.queue, self.pid = queue.Queue(), os.getpid()
+                thread = threading.Thread(
+                    target=self._run, args=(self.queue,), name="bpflab-vm-launcher", daemon=True
+                )
+                thread.start()
+            return self.queue
+
+    @staticmethod
+    def _run(requests: queue.Queue[tuple[Machine, threading.Event, list[BaseException]]]) -> None:
+        while True:
+            machine, done, failed = requests.get()
+            try:
+                machine.start()
+            except BaseException as error:  # handed to the caller, raised there
+                failed.append(error)
+            finally:
+                done.set()
+
+
+_launcher = _Launcher()
 _reaper = _Reaper()
 atexit.register(_reaper.drain)
 reap_all = _reaper.drain
+
+
+# qemu gets SIGKILL when the thread that started it dies (PR_SET_PDEATHSIG): a worker
+# killed mid-run (a Celery hard time limit) must not leave a VM spinning. setpriv sets it
+# in the child, so Popen can vfork: a preexec_fn makes Python fork, which copies the page
+# tables of the whole (big) worker process, ~5-40 ms on the path of every run.
+_SETPRIV = shutil.which("setpriv", path="/usr/bin:/bin")
+DIE_WITH_PARENT = [_SETPRIV, "--pdeathsig", "KILL", "--"] if _SETPRIV else []
 
 
 def _die_with_parent() -> None:

@@ -429,6 +429,38 @@ def test_it_takes_the_vm_down_with_a_killed_worker(image: vm_image.Image) -> Non
     assert not alive(vm_pid)
 
 
+PREPARING_WORKER = """
+import time
+from sandbox.backends.microvm import MicroVMBackend
+backend = MicroVMBackend()
+backend.prepare()  # the VM restores in the background, as while a program compiles
+prepared = backend._prepared[0]
+prepared.thread.join()
+print(prepared.machine.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_it_takes_a_vm_restored_ahead_down_with_a_killed_worker(image: vm_image.Image) -> None:
+    # started by the process's launcher thread, not by the thread that asked for it
+    worker = subprocess.Popen(
+        [sys.executable, "-c", PREPARING_WORKER],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert worker.stdout is not None
+    vm_pid = int(worker.stdout.readline())
+    assert alive(vm_pid)
+
+    worker.kill()
+    worker.wait()
+
+    deadline = time.monotonic() + 3
+    while alive(vm_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(vm_pid)
+
+
 def test_it_leaves_nothing_behind_after_a_run(image: vm_image.Image) -> None:
     before = leftovers()
 

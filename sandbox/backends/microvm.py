@@ -210,25 +210,21 @@ RUNNING_THE_JOB = "running the job"
 
 
 class _Prepared:
-    """One VM being restored (paused) for the next run: qemu is started by the caller's
-    thread (it dies with the thread that started it, see _die_with_parent, and this
-    thread lives on through the run), the snapshot is loaded on a thread of its own."""
+    """One VM being started and restored (paused) for the next run, all on a thread of its
+    own: prepare() returns at once, nothing of it is on the compile's path. qemu is started
+    by the process's launcher thread (Machine.start_detached: a qemu dies with the thread
+    that started it, and this one ends before the run)."""
 
     def __init__(self, image: vm_image.Image) -> None:
         self.image = image
         self.machine = Machine(image, restore=True)
         self.error: VMError | None = None
-        try:
-            self.machine.start()
-        except VMError as error:
-            self.error = error
         self.thread = threading.Thread(target=self._restore, name="bpflab-vm-prepare", daemon=True)
         self.thread.start()
 
     def _restore(self) -> None:
-        if self.error is not None:
-            return
         try:
+            self.machine.start_detached()
             deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
             if WARM_PREPARED:
                 self.machine.restore(deadline)
