@@ -105,7 +105,7 @@ TEMPLATE_RAM_NAME = "ram"
 TEMPLATE = os.environ.get("BPFLAB_VM_TEMPLATE", "1") != "0"
 # BPFLAB_VM_WARM_UP=0 leaves the warm-up out (to measure what it gains).
 WARM_UP = os.environ.get("BPFLAB_VM_WARM_UP", "1") != "0"
-BOOT_TIMEOUT_S = 30.0
+BOOT_TIMEOUT_S = 60.0  # a snapshot boot runs the warm-up job: ~25 s on a loaded 2-core host
 KVM_PROBE_TIMEOUT_S = 5.0
 
 Log = Callable[[str], None]
