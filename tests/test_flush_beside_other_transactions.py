@@ -13,10 +13,11 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from web import services
+from web.management.commands import flush as flush_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -86,3 +87,29 @@ def test_it_flushes_beside_a_transaction_that_takes_the_tables_in_the_other_orde
 
     assert [f"{exc!r}, from {exc.__cause__!r}" for exc in errors] == []
     assert not get_user_model().objects.exists()
+
+
+def test_it_gives_up_naming_the_session_that_keeps_a_table(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's flush only")
+    monkeypatch.setattr(flush_command, "LOCK_WAIT_S", 0.5)
+    holding, done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def idle_in_transaction() -> None:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT count(*) FROM auth_user")
+            holding.set()
+            assert done.wait(30)
+            cursor.execute("ROLLBACK")
+
+    holder = in_a_thread(idle_in_transaction, errors)
+    try:
+        assert holding.wait(30)
+        with pytest.raises(CommandError, match="idle in transaction.*FROM auth_user"):
+            flush_as_a_test_ends()
+    finally:
+        done.set()
+        holder.join(30)
+    assert errors == []
