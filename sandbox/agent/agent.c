@@ -3067,13 +3067,20 @@ static int serve_job(void)
  * job (reading it, the load with its verifier log and watchdog thread, test runs, map
  * dumps, trace drains, events) once per VM, off the learner's run; the kernel's side of it
  * is warm in the snapshot. The child leaves nothing behind: its objects die with it, and
- * the trace it read up to its own fences holds nothing afterwards.
+ * the trace is read empty after it.
+ *
+ * The real job goes first: when its bytes arrive (a VM that warms up while the program
+ * compiles), the child is killed where it is; what it translated so far stays translated.
  */
 static void warm_up_job(const char *path)
 {
+	int gone[2]; /* the child's end closes when it exits: the parent's end reads EOF */
+	if (pipe2(gone, O_CLOEXEC))
+		return;
 	fflush(NULL);
 	pid_t child = fork();
 	if (child == 0) {
+		close(gone[0]);
 		int job = open(path, O_RDONLY | O_CLOEXEC);
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (job < 0 || null < 0 || dup2(job, 0) != 0 || dup2(null, 1) != 1)
@@ -3083,9 +3090,27 @@ static void warm_up_job(const char *path)
 		warm_up_job_path = NULL;
 		_exit(serve_job());
 	}
-	if (child > 0)
+	close(gone[1]);
+	if (child > 0) {
+		struct pollfd wait_for[2] = {{.fd = 0, .events = POLLIN}, {.fd = gone[0], .events = POLLIN}};
+		bool job_came = in_len > 0; /* it came with the warm-up line */
+		while (!job_came) {
+			int n = poll(wait_for, 2, -1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || wait_for[1].revents)
+				break; /* the child is done */
+			if (wait_for[0].revents & POLLIN)
+				job_came = true;
+			else if (wait_for[0].revents)
+				wait_for[0].fd = -1; /* a hung-up input brings no job: wait for the child */
+		}
+		if (job_came)
+			kill(child, SIGKILL);
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
+	}
+	close(gone[0]);
 	/* the real job must see no line of the warm-up: read the trace pipe empty */
 	int fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0) {
