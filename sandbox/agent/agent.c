@@ -2420,9 +2420,9 @@ static const char *const trigger_allow[] = {TRIGGER_ALLOW_LIST};
  *   @rm-at DIR NAME    unlinkat(2) of NAME relative to DIR (opened as a directory)
  *   @exec PATH         execv(2) of PATH, which must resolve to an allow-listed program
  *   @exec-thread PATH  the same from a second thread (its tid is not the tgid)
- *   @exec-retry MISSING PATH
- *                      execv(2) of MISSING, which must not exist (the call fails with
- *                      ENOENT), then @exec PATH: two execs from one process
+ *   @exec-retry MISSING... PATH
+ *                      execv(2) of each MISSING in turn, none of which may exist (each
+ *                      call fails with ENOENT), then @exec PATH: several execs, one process
  * Exit status: 0 when every call succeeded, 1 when one failed, 2 on bad arguments.
  */
 static const char *const trigger_builtins[] = {TRIGGER_BUILTINS};
@@ -2505,11 +2505,16 @@ static int builtin_trigger(size_t argc, char **argv, int st)
 	}
 	if (!strcmp(cmd, "@exec-retry")) {
 		struct stat missing;
-		if (argc != 3 || lstat(argv[1], &missing) == 0 || errno != ENOENT)
+		if (argc < 3)
 			return 2;
-		char *missing_argv[] = {argv[1], NULL};
-		execv(argv[1], missing_argv); /* fails: the tracepoint saw it all the same */
-		argv[1] = argv[2];
+		for (size_t i = 1; i + 1 < argc; i++)
+			if (lstat(argv[i], &missing) == 0 || errno != ENOENT)
+				return 2; /* before any exec: a path that exists is never run */
+		for (size_t i = 1; i + 1 < argc; i++) {
+			char *missing_argv[] = {argv[i], NULL};
+			execv(argv[i], missing_argv); /* fails: the tracepoint saw it all the same */
+		}
+		argv[1] = argv[argc - 1];
 		argc = 2;
 		cmd = "@exec";
 	}
