@@ -30,3 +30,6 @@ def test_it_splits_submit_to_verdict_into_phases_against_the_bare_tools(live_sta
     assert sum(phases) == pytest.approx(total, abs=2e-3)
     assert 0 <= result["e2e_submit_p50_s"] <= result["e2e_claimed_p50_s"] + 0.002
     assert result["e2e_around_grading_p50_s"] == pytest.approx(total - phases[1], abs=2e-3)
+    assert 0 < result["e2e_compile_p50_s"] < result["e2e_grading_p50_s"]
+    assert 0 < result["e2e_baseline_compile_p50_s"] < base
+    assert "dispatcher" in result["e2e_baseline_note"]
