@@ -88,7 +88,7 @@ GUEST_MODULES = (
     "veth", "sch_ingress", "cls_bpf", "act_bpf", "act_gact", "virtio_mmio", "virtio_console",
 )  # fmt: skip
 # what init needs, then the trigger allow list (sandbox/job.py)
-INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot")
+INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "tail", "ip", "sleep", "reboot")
 APPLETS = INIT_APPLETS + tuple(a for a in TRIGGER_APPLETS if a not in INIT_APPLETS)
 
 KERNEL_CMDLINE = (

@@ -40,6 +40,10 @@ MACHINE_ARGS = (
 READY_MARKER = b"@@bpflab@@ ready"
 # The agent's answer to "warm-up" (Machine.warm): it loaded its warm-up object again.
 WARM_MARKER = b"@@bpflab@@ warm"
+# The guest init's line once the agent has ended, after everything the agent wrote:
+# "@@bpflab@@ agent exited STATUS" (the shell's status: 128 + N for signal N). The VM
+# then waits to be killed, so nothing the agent wrote is lost (sandbox/vm/init).
+AGENT_EXIT_MARKER = b"@@bpflab@@ agent exited "
 PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL_BYTES = 2000
@@ -76,6 +80,7 @@ class Machine:
         self.stderr: IO[bytes] | None = None
         self.pending = b""  # channel bytes read but not yet consumed
         self.console_bytes = b""  # the end of the console output, for error messages
+        self.agent_status: int | None = None  # set when the guest init says the agent ended
 
     @property
     def pid(self) -> int | None:
@@ -195,8 +200,38 @@ class Machine:
         except QMPError as error:
             raise VMError(f"pausing the VM: {error}") from error
 
+    def note_agent_exit(self, line: bytes) -> bool:
+        """Whether line is the init's word that the agent ended (its status then kept)."""
+        start = line.find(AGENT_EXIT_MARKER)
+        if start < 0:
+            return False
+        status = line[start + len(AGENT_EXIT_MARKER) :].strip()
+        self.agent_status = int(status) if status.isdigit() else -1
+        return True
+
+    def _agent_exited_early(self) -> bool:
+        """Whether the init's whole "agent exited" line is among the bytes read so far."""
+        start = self.pending.find(AGENT_EXIT_MARKER)
+        end = self.pending.find(b"\n", start)
+        return start >= 0 and end >= 0 and self.note_agent_exit(self.pending[start:end])
+
+    def agent_ending(self) -> str:
+        """How the agent ended, in words ("" while it runs)."""
+        status = self.agent_status
+        if status is None:
+            return ""
+        if status > 128:
+            try:
+                name = signal.Signals(status - 128).name
+            except ValueError:
+                name = f"signal {status - 128}"
+            return f"the agent was killed by {name}"
+        return f"the agent exited with status {status}"
+
     def _wait_marker(self, marker: bytes, deadline: float) -> None:
         while marker not in self.pending:
+            if self._agent_exited_early():
+                raise VMError(f"{self.agent_ending()}; {self.diagnosis()}")
             if not self._read_channel(deadline):
                 if time.monotonic() >= deadline:
                     raise VMError(f"the VM did not answer in time; {self.diagnosis()}")
@@ -206,6 +241,8 @@ class Machine:
     def wait_ready(self, deadline: float) -> None:
         """Reads the channel until the guest's init says its agent waits for a job."""
         while READY_MARKER not in self.pending:
+            if self._agent_exited_early():
+                raise VMError(f"{self.agent_ending()} during boot; {self.diagnosis()}")
             if not self._read_channel(deadline):
                 if time.monotonic() >= deadline:
                     raise VMError(f"the VM did not boot in time; {self.diagnosis()}")
