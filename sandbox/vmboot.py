@@ -287,23 +287,39 @@ class Machine:
                     return bool(chunk)
         return False
 
-    def drain_console(self) -> None:
+    def drain_console(self) -> int:
         """Reads what the console has, keeping its end.
 
         qemu's UART writes the socket a byte at a time, so a few hundred unread bytes fill
         the socket buffer and then the guest waits on its console: read it whenever the
-        guest runs (kernel warnings, the agent's stderr).
+        guest runs (kernel warnings, the agent's stderr). Returns how many bytes it read.
         """
+        read = 0
         if self.console is None:
-            return
+            return read
         with contextlib.suppress(OSError):  # BlockingIOError: nothing more for now
             while chunk := self.console.recv(65536):
+                read += len(chunk)
                 self.console_bytes = (self.console_bytes + chunk)[-CONSOLE_TAIL_BYTES:]
+        return read
 
     def console_tail(self) -> str:
         """The end of what the guest kernel, init and agent stderr wrote on the console."""
         self.drain_console()
         return self.console_bytes.decode("utf-8", "replace").strip()
+
+    def settle_console(self, quiet_s: float = 0.1, at_most_s: float = 1.0) -> None:
+        """Reads the console until it has been quiet for quiet_s: after the agent died, the
+        init's kernel log is still leaving the slow UART when its "agent exited" line
+        arrives on the channel."""
+        if self.console is None:
+            return
+        until = time.monotonic() + at_most_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.console, selectors.EVENT_READ)
+            while (left := until - time.monotonic()) > 0 and selector.select(min(quiet_s, left)):
+                if not self.drain_console():
+                    return  # readable and empty: qemu is gone
 
     def diagnosis(self) -> str:
         """What qemu and the guest said, for an error message."""

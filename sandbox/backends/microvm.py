@@ -369,6 +369,8 @@ def _fail_unfinished(
     error: VMError | None = None,
 ) -> None:
     """Ends a run the VM did not finish; the full story goes to the log, for operators."""
+    if machine.agent_status is not None and machine.agent_status > 128:
+        machine.settle_console()  # the guest's kernel log on how the agent died
     diagnosis = machine.diagnosis()
     if time.monotonic() >= deadline:
         message = f"wall limit of {wall_s:g} s exceeded while {phase}; the VM was killed"
