@@ -259,7 +259,7 @@ def verifier_class(log: str) -> tuple[str, str]:
 
 def _rejection(run: Run) -> dict[str, Any]:
     """How the run's load failed: stored with the verdict, or read from its log (older runs)."""
-    stored = (run.verdict or {}).get("verifier")
+    stored = (run.verdict or {}).get("verifier") or (run.verdict or {}).get("load_failure")
     if stored:
         return dict(stored)
     log = str((run.verdict or {}).get("verifier_log") or "")
@@ -297,6 +297,7 @@ class FailureReport:
     passed: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
     verifier_classes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    load_classes: Counter[tuple[str, str]] = field(default_factory=Counter)  # not the verifier
     verifier_messages: Counter[str] = field(default_factory=Counter)
     failed_checks: Counter[str] = field(default_factory=Counter)
     differences: Counter[str] = field(default_factory=Counter)
@@ -311,6 +312,9 @@ class FailureReport:
     # Lists for templates: a Counter answers any attribute lookup as a missing key (0).
     def verifier_class_rows(self) -> list[tuple[str, str, int]]:
         return [(key, label, n) for (key, label), n in self.verifier_classes.most_common()]
+
+    def load_class_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, label, n) for (key, label), n in self.load_classes.most_common()]
 
     def verifier_message_rows(self) -> list[tuple[str, int]]:
         return self.verifier_messages.most_common()
@@ -340,7 +344,8 @@ def _tally(report: FailureReport, run: Run) -> None:
     if kind in (VERIFIER, LOAD):
         rejection = _rejection(run)
         key = str(rejection.get("class"))
-        report.verifier_classes[(key, verifier.label(key))] += 1
+        classes = report.verifier_classes if kind == VERIFIER else report.load_classes
+        classes[(key, verifier.label(key))] += 1
         message = str(rejection.get("message") or "")
         if message and kind == VERIFIER:
             report.verifier_messages[normalize_verifier_message(message)] += 1

@@ -846,3 +846,98 @@ def summary(frame: Frame) -> dict[str, Any]:
         info.update(transport="icmp", icmp_type=spec["icmp"]["type"])
         info["icmp_code"] = spec["icmp"]["code"]
     return info
+
+
+# ---------------------------------------------------------------------------------------
+# Values drawn for one run (a lab's `draws:`): what the harness puts in a map before the
+# runs, so a program has to read the map rather than know its contents in advance.
+
+
+class DrawSpecError(ValueError):
+    """A lab's `draws:` that cannot be drawn; the message names the field at fault."""
+
+
+DRAW_KINDS = ("ipv4", "mac")
+MAX_DRAWS = 16
+# The documentation ranges: every address in a check comes from one of them.
+DOCUMENTATION_RANGES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+
+
+@dataclass(frozen=True)
+class DrawSpec:
+    """`count` distinct values of one kind: IPv4 host addresses from `prefixes` (their
+    network and broadcast addresses left out), or locally administered unicast MACs."""
+
+    kind: str
+    count: int
+    prefixes: tuple[str, ...] = ()
+
+
+def parse_draws(raw: Any, where: str = "draws") -> dict[str, DrawSpec]:
+    """`draws:` of lab.yaml: `name: {ipv4: [prefixes], count: N}` or `name: {mac: true,
+    count: N}`; placeholders `{name[i]}` name the i-th value."""
+    if not isinstance(raw, Mapping) or not raw:
+        raise DrawSpecError(f"{where}: expected a mapping of names to draws")
+    draws = {}
+    for name, item in raw.items():
+        at = f"{where}.{name}"
+        if not isinstance(name, str) or not name.isidentifier():
+            raise DrawSpecError(f"{at}: a draw's name is a word (letters, digits, _)")
+        if not isinstance(item, Mapping) or len(set(item) & set(DRAW_KINDS)) != 1:
+            raise DrawSpecError(f"{at}: expected one of {', '.join(DRAW_KINDS)} and count")
+        if set(item) - {*DRAW_KINDS, "count"}:
+            raise DrawSpecError(f"{at}: unknown keys {sorted(set(item) - {*DRAW_KINDS, 'count'})}")
+        count = item.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_DRAWS:
+            raise DrawSpecError(f"{at}.count: expected 1..{MAX_DRAWS}, got {count!r}")
+        kind = next(k for k in DRAW_KINDS if k in item)
+        draws[name] = DrawSpec(kind, count, _draw_prefixes(item[kind], f"{at}.{kind}"))
+    return draws
+
+
+def _draw_prefixes(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is True:  # mac: true
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise DrawSpecError(f"{where}: expected a list of prefixes (or `true` for mac)")
+    allowed = [ipaddress.IPv4Network(r) for r in DOCUMENTATION_RANGES]
+    for prefix in raw:
+        try:
+            network = ipaddress.IPv4Network(str(prefix))
+        except ValueError as exc:
+            raise DrawSpecError(f"{where}: {prefix!r} is not an IPv4 prefix") from exc
+        if not any(network.subnet_of(r) for r in allowed) or network.num_addresses < 4:
+            raise DrawSpecError(
+                f"{where}: {prefix} is not a /30 or wider inside the documentation ranges "
+                f"({', '.join(DOCUMENTATION_RANGES)})"
+            )
+    return tuple(str(p) for p in raw)
+
+
+def draw_values(
+    draws: Mapping[str, DrawSpec], seed: int, avoid: set[str] | frozenset[str] = frozenset()
+) -> dict[str, list[str]]:
+    """Each draw's values for the run with this seed (the same seed, the same values):
+    distinct, and never one of `avoid` (the addresses and MACs the checks' packets carry,
+    so a program that leaves a field as it was cannot match by chance)."""
+    rng = random.Random(f"draws:{seed}")
+    taken = set(avoid)
+    result: dict[str, list[str]] = {}
+    for name in sorted(draws):
+        spec, values = draws[name], []
+        while len(values) < spec.count:
+            value = _drawn(spec, rng)
+            if value not in taken:
+                taken.add(value)
+                values.append(value)
+        result[name] = values
+    return result
+
+
+def _drawn(spec: DrawSpec, rng: random.Random) -> str:
+    if spec.kind == "mac":
+        first = (rng.randrange(256) & 0xFC) | 0x02  # unicast, locally administered
+        rest = [rng.randrange(256) for _ in range(5)]
+        return ":".join(f"{b:02x}" for b in (first, *rest))
+    network = ipaddress.IPv4Network(rng.choice(spec.prefixes))
+    return str(network.network_address + rng.randrange(1, network.num_addresses - 1))

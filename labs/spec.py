@@ -8,9 +8,10 @@ docs/lab-format.md.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,8 @@ class Seed:
     key: bytes
     value: bytes
     program: str | None = None  # a PROG_ARRAY slot: the object's program of this name
+    delete: bool = False  # a check's seed `value: null`: the entry removed (an empty slot)
+    spec: Any = None  # the value as written, when it names drawn values (packed per run)
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Check:
     repeat: int = 1
     action: str | None = None
     output: bytes | None = None  # expected data_out, None = not checked
+    output_spec: Any = None  # the output's overrides as written, when they name drawn values
     trace: tuple[str, ...] | None = None  # expected lines (format strings) for this run
     # map checks
     map: str | None = None
@@ -126,6 +130,9 @@ class Check:
     exact: bool = False
     # socket labs: the packet is kept whole (True) or dropped (False)
     keep: bool | None = None
+    # map changes made just before this check's runs and undone right after them (the
+    # lab's seeds restored), e.g. a PROG_ARRAY slot emptied
+    seeds: tuple[Seed, ...] = ()
     # trigger checks
     argv: tuple[str, ...] = ()
     before: tuple[tuple[str, ...], ...] = ()  # commands run first (setup), not looked at
@@ -175,6 +182,8 @@ class LabSpec:
     max_kernel: str = ""
     # The starter with its comments translated, by language (starter.<lang>.c): the same code.
     starters: dict[str, str] = field(default_factory=dict)
+    # Values drawn from each run's seed (`draws:`), filled into seeds and expected outputs.
+    draws: dict[str, generator.DrawSpec] = field(default_factory=dict)
 
     def map_spec(self, name: str) -> MapSpec | None:
         return next((m for m in self.maps if m.name == name), None)
@@ -184,6 +193,62 @@ class LabSpec:
 
     def runs_on(self, backend: str) -> bool:
         return backend in self.backends
+
+    def drawn(self, seed: int) -> LabSpec:
+        """The lab as the run with this seed sees it: its `draws` drawn from the seed and
+        filled into the seeds and expected output frames that name them."""
+        if not self.draws:
+            return self
+        avoid = {value for check in self.checks for value in _carried(check.frame)}
+        context = generator.draw_values(self.draws, seed, avoid)
+        seeds = [
+            replace(s, value=values.pack(with_draws(s.spec, context), "u64"))
+            if s.spec is not None
+            else s
+            for s in self.seeds
+        ]
+        checks = [
+            replace(c, output=_drawn_output(c, context)) if c.output_spec is not None else c
+            for c in self.checks
+        ]
+        return replace(self, seeds=seeds, checks=checks)
+
+
+def with_draws(spec: Any, context: Mapping[str, list[str]]) -> Any:
+    """A value or packet spec with its `{name[i]}` placeholders filled from drawn values."""
+    if isinstance(spec, str) and "{" in spec:
+        return spec.format_map(context)
+    if isinstance(spec, Mapping):
+        return {k: with_draws(v, context) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [with_draws(v, context) for v in spec]
+    return spec
+
+
+def names_draws(spec: Any) -> bool:
+    """Whether a value or packet spec holds a placeholder (drawn values, in a lab with
+    `draws:`)."""
+    if isinstance(spec, str):
+        return "{" in spec
+    if isinstance(spec, Mapping):
+        return any(names_draws(v) for v in spec.values())
+    if isinstance(spec, list):
+        return any(names_draws(v) for v in spec)
+    return False
+
+
+def _drawn_output(check: Check, context: Mapping[str, list[str]]) -> bytes:
+    assert check.packet is not None
+    overrides = with_draws(check.output_spec, context)
+    return packets.build(packets.with_overrides(check.packet, overrides))
+
+
+def _carried(frame: bytes) -> set[str]:
+    """The MACs and IPv4 addresses a frame carries, as drawn values are written."""
+    found = {":".join(f"{b:02x}" for b in frame[i : i + 6]) for i in (0, 6) if len(frame) >= i + 6}
+    if packets.ethertype(frame) == 0x0800 and len(frame) >= 34:
+        found |= {str(ipaddress.IPv4Address(frame[i : i + 4])) for i in (26, 30)}
+    return found
 
 
 @dataclass
@@ -328,24 +393,45 @@ def _packed(r: _Reader, spec: Any, default_kind: str, where: str, size: int | No
     return data
 
 
-def _seed(r: _Reader, raw: Any, where: str, maps: dict[str, MapSpec]) -> Seed:
+def _seed(
+    r: _Reader,
+    raw: Any,
+    where: str,
+    maps: dict[str, MapSpec],
+    may_delete: bool = False,
+    drawn: Mapping[str, list[str]] | None = None,
+) -> Seed:
     data = r.mapping(raw, where)
     name = r.text(data, "map", where)
     if name not in maps:
         raise r.fail(f"{where}.map", f"no map {name!r} in `maps`")
     spec = maps[name]
+    if may_delete and "value" in data and data["value"] is None:
+        key = _packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size)
+        return Seed(map=name, key=key, value=b"", delete=True)
     value = r.required(data, "value", where)
     if isinstance(value, Mapping) and set(value) == {"program"}:
         program = r.text(value, "program", f"{where}.value")
         key = _packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size)
         return Seed(map=name, key=key, value=b"", program=program)
+    written = None
+    if drawn and names_draws(value):  # packed again for each run, with its drawn values
+        written, value = value, _sample(r, value, drawn, f"{where}.value")
     return Seed(
         map=name,
         key=_packed(r, r.required(data, "key", where), "u32", f"{where}.key", spec.key_size),
-        value=_packed(
-            r, r.required(data, "value", where), "u64", f"{where}.value", spec.value_size
-        ),
+        value=_packed(r, value, "u64", f"{where}.value", spec.value_size),
+        spec=written,
     )
+
+
+def _sample(r: _Reader, spec: Any, drawn: Mapping[str, list[str]], where: str) -> Any:
+    """A spec naming drawn values, filled with one draw's (to check it up front)."""
+    try:
+        return with_draws(spec, drawn)
+    except (KeyError, IndexError, ValueError) as exc:
+        known = ", ".join(f"{{{name}[0..{len(v) - 1}]}}" for name, v in drawn.items())
+        raise r.fail(where, f"names no drawn value: {exc} (drawn: {known})") from exc
 
 
 def _frame(r: _Reader, spec: Any, where: str) -> bytes:
@@ -358,9 +444,18 @@ def _frame(r: _Reader, spec: Any, where: str) -> bytes:
     return frame
 
 
-def _output(r: _Reader, raw: Any, packet: Mapping[str, Any], frame: bytes, where: str) -> bytes:
+def _output(
+    r: _Reader,
+    raw: Any,
+    packet: Mapping[str, Any],
+    frame: bytes,
+    where: str,
+    drawn: Mapping[str, list[str]] | None = None,
+) -> bytes:
     if raw == "same":
         return frame
+    if drawn and names_draws(raw):
+        raw = _sample(r, raw, drawn, where)
     try:
         merged = packets.with_overrides(packet, r.mapping(raw, where))
     except packets.PacketSpecError as exc:
@@ -421,8 +516,13 @@ def _packet_check(r: _Reader, data: Mapping[str, Any], lab: dict[str, Any], wher
         "frame": frame,
         "repeat": repeat,
         "action": action,
-        "output": _output(r, expect["output"], packet, frame, f"{where}.expect.output")
+        "output": _output(
+            r, expect["output"], packet, frame, f"{where}.expect.output", lab.get("drawn")
+        )
         if "output" in expect
+        else None,
+        "output_spec": expect["output"]
+        if lab.get("drawn") and names_draws(expect.get("output"))
         else None,
         "trace": _lines(r, trace, f"{where}.expect.trace") if trace is not None else None,
     }
@@ -579,6 +679,15 @@ def _record_spec(
     return RecordSpec(map=name, size=offset, fields=tuple(fields), owner=owner)
 
 
+def _check_seeds(r: _Reader, raw: Any, maps: dict[str, MapSpec], where: str) -> tuple[Seed, ...]:
+    """A check's own map changes; `value: null` removes the entry (empties a slot)."""
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(where, "expected a non-empty list of {map, key, value}")
+    return tuple(
+        _seed(r, item, f"{where}[{i}]", maps, may_delete=True) for i, item in enumerate(raw)
+    )
+
+
 def _check(
     r: _Reader, raw: Any, lab: dict[str, Any], maps: dict[str, MapSpec], where: str
 ) -> Check:
@@ -597,6 +706,10 @@ def _check(
         fields = _map_check(r, data, maps, where)
     else:
         fields = _trigger_check(r, data, lab, where)
+    if data.get("seeds") is not None:
+        if kind != "packet":
+            raise r.fail(f"{where}.seeds", "only packet checks change maps for their own runs")
+        fields["seeds"] = _check_seeds(r, data["seeds"], maps, f"{where}.seeds")
     return Check(
         name=r.text(data, "name", where),
         describe=r.translated(data, "describe", where),
@@ -647,7 +760,10 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
     if not isinstance(seeds_raw, list):
         raise r.fail("seeds", "expected a list")
     record = _record_spec(r, data, maps)
-    lab_fields = {"program_type": program_type, "record": record}
+    draws = _draws(r, data)
+    # one draw, to check up front what names drawn values; each run draws its own
+    drawn = generator.draw_values(draws, 0) if draws else None
+    lab_fields = {"program_type": program_type, "record": record, "drawn": drawn}
     checks = _checks(r, data, lab_fields, maps)
     program_sections = data.get("program_sections")
     if program_sections is not None:
@@ -669,7 +785,8 @@ def load_lab(folder: Path, with_prose: bool = True) -> LabSpec:
         starter_rejected=_flag(r, data, "starter_rejected"),
         programs=r.integer(data.get("programs", 1), "programs", 1),
         maps=list(maps.values()),
-        seeds=[_seed(r, raw, f"seeds[{i}]", maps) for i, raw in enumerate(seeds_raw)],
+        seeds=[_seed(r, raw, f"seeds[{i}]", maps, drawn=drawn) for i, raw in enumerate(seeds_raw)],
+        draws=draws,
         checks=checks,
         traffic=_traffic(r, data, program_type, maps, checks),
         starter=_read_text(folder / "starter.c"),
@@ -727,6 +844,15 @@ def _traffic(
         if check.name == DIFFERENTIAL_CHECK:
             raise r.fail(f"checks[{i}].name", f"{DIFFERENTIAL_CHECK!r} is the generated check's")
     return traffic
+
+
+def _draws(r: _Reader, data: Mapping[str, Any]) -> dict[str, generator.DrawSpec]:
+    if data.get("draws") is None:
+        return {}
+    try:
+        return generator.parse_draws(data["draws"])
+    except generator.DrawSpecError as exc:
+        raise r.fail("", str(exc)) from exc
 
 
 KERNEL_NAME = re.compile(r"^\d+\.\d+$")

@@ -19,12 +19,14 @@ from typing import Any
 # and the VM initramfs carry exactly these busybox applets (TRIGGER_APPLETS).
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
 # Done by the agent's own forked child, with no helper exec (docs/protocol.md):
-# @create PATH..., @rm PATH..., @rm-at DIR NAME, @exec PATH, @exec-thread PATH.
-TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread")
+# @create PATH..., @rm PATH..., @rm-at DIR NAME, @exec PATH, @exec-thread PATH,
+# @exec-retry MISSING PATH (a failing exec, then @exec PATH: two execs from one process).
+TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread", "@exec-retry")
 TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
 OP_NAMES = (
     "load",
     "map_update",
+    "map_delete",
     "test_run",
     "map_dump",
     "attach",
@@ -51,7 +53,7 @@ MAX_VERIFIER_LOG_BYTES = 64 * 1024 * 1024
 MAX_NAMED_OBJECTS = 4
 OBJECT_NAME = re.compile(r"[A-Za-z0-9._-]{1,63}")
 # Ops that work on one loaded object: the main one, or the one their `object` names.
-OBJECT_OPS = ("map_update", "test_run", "map_dump", "attach")
+OBJECT_OPS = ("map_update", "map_delete", "test_run", "map_dump", "attach")
 
 
 @dataclass
@@ -252,6 +254,11 @@ def _v_map_update(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_int(op, "flags", where, 0, 7)
 
 
+def _v_map_delete(op: dict[str, Any], where: str, limits: RunLimits) -> None:
+    _check_name(op, "map", where, required=True)
+    _check_hex(op.get("key"), "key", where, 4096)
+
+
 def _v_test_run(op: dict[str, Any], where: str, limits: RunLimits) -> None:
     _check_name(op, "program", where, required=False)
     if op.get("output", "always") not in ("always", "changed"):
@@ -355,6 +362,7 @@ def _v_live(op: dict[str, Any], where: str, limits: RunLimits) -> None:
 _VALIDATORS = {
     "load": _v_load,
     "map_update": _v_map_update,
+    "map_delete": _v_map_delete,
     "test_run": _v_test_run,
     "map_dump": _v_map_dump,
     "attach": _v_attach,

@@ -64,3 +64,27 @@ def test_it_attaches_then_triggers_then_collects_the_trace() -> None:
     assert job.ops[2]["argv"] == ["/bin/true"]
     assert plan.trace_ops["true-traced"] == [job.ops[2]["id"], job.ops[3]["id"]]
     job.validate()
+
+
+def test_it_changes_a_checks_own_slots_just_around_its_run_and_puts_them_back() -> None:
+    lab = load_lab_by_slug(CONTENT, "tail-call-proto")
+
+    job, plan = build_job(lab, b"\x7fELF")
+    ids = [op["id"] for op in job.ops]
+    at = ids.index(plan.check_ops["tcp-slot-empty"])
+
+    assert job.ops[at - 1] == {
+        "op": "map_delete",
+        "id": "seed:tcp-slot-empty:0",
+        "map": "jmp_table",
+        "key": "06000000",
+    }
+    assert job.ops[at + 1] == {
+        "op": "map_update",
+        "id": "restore:tcp-slot-empty:0",
+        "map": "jmp_table",
+        "key": "06000000",
+        "program": "handle_tcp",
+        "flags": 0,
+    }
+    job.validate()

@@ -73,7 +73,7 @@ def test_it_counts_only_the_kernels_the_lab_is_meant_for(learner) -> None:
     assert run.passed is True and run.verdict["min_kernel"] == "6.12"
     assert run.verdict["summary"] == "Passed on all 3 kernels."
     on_61 = run.verdict["kernels"]["6.1"]
-    assert on_61["passed"] is False and on_61["verifier"]["class"] == "missing_kfunc"
+    assert on_61["passed"] is False and on_61["load_failure"]["class"] == "missing_kfunc"
 
 
 def test_it_shows_the_matrix_with_the_differing_rows_marked(client, learner) -> None:

@@ -53,3 +53,20 @@ def test_it_names_the_program_it_cannot_find() -> None:
         "ok": False,
         "error": "no program named 'nope' to store in jumps",
     }
+
+
+def test_it_empties_a_slot_so_the_tail_call_falls_through() -> None:
+    result = run(
+        {"op": "map_update", "id": "fill", "map": "jumps", "key": "02000000", "program": "dropper"},
+        {"op": "test_run", "id": "filled", "program": "entry", "data": FRAME},
+        {"op": "map_delete", "id": "empty", "map": "jumps", "key": "02000000"},
+        {"op": "test_run", "id": "emptied", "program": "entry", "data": FRAME},
+        {"op": "map_delete", "id": "again", "map": "jumps", "key": "02000000"},
+        {"op": "map_delete", "id": "short", "map": "jumps", "key": "02"},
+    )
+
+    assert result.by_id("filled")["retval"] == 1  # type: ignore[index]  # XDP_DROP, dropper
+    assert result.by_id("empty")["ok"] is True  # type: ignore[index]
+    assert result.by_id("emptied")["retval"] == 2  # type: ignore[index]  # XDP_PASS: fell through
+    assert result.by_id("again")["ok"] is True  # type: ignore[index]  # already empty
+    assert result.by_id("short")["error"] == "key is 1 bytes, the map's key_size is 4"  # type: ignore[index]

@@ -119,7 +119,7 @@ def plan(
     ops = phase.ops
     ops.append({"op": "load", "id": f"{PREFIX}ref:load", "log_level": 0, "object": REFERENCE})
     for op in lab_ops:  # the same seeds and fixed frames, so both maps see one sequence
-        if op["op"] in ("map_update", "test_run"):
+        if op["op"] in ("map_update", "map_delete", "test_run"):
             ops.append({**op, "id": f"{PREFIX}ref:{op['id']}", "object": REFERENCE})
     for i, frame in enumerate(frames):
         # an unchanged output comes back as `unchanged: true`, not as its bytes again

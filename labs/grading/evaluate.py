@@ -236,7 +236,7 @@ class Evaluator:
             self.records.append(event)
         elif kind == "load" and event.get("id", LOAD_OP) == LOAD_OP:
             self._on_load(event)
-        elif kind == "map_update" and not event.get("ok"):
+        elif kind in ("map_update", "map_delete") and not event.get("ok"):
             seed = {"code": words.SEED, "error": event.get("error")}
             self.seed_reason = self.seed_reason or seed
         elif kind == "attach" and not event.get("ok"):

@@ -52,9 +52,10 @@ def grade(
     started = time.monotonic()
     verdict = Verdict(slug=lab.slug)
     sandbox = prepared_sandbox(backend, kernel)
+    lab, seed = for_run(lab, seed)
     # the reference compiles (or is found compiled) while the learner's program compiles
     phase = differential.prepare(lab, seed)
-    verdict.seed = phase.seed if phase else None
+    verdict.seed = seed
     compiled = compile_step(lab, source, verdict, emit, started, backend, kernel)
     if isinstance(compiled, Verdict):
         discard(sandbox)
@@ -64,6 +65,16 @@ def grade(
     evaluator = run_in_sandbox(lab, compiled.object or b"", sandbox, emit, verdict, phase, wall_s)
     disassembly.flush(emit)
     return finish_run(verdict, evaluator, emit, started, phase)
+
+
+def for_run(lab: LabSpec, seed: int | None) -> tuple[LabSpec, int | None]:
+    """The lab as one run sees it, and the run's seed: a lab with generated frames or
+    drawn values (`draws:`, e.g. the backends a load balancer reads) gets them from the
+    seed, a new one when None; the same seed replays the same run."""
+    if lab.traffic is None and not lab.draws:
+        return lab, None
+    seed = differential.new_seed() if seed is None else seed
+    return lab.drawn(seed), seed
 
 
 def prepared_sandbox(backend: str, kernel: str = "") -> Any:

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from labs.spec import TRACING_TYPES, Check, LabSpec
+from labs.spec import TRACING_TYPES, Check, LabSpec, Seed
 
 LOAD_OP = "load"
 # Verbose verifier log (level 1): the learner sees the instructions up to a rejection.
@@ -38,6 +38,26 @@ def _packet_op(check: Check, program: str | None) -> dict[str, Any]:
         "data": check.frame.hex(),
         "repeat": check.repeat,
     }
+
+
+def seed_op(seed: Seed, op_id: str) -> dict[str, Any]:
+    """The op that puts a seed into its map (or, for a removed entry, takes it out)."""
+    op: dict[str, Any] = {"op": "map_update", "id": op_id, "map": seed.map, "key": seed.key.hex()}
+    if seed.delete:
+        return {**op, "op": "map_delete"}
+    if seed.program is not None:
+        op["program"] = seed.program
+    else:
+        op["value"] = seed.value.hex()
+    return {**op, "flags": 0}
+
+
+def restored(lab: LabSpec, changed: Seed) -> Seed:
+    """What undoes a check's own seed: the lab's seed of that entry, or its removal."""
+    for seed in lab.seeds:
+        if (seed.map, seed.key) == (changed.map, changed.key):
+            return seed
+    return Seed(map=changed.map, key=changed.key, value=b"", delete=True)
 
 
 def _attach_op(lab: LabSpec) -> dict[str, Any]:
@@ -75,17 +95,15 @@ def lay_out_job(lab: LabSpec) -> JobLayout:
     for i, seed in enumerate(lab.seeds):
         op_id = f"seed:{i}"
         layout.seed_ops.append(op_id)
-        op: dict[str, Any] = {"op": "map_update", "id": op_id, "map": seed.map}
-        op["key"] = seed.key.hex()
-        if seed.program is not None:
-            op["program"] = seed.program
-        else:
-            op["value"] = seed.value.hex()
-        layout.ops.append({**op, "flags": 0})
+        layout.ops.append(seed_op(seed, op_id))
     runs = 0
     for check in lab.checks:
         if check.kind == "packet":
+            for i, seed in enumerate(check.seeds):
+                layout.ops.append(seed_op(seed, f"seed:{check.name}:{i}"))
             layout.ops.append(_packet_op(check, lab.test_program))
+            for i, seed in enumerate(check.seeds):
+                layout.ops.append(seed_op(restored(lab, seed), f"restore:{check.name}:{i}"))
             layout.check_ops[check.name] = run_op_id(check)
             layout.trace_ops[check.name] = [run_op_id(check)]
             runs += check.repeat

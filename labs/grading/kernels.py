@@ -30,6 +30,7 @@ from labs.grading.grade import (
     compile_step,
     discard,
     finish_run,
+    for_run,
     ignore_event,
     prepared_sandbox,
     run_in_sandbox,
@@ -139,8 +140,9 @@ def grade_on_kernels(
     first = Verdict(slug=lab.slug)
     # every kernel's VM restores while the program compiles
     sandboxes = {name: prepared_sandbox(backend, name) for name in names}
+    lab, seed = for_run(lab, seed)
     phases = _phases(lab, names, seed)
-    first.seed = next((p.seed for p in phases.values() if p is not None), None)
+    first.seed = seed
     compiled = compile_step(lab, source, first, emit, started, backend)
     if isinstance(compiled, Verdict):  # did not compile: the same on every kernel
         for sandbox in sandboxes.values():
@@ -202,7 +204,7 @@ def _run_all(
 
             try:
                 phase = phases[name]
-                verdict.seed = phase.seed if phase else None
+                verdict.seed = phase.seed if phase else verdict.seed
                 evaluator = run_in_sandbox(lab, obj, sandboxes[name], tagged, verdict, phase)
                 finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from labs import verifier as labs_verifier
 from labs.grading.loadfacts import load_facts
+from labs.verifier import LOADER, VERIFIER
 
 # How far a submission got: it failed to compile, failed to load, ran its checks
 # but the sandbox stopped half-way, or ran every check (passed or not).
@@ -50,7 +52,8 @@ class Verdict:
     checks: list[CheckResult] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     verifier_log: str = ""
-    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail)
+    # why the load failed, as labs.verifier.Rejection.to_dict() (None: it did not fail);
+    # stored as `verifier` (the verifier's verdict) or `load_failure` (refused before it ran)
     verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -72,7 +75,8 @@ class Verdict:
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
-            "verifier": self.rejection_summary(),
+            "verifier": self.rejection_summary(VERIFIER),
+            "load_failure": self.rejection_summary(LOADER),
             "trace": self.trace,
             "timings": self.timings,
             "error": self.error,
@@ -83,11 +87,14 @@ class Verdict:
             "load": load_facts(self.stage, self.verifier_log, self.verifier),
         }
 
-    def rejection_summary(self) -> dict[str, Any] | None:
-        """`{class, by, message, line, report}` of a failed load, or None."""
-        if self.verifier is None:
+    def rejection_summary(self, by: str) -> dict[str, Any] | None:
+        """`{class, by, message, line, ...}` of a load that failed `by` the verifier (a
+        verdict: `report` is the kernel's own explanation) or the loader (before the
+        verifier ran: `name`, `section` are what it names), or None."""
+        if self.verifier is None or labs_verifier.kind(self.verifier.get("class")).by != by:
             return None
-        keys = ("class", "by", "message", "line", "report")
+        extra = ("report",) if by == VERIFIER else ("name", "section")
+        keys = ("class", "by", "message", "line", *extra)
         return {key: self.verifier.get(key) for key in keys}
 
     def counts(self) -> dict[str, int]:
@@ -121,7 +128,7 @@ def verdict_from_dict(data: dict[str, Any]) -> Verdict:
         passed=bool(data.get("passed")),
         stage=data.get("stage", "compile"),
         checks=checks,
-        verifier=data.get("verifier"),
+        verifier=data.get("verifier") or data.get("load_failure"),
         error=data.get("error"),
         summary=data.get("summary", ""),
         seed=data.get("seed"),

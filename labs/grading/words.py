@@ -94,6 +94,7 @@ def _operations() -> dict[str, str]:
     return {
         "load": _("loading the program"),
         "map_update": _("filling a map"),
+        "map_delete": _("emptying a map entry"),
         "test_run": _("the test run"),
         "map_dump": _("reading a map"),
         "attach": _("attaching the program"),

@@ -59,7 +59,8 @@ class Rejection:
     kind: Kind
     message: str = ""  # the verifier's (or libbpf's) own words, never translated
     line: int | None = None  # in prog.c
-    name: str | None = None  # the function a loader failure names
+    name: str | None = None  # the function (or map) a loader failure names
+    section: str | None = None  # the unknown section a bad_section failure names
     log_lines: dict[str, int] = field(default_factory=dict)  # complaint/insn/source -> index
     # the kernel's own explanation (7.3 on): {category, reason, suggestion, line, column}
     report: dict[str, Any] | None = None
@@ -71,6 +72,7 @@ class Rejection:
             "message": self.message,
             "line": self.line,
             "name": self.name,
+            "section": self.section,
             "log_lines": self.log_lines,
             "report": self.report,
         }
@@ -213,9 +215,10 @@ def _loader_failure(lines: list[str], objfile: ObjectLines | None) -> Rejection 
         for line in lines:
             match = loader.pattern.search(line) if line.startswith("libbpf:") else None
             if match:
-                name = next((g for g in match.groups() if g), None)
+                name, section = match.groupdict().get("name"), match.groupdict().get("section")
                 detail = line.removeprefix("libbpf: ").strip()
-                return Rejection(loader, detail, _line_of_name(loader, name, objfile), name)
+                line_number = _line_of_name(loader, name, objfile)
+                return Rejection(loader, detail, line_number, name, section=section)
     return None
 
 
@@ -273,6 +276,18 @@ def reason(rejection: dict[str, Any], error: str | None = None) -> str:
             'SEC("...") before it, or make it static if it is a helper'
         )
         return words % {"function": name}
+    if found.key == "bad_section" and name:
+        words = _(
+            "function '%(function)s' is in SEC(\"%(section)s\"), a section name that names no "
+            "program type libbpf knows (misspelled?); the verifier never ran"
+        )
+        return words % {"function": name, "section": rejection.get("section") or "?"}
+    if found.key == "map_refused" and name:
+        words = _(
+            "the kernel would not create map %(map)s (%(detail)s); the program was never "
+            "loaded and the verifier never ran"
+        )
+        return words % {"map": name, "detail": message.rpartition(": ")[2] or message}
     if found.key == "missing_kfunc" and name:
         where = _("prog.c:%(line)s calls %(name)s") % {"line": line, "name": name} if line else name
         words = _(

@@ -246,6 +246,21 @@ LOADER_KINDS = [
             "warns about it): compare it with the helper list in bpf_helper_defs.h."
         ),
     ),
+    # Before no_section: the same libbpf line, naming a section libbpf does not know
+    # (a misspelled SEC("xdpp")); no_section is a function in no section at all (.text).
+    _kind(
+        "bad_section",
+        LOADER,
+        _("section name that names no program type"),
+        r"prog '(?P<name>[^']+)': missing BPF prog type, check ELF section name "
+        r"'(?P<section>(?!\.text')[^']+)'",
+        _(
+            'The name in SEC("...") tells libbpf what kind of program this is, and it does '
+            "not know this one, so the program was never handed to the kernel and the "
+            "verifier never ran. Check the spelling against the section the lab asks for, "
+            'e.g. SEC("xdp"), SEC("tc") or SEC("tracepoint/syscalls/sys_enter_execve").'
+        ),
+    ),
     _kind(
         "no_section",
         LOADER,
@@ -255,6 +270,18 @@ LOADER_KINDS = [
             'Every program needs SEC("...") before its function so the loader knows what '
             "kind of program it is. A function of your own that the program calls should be "
             "static."
+        ),
+    ),
+    _kind(
+        "map_refused",
+        LOADER,
+        _("a map the kernel would not create"),
+        r"map '(?P<name>[^']+)': failed to create",
+        _(
+            "The kernel refused to create one of your maps, so the program was never loaded "
+            "and the verifier never ran. Check its definition: max_entries above 0, key and "
+            "value sizes this map type allows (an array's key is a __u32), and a map type "
+            "this kernel has."
         ),
     ),
     _kind(

@@ -1911,6 +1911,39 @@ static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *
 	return map;
 }
 
+/* Empties one entry (a PROG_ARRAY slot, so a tail call through it falls through); an
+ * entry that is not there is already empty: ok. */
+static void op_map_delete(const struct op *op)
+{
+	sbuf b = {0};
+	char e[96];
+	result_begin(&b, "map_delete", op);
+	struct bpf_object *obj = op_object(op, &b);
+	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	unsigned char *key = NULL;
+	size_t klen = 0;
+	const struct kv *k = op_get(op, "key");
+	if (!map) {
+		/* already reported */
+	} else if (!k || hex_decode(k->val, k->len, &key, &klen)) {
+		result_fail(&b, "key must be hex");
+	} else if (klen != bpf_map__key_size(map)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
+			 bpf_map__key_size(map));
+		result_fail(&b, msg);
+	} else if (bpf_map_delete_elem(bpf_map__fd(map), key) && errno != ENOENT) {
+		result_fail(&b, err_text(-errno, e, sizeof(e)));
+	} else {
+		kv_bool(&b, "ok", true);
+		kv_str(&b, "error", NULL);
+	}
+	free(key);
+	drain_trace(op->id);
+	ev_emit(&b, false);
+	sb_free(&b);
+}
+
 static void op_map_update(const struct op *op)
 {
 	sbuf b = {0};
@@ -2383,6 +2416,9 @@ static const char *const trigger_allow[] = {TRIGGER_ALLOW_LIST};
  *   @rm-at DIR NAME    unlinkat(2) of NAME relative to DIR (opened as a directory)
  *   @exec PATH         execv(2) of PATH, which must resolve to an allow-listed program
  *   @exec-thread PATH  the same from a second thread (its tid is not the tgid)
+ *   @exec-retry MISSING PATH
+ *                      execv(2) of MISSING, which must not exist (the call fails with
+ *                      ENOENT), then @exec PATH: two execs from one process
  * Exit status: 0 when every call succeeded, 1 when one failed, 2 on bad arguments.
  */
 static const char *const trigger_builtins[] = {TRIGGER_BUILTINS};
@@ -2462,6 +2498,16 @@ static int builtin_trigger(size_t argc, char **argv, int st)
 		failed = unlinkat(dir, argv[2], 0) != 0;
 		close(dir);
 		return failed;
+	}
+	if (!strcmp(cmd, "@exec-retry")) {
+		struct stat missing;
+		if (argc != 3 || lstat(argv[1], &missing) == 0 || errno != ENOENT)
+			return 2;
+		char *missing_argv[] = {argv[1], NULL};
+		execv(argv[1], missing_argv); /* fails: the tracepoint saw it all the same */
+		argv[1] = argv[2];
+		argc = 2;
+		cmd = "@exec";
 	}
 	if (argc != 2)
 		return 2;
@@ -2876,6 +2922,8 @@ static bool run_ops(void)
 			emit_simple("stage", "stage", "running", false);
 		} else if (!strcmp(op->name, "map_update")) {
 			op_map_update(op);
+		} else if (!strcmp(op->name, "map_delete")) {
+			op_map_delete(op);
 		} else if (!strcmp(op->name, "test_run")) {
 			op_test_run(op);
 		} else if (!strcmp(op->name, "map_dump")) {

@@ -2,6 +2,7 @@
 sandbox agent on a real kernel; the log is stored as `<mistake>.<backend>.log`.
 
     .venv/bin/python -m tests.verifier_logs.capture local microvm microvm-6.12 microvm-7.2
+    .venv/bin/python -m tests.verifier_logs.capture local docker wrong_section.c  # one mistake
 
 `microvm` is the default kernel's VM (6.1); `microvm-<kernel>` another kernel's (every one
 of sandbox/kernels.lock is in the corpus: newer kernels word their complaints otherwise).
@@ -33,7 +34,12 @@ def capture(source: Path, backend: str) -> str:
 
 
 def main(backends: list[str]) -> None:
+    """`mistake.c` arguments capture only those mistakes (all of them without)."""
+    only = {a.removesuffix(".c") for a in backends if a.endswith(".c")}
+    backends = [a for a in backends if not a.endswith(".c")]
     for source in sorted(HERE.glob("*.c")):
+        if only and source.stem not in only:
+            continue
         for backend in backends:
             log = capture(source, backend)
             (HERE / f"{source.stem}.{backend}.log").write_text(log)
