@@ -27,9 +27,7 @@ def test_it_finds_every_built_image_up_to_date_with_no_archive(
     unreachable = kernels.Apt(apt_dir=tmp_path / "apt", mirror="file:///nonexistent/debian")
     said: list[str] = []
 
-    found = {
-        name: vm_image.build_image(name, log=said.append, apt=unreachable) for name in images
-    }
+    found = {name: vm_image.build_image(name, log=said.append, apt=unreachable) for name in images}
 
     assert {name: image.directory for name, image in found.items()} == {
         name: image.directory for name, image in images.items()
