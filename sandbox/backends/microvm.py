@@ -184,7 +184,8 @@ class MicroVMBackend(Backend):
             )
             if pooled is not None:
                 phase = "resuming a restored VM"
-                machine.resume(deadline)
+                if machine.paused:  # else it is warming up: the job interrupts that
+                    machine.resume(deadline)
             elif restore:
                 phase = "restoring the snapshot"
                 machine.restore(deadline)
@@ -230,7 +231,7 @@ class _Prepared:
             deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
             if WARM_PREPARED:
                 self.machine.restore(deadline)
-                self.machine.warm(deadline)
+                self.machine.begin_warm_up()
             else:
                 self.machine.restore(deadline, resume=False)
         except VMError as error:
