@@ -23,7 +23,7 @@ CLOSE_FORBIDDEN = 4403
 
 
 def viewer_language(scope: dict[str, Any]) -> str | None:
-    """The page's language, from the socket's `?lang=` (None: leave the run's words)."""
+    """The page's language, from the socket's `?lang=` (None: the run's own language)."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     wanted = (query.get("lang") or [""])[0]
     return wanted if wanted in dict(settings.LANGUAGES) else None
@@ -41,6 +41,9 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if run is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        # checks are stored as data: they are always worded, for a page that names no
+        # language in the language the run was submitted in
+        self.language = self.language or run.language or settings.LANGUAGE_CODE
         # Join before replaying so nothing published in between is missed; duplicates are
         # dropped by seq in run_event.
         self.group = run_group(self.token)
@@ -72,9 +75,9 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"seq": seq, **self._worded(data)})
 
     def _worded(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Check and verdict events worded again in the viewer's language: a run submitted
-        from a Chinese page and watched from an English one reads in English."""
-        if self.language is None or data.get("event") not in ("check", "verdict"):
+        """Check and verdict events worded in the viewer's language: a run submitted from
+        a Chinese page and watched from an English one reads in English."""
+        if data.get("event") not in ("check", "verdict"):
             return data
         kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each
         with translation.override(self.language):

@@ -298,6 +298,16 @@ class Difference:
             data["offsets"] = list(self.offsets)
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Difference:
+        return cls(
+            str(data.get("field") or ""),
+            str(data.get("expected") or ""),
+            str(data.get("actual") or ""),
+            str(data.get("note") or ""),
+            tuple(data.get("offsets") or ()),
+        )
+
     def words(self) -> str:
         if self.field == FRAME_LENGTH:
             message = _("frame length: expected %(expected)s bytes, got %(actual)s")

@@ -74,12 +74,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 IMAGE_ROOT = Path(os.environ.get("BPFLAB_VM_IMAGE_DIR", REPO_ROOT / "var" / "sandbox" / "image"))
 CURRENT_LINK_NAME = "current"
 INIT_SCRIPT = Path(__file__).resolve().parent / "vm" / "init"
-# Loaded once by the agent before the snapshot (the init passes it with --warm-up).
+# Loaded once by the agent before the snapshot (the init passes it with --warm-up), and
+# served as a whole job by a child of the agent (--warm-up-job), see warm_up_job().
 WARM_UP_SOURCE = Path(__file__).resolve().parent / "vm" / "warmup.c"
 WARM_UP_PATH = "lib/bpflab-warmup.o"
+WARM_UP_JOB_PATH = "lib/bpflab-warmup.job"
 BUSYBOX = Path(os.environ.get("BPFLAB_BUSYBOX", "/bin/busybox"))
 # Bump when the layout of what this module writes changes.
-BUILDER_VERSION = 5
+BUILDER_VERSION = 6
 
 # =m in the cloud kernel and needed by the agent: the veth pair, tc's clsact qdisc
 # (sch_ingress.ko), the bpf classifier, and the actions a tc program may return through;
@@ -103,7 +105,7 @@ TEMPLATE_RAM_NAME = "ram"
 TEMPLATE = os.environ.get("BPFLAB_VM_TEMPLATE", "1") != "0"
 # BPFLAB_VM_WARM_UP=0 leaves the warm-up out (to measure what it gains).
 WARM_UP = os.environ.get("BPFLAB_VM_WARM_UP", "1") != "0"
-BOOT_TIMEOUT_S = 30.0
+BOOT_TIMEOUT_S = 60.0  # a snapshot boot runs the warm-up job: ~25 s on a loaded 2-core host
 KVM_PROBE_TIMEOUT_S = 5.0
 
 Log = Callable[[str], None]
@@ -450,6 +452,27 @@ def warm_up_object() -> bytes:
     return compiled.object
 
 
+def warm_up_job(obj: bytes) -> bytes:
+    """The job a child of the agent serves before the snapshot, and again in a pooled VM
+    after its restore (agent.c: warm_up_job): what a lab's job does, so that each qemu has
+    translated that code (TCG) before a learner's run, and the guest kernel's side is warm
+    in the snapshot. Frames of each kind the warm-up program tells apart, in XDP and tc."""
+    from sandbox.job import Job
+    from sandbox.packets_hex import arp_frame, tcp_frame, udp_frame
+    from sandbox.wire import encode_job
+
+    frames = {"udp": udp_frame(7), "tcp": tcp_frame(7), "arp": arp_frame()}
+    ops: list[dict[str, Any]] = [{"op": "load", "id": "load"}]
+    for program in ("warm_xdp", "warm_tc"):
+        for name, frame in frames.items():
+            ops.append(
+                {"op": "test_run", "id": f"{program}-{name}", "program": program}
+                | {"data": frame.hex(), "repeat": 1}
+            )
+    ops += [{"op": "map_dump", "id": name, "map": name} for name in ("warm_count", "warm_ports")]
+    return encode_job(Job(object=obj, ops=ops))
+
+
 def initramfs(agent: Path, modules: list[Path], warm_up: bytes = b"") -> bytes:
     archive = Cpio()
     for directory in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules"):
@@ -467,6 +490,7 @@ def initramfs(agent: Path, modules: list[Path], warm_up: bytes = b"") -> bytes:
     archive.file("lib/modules/load-order", order.encode())
     if warm_up:
         archive.file(WARM_UP_PATH, warm_up)
+        archive.file(WARM_UP_JOB_PATH, warm_up_job(warm_up))
     return archive.finish()
 
 

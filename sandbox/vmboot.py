@@ -8,15 +8,20 @@ probe). It needs only the paths of an image, never the builder: the builder impo
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
+import logging
 import os
+import queue
 import selectors
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from typing import IO, TYPE_CHECKING
 
@@ -25,6 +30,7 @@ from sandbox.qmp import QMPClient, QMPError
 if TYPE_CHECKING:
     from sandbox.image import Image
 
+logger = logging.getLogger(__name__)
 QEMU = os.environ.get("BPFLAB_QEMU", "qemu-system-x86_64")
 MEMORY_MIB = 256
 # Everything but the per-run sockets and -incoming: the snapshot is only valid for the
@@ -74,6 +80,8 @@ class Machine:
         self.console: socket.socket | None = None
         self.monitor: socket.socket | None = None
         self.stderr: IO[bytes] | None = None
+        self.signalled = False  # SIGKILL sent: never signal that pid again
+        self.kill_lock = threading.Lock()
         self.pending = b""  # channel bytes read but not yet consumed
         self.console_bytes = b""  # the end of the console output, for error messages
 
@@ -137,19 +145,25 @@ class Machine:
                 self.snapshot_fd = os.open(self.image.snapshot, os.O_RDONLY | os.O_CLOEXEC)
                 inherited.append(self.snapshot_fd)
             self.proc = subprocess.Popen(
-                self.argv(*guest_fds),
+                DIE_WITH_PARENT + self.argv(*guest_fds),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self.stderr,
                 pass_fds=inherited,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=None if DIE_WITH_PARENT else _die_with_parent,
             )
         except OSError as error:
             raise VMError(f"cannot start {QEMU}: {error}") from error
         finally:
             for sock in (channel_guest, console_guest, monitor_guest):
                 sock.close()
+
+    def start_detached(self) -> None:
+        """start(), from a thread that lives as long as the process rather than from the
+        caller's: qemu dies with the thread that started it, and the caller's may end
+        before the VM's run (a VM restored in the background while the program compiles)."""
+        _launcher.start(self)
 
     def restore(self, deadline: float, resume: bool = True) -> None:
         """Loads the image's saved VM into this (-incoming defer) qemu; runs it if resume."""
@@ -288,22 +302,120 @@ class Machine:
     def exited(self) -> bool:
         return self.proc is not None and self.proc.poll() is not None
 
-    def kill(self) -> None:
-        """Always safe to call, any number of times: qemu dead and reaped, fds closed."""
-        if self.proc is not None:
+    def kill(self, wait: bool = True) -> None:
+        """Always safe to call, any number of times: qemu dead and reaped, fds closed.
+
+        wait=False: qemu gets its SIGKILL now and stops at once, and a reaper thread waits
+        for its exit (the kernel unmapping its guest RAM: ~5-10 ms, more on a busy host)
+        and closes the fds, off the caller's path (a run's verdict is already read).
+        """
+        if self.proc is not None and not self.signalled:
+            self.signalled = True
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
-            self.proc.wait()
-        if self.snapshot_fd is not None:
-            os.close(self.snapshot_fd)
-            self.snapshot_fd = None
-        for sock in (self.channel, self.console, self.monitor):
-            if sock is not None:
-                sock.close()
-        if self.stderr is not None:
-            self.stderr.close()
+        if not wait:
+            _reaper.reap(self)
+            return
+        with self.kill_lock:  # the reaper's kill() and the caller's may meet
+            if self.proc is not None:
+                self.proc.wait()
+            if self.snapshot_fd is not None:
+                os.close(self.snapshot_fd)
+                self.snapshot_fd = None
+            for sock in (self.channel, self.console, self.monitor):
+                if sock is not None:
+                    sock.close()
+            if self.stderr is not None:
+                self.stderr.close()
+
+
+class _Reaper:
+    """One thread that finishes Machine.kill(wait=False): waits for each killed qemu and
+    closes its fds. Started on first use; drained at exit."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[Machine] = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def reap(self, machine: Machine) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="bpflab-vm-reaper", daemon=True
+                )
+                self.thread.start()
+        self.queue.put(machine)
+
+    def _run(self) -> None:
+        while True:
+            machine = self.queue.get()
+            try:
+                machine.kill()
+            except Exception:  # a reaper that died would leave zombies behind
+                logger.exception("reaping a qemu process failed")
+            finally:
+                self.queue.task_done()
+
+    def drain(self) -> None:
+        """Waits until every machine handed over is reaped (at exit, and for tests)."""
+        self.queue.join()
+
+
+class _Launcher:
+    """One thread per process that starts qemu for start_detached(); started on first use,
+    and again in a forked child (threads do not survive a fork)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.queue: queue.Queue[tuple[Machine, threading.Event, list[BaseException]]] | None
+        self.queue = None
+        self.pid = 0
+
+    def start(self, machine: Machine) -> None:
+        done = threading.Event()
+        failed: list[BaseException] = []
+        self._queue().put((machine, done, failed))
+        done.wait()
+        if failed:
+            raise failed[0]
+
+    def _queue(self) -> queue.Queue[tuple[Machine, threading.Event, list[BaseException]]]:
+        with self.lock:
+            if self.queue is None or self.pid != os.getpid():
+                self.queue, self.pid = queue.Queue(), os.getpid()
+                thread = threading.Thread(
+                    target=self._run, args=(self.queue,), name="bpflab-vm-launcher", daemon=True
+                )
+                thread.start()
+            return self.queue
+
+    @staticmethod
+    def _run(requests: queue.Queue[tuple[Machine, threading.Event, list[BaseException]]]) -> None:
+        while True:
+            machine, done, failed = requests.get()
+            try:
+                machine.start()
+            except BaseException as error:  # handed to the caller, raised there
+                failed.append(error)
+            finally:
+                done.set()
+
+
+_launcher = _Launcher()
+_reaper = _Reaper()
+atexit.register(_reaper.drain)
+reap_all = _reaper.drain
+
+
+# qemu gets SIGKILL when the thread that started it dies (PR_SET_PDEATHSIG): a worker
+# killed mid-run (a Celery hard time limit) must not leave a VM spinning. setpriv sets it
+# in the child, so Popen can vfork: a preexec_fn makes Python fork, which copies the page
+# tables of the whole (big) worker process, ~5-40 ms on the path of every run.
+_SETPRIV = shutil.which("setpriv", path="/usr/bin:/bin")
+DIE_WITH_PARENT = [_SETPRIV, "--pdeathsig", "KILL", "--"] if _SETPRIV else []
 
 
 def _die_with_parent() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from labs.grading import Evaluator, lay_out_job
+from labs.grading import Evaluator, lay_out_job, words
 from labs.grading.jobs import run_op_id
 from labs.spec import load_lab_by_slug
 
@@ -287,4 +287,4 @@ def test_it_decides_trigger_checks_at_the_end_of_the_run() -> None:
         ("true-traced", True),
         ("echo-traced", False),
     ]
-    assert 'lines seen: "execve: /bin/ech"' in emitted[1]["actual"]
+    assert 'lines seen: "execve: /bin/ech"' in words.say(emitted[1]["actual"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from labs.grading import grade
+from labs.grading import grade, words
 from labs.grading.jobs import run_op_id
 from labs.spec import load_lab_by_slug
 
@@ -53,7 +53,7 @@ def test_it_fails_every_check_as_not_run_on_a_compile_error() -> None:
     assert not any(e["event"] == "load" for e in events)
     checks = [e for e in events if e["event"] == "check"]
     assert len(checks) == len(verdict.checks) > 0
-    assert all(c["actual"] == "not run: the program did not compile" for c in checks)
+    assert all(words.say(c["actual"]) == "not run: the program did not compile" for c in checks)
 
 
 def test_it_stops_at_load_with_the_verifier_log_when_rejected() -> None:

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from labs.grading import Verdict, grade
+from labs.grading import Verdict, grade, words
 from labs.spec import load_lab_by_slug
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -55,11 +55,12 @@ def test_it_words_packet_differences_in_chinese_under_zh_hans() -> None:
     verdict = _grade("xdp-swap-tx", TX_WITHOUT_SWAP, "zh-hans")
 
     swapped = _check(verdict, "udp-swapped-and-sent")
-    assert CJK.search(swapped.actual) and CJK.search(swapped.expected)
-    assert "eth.src" in swapped.actual and "02:00:00:00:00:0b" in swapped.actual
-    assert "XDP_TX" in swapped.expected and "02:00:00:00:00:0a" in swapped.expected
-    arp = _check(verdict, "arp-passed-unchanged")
-    assert CJK.search(arp.actual) and "XDP_PASS" in arp.actual and "XDP_TX" in arp.actual
+    with translation.override("zh-hans"):  # a check is worded for its reader
+        assert CJK.search(swapped.actual) and CJK.search(swapped.expected)
+        assert "eth.src" in swapped.actual and "02:00:00:00:00:0b" in swapped.actual
+        assert "XDP_TX" in swapped.expected and "02:00:00:00:00:0a" in swapped.expected
+        arp = _check(verdict, "arp-passed-unchanged")
+        assert CJK.search(arp.actual) and "XDP_PASS" in arp.actual and "XDP_TX" in arp.actual
     assert CJK.search(verdict.summary) and str(len(verdict.checks)) in verdict.summary
 
 
@@ -84,16 +85,18 @@ def test_it_words_map_entry_differences_in_the_language(language: str, wanted: s
     verdict = _grade("map-array-counter", COUNTS_TWICE, language)
 
     counted = _check(verdict, "every-packet-counted")
-    assert not counted.passed and wanted in counted.actual
-    assert "pkt_count" in counted.expected
-    assert bool(CJK.search(counted.expected)) is (language == "zh-hans")
+    with translation.override(language):  # a check is worded for its reader
+        assert not counted.passed and wanted in counted.actual
+        assert "pkt_count" in counted.expected
+        assert bool(CJK.search(counted.expected)) is (language == "zh-hans")
 
 
 def test_it_words_a_verifier_rejection_in_chinese_keeping_the_verifier_text() -> None:
     verdict = _grade("xdp-swap-tx", UNCHECKED_READ, "zh-hans")
 
     assert verdict.stage == "load"
-    actual = verdict.checks[0].actual
+    with translation.override("zh-hans"):  # a check is worded for its reader
+        actual = verdict.checks[0].actual
     assert CJK.search(actual) and re.search(r"prog\.c:\d+", actual)
     assert "invalid access to packet" in actual, "the verifier's own words stay English"
     assert CJK.search(verdict.summary) and "invalid access to packet" in verdict.summary
@@ -115,7 +118,9 @@ def test_it_grades_in_the_language_given_to_the_grade_command(tmp_path: Path) ->
 
 
 @pytest.mark.django_db
-def test_it_stores_chinese_check_events_for_a_run_submitted_in_chinese(content, learner) -> None:
+def test_it_stores_check_events_as_data_a_chinese_submitter_reads_in_chinese(
+    content, learner
+) -> None:
     from labs.models import Lab, RunEvent
     from labs.runner import execute_run
     from labs.submissions import submit
@@ -128,7 +133,12 @@ def test_it_stores_chinese_check_events_for_a_run_submitted_in_chinese(content, 
     checks = [e.data for e in RunEvent.objects.filter(run=run, kind="check")]
     failed = next(c for c in checks if c["name"] == "every-packet-counted")
     assert run.language == "zh-hans" and run.status == "done"
-    assert CJK.search(failed["actual"]) and "pkt_count" in failed["expected"]
+    # stored as data; its submitter reads it in Chinese
+    stored = [failed["expected"], failed["actual"]]
+    assert not CJK.search(json.dumps(stored, ensure_ascii=False))
+    with translation.override(run.language):
+        said = words.check_words(failed)
+    assert CJK.search(said["actual"]) and "pkt_count" in said["expected"]
     assert CJK.search(run.verdict["summary"])
 
 

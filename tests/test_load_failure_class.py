@@ -101,3 +101,19 @@ def test_it_gives_the_learners_panel_the_loader_class_and_its_words(content, lea
             assert words in run_panel_strings()["verifier"]["bad_section"]
     page = client_for(learner).get(f"/labs/{lab.slug}/").content.decode()
     assert "bad_section" in page  # the panel's words travel with the page
+
+
+def test_it_says_a_wrong_section_did_not_load_in_the_playground() -> None:
+    from labs import playground
+
+    events: list[dict] = []
+    outcome = playground.run(
+        WRONG_SECTION, {"hook": "xdp"}, backend="local", on_event=events.append
+    )
+
+    data = outcome.to_dict()
+    assert data["verifier"] is None and data["load_failure"]["class"] == "bad_section"
+    assert "verifier rejected" not in outcome.summary and "did not load" in outcome.summary
+    with translation.override("zh-hans"):
+        again = playground.summary(playground.summary_facts(data))
+    assert "验证器运行之前" in again

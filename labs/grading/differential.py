@@ -73,6 +73,11 @@ class Difference:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Difference:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 @dataclass
 class Phase:
@@ -250,7 +255,7 @@ class Judge:
         program_type, frame = self.phase.lab.program_type, self.phase.frames[i].data
         want = outcome(program_type, int(reference.get("retval", -1)), frame)
         if not learner.get("ok"):
-            return self._at(i, "run", want, str(learner.get("error") or _("error")))
+            return self._at(i, "run", want, str(learner.get("error") or ""))
         got = outcome(program_type, int(learner.get("retval", -1)), frame)
         if "action" in self.compare and got != want:
             return self._at(i, "action", want, got)
@@ -283,8 +288,7 @@ class Judge:
             if reference is None or learner is None or not reference.get("ok"):
                 continue
             if not learner.get("ok"):
-                error = str(learner.get("error") or _("error"))
-                return Difference(f"map:{name}", "", error)
+                return Difference(f"map:{name}", "", str(learner.get("error") or ""))
             want, got = map_contents(reference), map_contents(learner)
             for key in sorted(set(want) | set(got)):
                 if want.get(key, 0) != got.get(key, 0):
@@ -299,8 +303,8 @@ class Judge:
         self.result = CheckResult(
             DIFFERENTIAL_CHECK,
             difference is None,
-            expected_words(self.phase),
-            actual_words(self.phase, difference),
+            expected_phrase(self.phase),
+            actual_phrase(self.phase, difference),
             describe(self.phase),
         )
         if difference is not None:
@@ -330,8 +334,8 @@ class Judge:
             self.result = CheckResult(
                 DIFFERENTIAL_CHECK,
                 False,
-                expected_words(self.phase),
-                words.not_run(why),
+                expected_phrase(self.phase),
+                words.phrase("not_run", reason=why),
                 describe(self.phase),
                 reason=why,
             )
@@ -362,8 +366,8 @@ def not_run_check(lab: LabSpec, seed: int, reason: dict[str, Any]) -> CheckResul
     return CheckResult(
         DIFFERENTIAL_CHECK,
         False,
-        expected_words(phase, frames),
-        words.not_run(reason),
+        expected_phrase(phase, frames),
+        words.phrase("not_run", reason=reason),
         describe(phase, frames),
         reason=reason,
     )
@@ -383,6 +387,17 @@ def outcome(program_type: str, retval: int, frame: bytes) -> str:
             return "0 (drop)"
         return "keep" if retval >= len(frame) - generator.ETH_HLEN else f"{retval} bytes"
     return action_name(program_type, retval)
+
+
+def outcome_words(value: str) -> str:
+    """An outcome() in the reader's language: an action's name stays as it is."""
+    if value == "0 (drop)":
+        return _("dropped (returns 0)")
+    if value == "keep":
+        return _("kept whole")
+    if value.endswith(" bytes") and value.split(" ")[0].isdigit():
+        return _("kept only %(count)s bytes") % {"count": value.split(" ")[0]}
+    return value
 
 
 def _output(event: dict[str, Any], frame: bytes) -> bytes:
@@ -470,23 +485,22 @@ def describe(phase: Phase, frames: int | None = None) -> dict[str, str]:
     return words
 
 
-def expected_words(phase: Phase, frames: int | None = None) -> str:
+def expected_phrase(phase: Phase, frames: int | None = None) -> dict[str, Any]:
     count = len(phase.frames) if frames is None else frames
-    message = _("what the reference solution does on %(frames)s generated frames (seed %(seed)s)")
-    return message % {"frames": count, "seed": phase.seed}
+    return words.phrase("generated_expected", frames=count, seed=phase.seed)
 
 
-def actual_words(phase: Phase, difference: Difference | None) -> str:
-    return difference_words(len(phase.frames), difference)
+def actual_phrase(phase: Phase, difference: Difference | None) -> dict[str, Any]:
+    found = difference.to_dict() if difference else None
+    return words.phrase("generated", frames=len(phase.frames), difference=found)
 
 
 def reworded(event: dict[str, Any]) -> dict[str, Any]:
-    """A generated-traffic check event with its difference worded again (in the active
-    language), from the data it carries."""
+    """A generated-traffic check stored with words (before checks carried phrases), its
+    difference worded again (in the active language) from the data it carries."""
     data = (event.get("differences") or [{}])[0]
-    fields = {f.name for f in dataclasses.fields(Difference)}
     try:
-        difference = Difference(**{k: v for k, v in data.items() if k in fields})
+        difference = Difference.from_dict(data)
         return {**event, "actual": difference_words(int(data["frames"]), difference)}
     except (KeyError, TypeError, ValueError):
         return event  # a check stored before its difference carried these
@@ -503,7 +517,14 @@ def difference_words(frames: int, difference: Difference | None) -> str:
         "frame": frame_words(difference.frame_fields or {}),
     }
     kind, _sep, name = difference.field.partition(":")
-    context = {"frame": frame, "expected": difference.expected, "actual": difference.actual}
+    expected, actual = difference.expected, difference.actual
+    if kind == "trace":  # quoted lines; none is "no line" in the reader's language
+        expected, actual = expected or _("no line"), actual or _("no line")
+    elif kind == "run":
+        expected, actual = outcome_words(expected), actual or _("error")
+    elif kind == "action":
+        expected, actual = outcome_words(expected), outcome_words(actual)
+    context = {"frame": frame, "expected": expected, "actual": actual}
     if kind == "action":
         message = _("%(frame)s: expected %(expected)s, your program returned %(actual)s")
     elif kind == "run":
@@ -527,7 +548,7 @@ def _map_words(frames: int, difference: Difference) -> str:
         "frames": frames,
         "where": where,
         "expected": difference.expected,
-        "actual": difference.actual,
+        "actual": difference.actual or _("error"),
     }
     if not difference.expected:
         return (
@@ -541,7 +562,8 @@ def _map_words(frames: int, difference: Difference) -> str:
 
 
 def _lines(lines: list[str]) -> str:
-    return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
+    """Quoted lines, as data: "" for none (worded "no line" by difference_words)."""
+    return ", ".join(f'"{line}"' for line in lines)
 
 
 NETWORK_NAMES = {"ipv4": "IPv4", "ipv6": "IPv6", "arp": "ARP"}

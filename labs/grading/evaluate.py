@@ -3,7 +3,8 @@
 The Evaluator is fed every sandbox event in order. A packet check is decided by its
 test_run result (its trace lines arrive before that result), a map check by its dump,
 a trigger check by the trace op after the trigger. When the run ends, every check not
-decided yet fails with "not run: <reason>": a check never passes because nothing ran.
+decided yet fails as not run, with its reason: a check never passes because nothing ran.
+What a check expected and found is kept as phrases (labs.grading.words), not words.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from labs import packets, values, verifier
 from labs.grading import tracing, words
 from labs.grading.jobs import LOAD_OP, JobLayout, fill, run_op_id
 from labs.grading.verdicts import CheckResult
+from labs.grading.words import Phrase, all_of, any_of, phrase, quoted
 from labs.spec import ACTIONS_BY_TYPE, Check, LabSpec, MapSpec
 
 # Program types the agent may report, per lab program_type (libbpf/bpftool spellings).
@@ -32,12 +34,17 @@ PROGRAM_TYPE_NAMES = {
 
 
 def action_name(program_type: str, retval: int) -> str:
+    """The action's name (`XDP_DROP`), or `unknown action N` in the active language."""
+    return words.say(action_phrase(program_type, retval))
+
+
+def action_phrase(program_type: str, retval: int) -> Phrase:
     if retval >= 2**31:  # TC actions are signed (TC_ACT_UNSPEC = -1); retval is a u32
         retval -= 2**32
     for name, value in ACTIONS_BY_TYPE.get(program_type, {}).items():
         if value == retval:
             return name
-    return _("unknown action %(retval)s") % {"retval": retval}
+    return phrase("unknown_action", retval=retval)
 
 
 def trace_message(event: dict[str, Any]) -> str:
@@ -47,10 +54,6 @@ def trace_message(event: dict[str, Any]) -> str:
         line = str(event.get("line", ""))
         message = line.split("bpf_trace_printk: ", 1)[-1]
     return str(message).rstrip("\r\n")
-
-
-def _quote(lines: list[str]) -> str:
-    return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
 
 
 def load_failure(event: dict[str, Any]) -> str:
@@ -119,46 +122,27 @@ def program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> dict[str, A
     return None
 
 
-def map_definition_problems(spec: MapSpec, found: dict[str, Any] | None) -> list[str]:
-    """How a loaded map differs from what the lab requires, in words."""
+def map_definition_problems(spec: MapSpec, found: dict[str, Any] | None) -> list[Phrase]:
+    """How a loaded map differs from what the lab requires, as phrases."""
     if found is None:
-        return [_("no map named '%(name)s' in your object") % {"name": spec.name}]
+        return [phrase("no_map", name=spec.name)]
     problems = []
     kind = str(found.get("type", ""))
     if kind not in spec.types:
-        wanted = _or(spec.types)
-        problems.append(_("type: expected %(expected)s, got %(actual)s") % _pair(wanted, kind))
+        problems.append(phrase("map_type", expected=any_of(spec.types), actual=kind))
     for attr in ("key_size", "value_size"):
         want, got = getattr(spec, attr), found.get(attr)
         if want != got:
-            message = _("%(field)s: expected %(expected)s bytes, got %(actual)s")
-            problems.append(message % {"field": attr, **_pair(want, got)})
+            problems.append(phrase("map_size", field=attr, expected=want, actual=got))
     entries = found.get("max_entries")
     if spec.max_entries is not None and entries != spec.max_entries:
-        message = _("max_entries: expected %(expected)s, got %(actual)s")
-        problems.append(message % _pair(spec.max_entries, entries))
+        problems.append(phrase("max_entries", expected=spec.max_entries, actual=entries))
     if spec.min_entries is not None and (entries or 0) < spec.min_entries:
-        message = _("max_entries: expected at least %(expected)s, got %(actual)s")
-        problems.append(message % _pair(spec.min_entries, entries))
+        problems.append(phrase("min_entries", expected=spec.min_entries, actual=entries))
     flags = int(found.get("flags") or 0)
     if flags & spec.flags != spec.flags:
-        message = _("flags: expected %(expected)s set, got %(actual)s")
-        problems.append(message % _pair(f"{spec.flags:#x}", f"{flags:#x}"))
+        problems.append(phrase("map_flags", expected=f"{spec.flags:#x}", actual=f"{flags:#x}"))
     return problems
-
-
-def _pair(expected: Any, actual: Any) -> dict[str, Any]:
-    return {"expected": expected, "actual": actual}
-
-
-def _clauses(parts: list[str]) -> str:
-    """Problems one after another: `a; b` (`a；b` in Chinese)."""
-    return _("; ").join(parts)
-
-
-def _or(names: tuple[str, ...] | list[str]) -> str:
-    """`hash or lru_hash`, the joining word in the reader's language."""
-    return _(" or ").join(names)
 
 
 KIND_SIZES = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "be16": 2, "be32": 4, "ipv4": 4}
@@ -216,7 +200,7 @@ class Evaluator:
         self.load_reason: dict[str, Any] | None = None  # why no check runs (words.*)
         self.seed_reason: dict[str, Any] | None = None
         self.runs_ok = 0
-        self.attach_problem: str | None = None
+        self.attach_problem: Phrase = None
         self.triggers: dict[str, dict[str, Any]] = {}
         self.sandbox_error: str | None = None
         self.differences: dict[str, list[dict[str, Any]]] = {}  # check -> output frame's
@@ -240,8 +224,7 @@ class Evaluator:
             seed = {"code": words.SEED, "error": event.get("error")}
             self.seed_reason = self.seed_reason or seed
         elif kind == "attach" and not event.get("ok"):
-            message = _("could not attach the program: %(error)s")
-            self.attach_problem = message % {"error": event.get("error")}
+            self.attach_problem = phrase("attach_failed", error=event.get("error"))
         elif kind == "trigger":
             self.triggers[str(event.get("id"))] = event
         elif kind == "error":
@@ -270,13 +253,9 @@ class Evaluator:
         self.load_reason = program_problem(self.lab, list(event.get("programs") or []))
 
     @property
-    def load_problem(self) -> str | None:
-        """Why no check runs, in words (None: the object loaded and fits the lab)."""
-        return words.reason_words(self.load_reason) if self.load_reason else None
-
-    @property
-    def seed_problem(self) -> str | None:
-        return words.reason_words(self.seed_reason) if self.seed_reason else None
+    def load_problem(self) -> dict[str, Any] | None:
+        """Why no check runs, as data (None: the object loaded and fits the lab)."""
+        return self.load_reason
 
     def _on_result(self, event: dict[str, Any]) -> None:
         op_id = event.get("id")
@@ -291,7 +270,8 @@ class Evaluator:
             return  # decided at the end, as not run
         if check.kind == "packet" and self.seed_reason:
             expected = self._packet_expected(check)
-            self._decide(check, False, expected, words.not_run(self.seed_reason), self.seed_reason)
+            not_run = phrase("not_run", reason=self.seed_reason)
+            self._decide(check, False, expected, not_run, self.seed_reason)
         elif check.kind == "packet":
             self._decide(check, *self._packet_outcome(check, event))
         elif check.kind == "map":
@@ -301,8 +281,8 @@ class Evaluator:
         self,
         check: Check,
         passed: bool,
-        expected: str,
-        actual: str,
+        expected: Phrase,
+        actual: Phrase,
         reason: dict[str, Any] | None = None,
     ) -> None:
         result = CheckResult(
@@ -315,60 +295,56 @@ class Evaluator:
 
     # -- packet checks ----------------------------------------------------------------
 
-    def _packet_expected(self, check: Check) -> str:
-        parts = [check.action or ""]
+    def _packet_expected(self, check: Check) -> Phrase:
+        parts: list[Phrase] = [check.action or ""]
         if check.keep is not None:
             parts = [_socket_expected(check)]
         if check.output is not None:
             if check.output == check.frame:
-                parts.append(_("frame unchanged"))
+                parts.append(phrase("frame_unchanged"))
             else:
-                changes = _clauses(_changes(check.output, check.frame))
-                parts.append(_("frame rewritten: %(changes)s") % {"changes": changes})
+                parts.append(phrase("frame_rewritten", changes=_changes(check.output, check.frame)))
         if check.trace is not None:
-            lines = _quote(self._expected_lines(check))
+            lines = quoted(self._expected_lines(check))
             if check.repeat == 1:
-                parts.append(_("prints %(lines)s") % {"lines": lines})
+                parts.append(phrase("prints", lines=lines))
             else:
-                message = _("prints %(lines)s on each of %(runs)s runs")
-                parts.append(message % {"lines": lines, "runs": check.repeat})
-        return _(", ").join(parts)
+                parts.append(phrase("prints_each_run", lines=lines, runs=check.repeat))
+        return all_of(parts)
 
     def _expected_lines(self, check: Check) -> list[str]:
         context = check.placeholders()
         return [line.format(**context) for line in check.trace or ()]
 
-    def _packet_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
+    def _packet_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, Phrase, Phrase]:
         expected = self._packet_expected(check)
         if not event.get("ok"):
-            message = _("the test run failed: %(error)s")
-            return False, expected, message % {"error": event.get("error") or _("error")}
-        problems = []
+            error = event.get("error") or phrase("error")
+            return False, expected, phrase("test_run_failed", error=error)
+        problems: list[Phrase] = []
         if check.keep is not None:
             problems.extend(_socket_problems(check, int(event.get("retval", -1))))
         else:
-            got = action_name(self.lab.program_type, int(event.get("retval", -1)))
+            got = action_phrase(self.lab.program_type, int(event.get("retval", -1)))
             if got != check.action:
-                message = _("expected %(expected)s, got %(actual)s")
-                problems.append(message % _pair(check.action, got))
+                problems.append(phrase("expected_got", expected=check.action, actual=got))
         if check.output is not None:
             data_out = bytes.fromhex(event.get("data_out") or "")
             found = packets.differences(check.output, data_out, check.frame)
             self.differences[check.name] = [d.to_dict() for d in found]
-            problems.extend(d.words() for d in found)
+            problems.extend(phrase("frame_difference", **d.to_dict()) for d in found)
         if check.trace is not None:
             want = self._expected_lines(check) * check.repeat
             seen = [m for m in self.trace.get(run_op_id(check), []) if m.strip()]
             if seen != want:
-                message = _("expected the lines %(expected)s, printed %(actual)s")
-                problems.append(message % _pair(_quote(want), _quote(seen)))
+                problems.append(phrase("lines_printed", expected=quoted(want), actual=quoted(seen)))
         if problems:
-            return False, expected, _clauses(problems)
+            return False, expected, problems
         return True, expected, expected
 
     # -- map checks -------------------------------------------------------------------
 
-    def _map_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, str, str]:
+    def _map_outcome(self, check: Check, event: dict[str, Any]) -> tuple[bool, Phrase, Phrase]:
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None  # validated by labs.spec
         context = {"runs": self.layout.runs_before.get(check.name, 0)}
@@ -385,79 +361,69 @@ class Evaluator:
         )
         problems = map_definition_problems(spec, found)
         if problems:
-            message = _("map %(map)s: %(problems)s")
-            return False, expected, message % {"map": spec.name, "problems": _clauses(problems)}
+            return False, expected, phrase("map_problems", map=spec.name, problems=problems)
         if not event.get("ok"):
-            message = _("could not read map %(map)s: %(error)s")
-            return False, expected, message % {"map": spec.name, "error": event.get("error")}
+            return (
+                False,
+                expected,
+                phrase("map_unreadable", map=spec.name, error=event.get("error")),
+            )
         got = _dump_values(event)
         for key, value in want.items():
-            words = _key_words(key, kinds)
+            shown = _key_words(key, kinds)
             if key not in got:
-                message = _("[%(key)s]: expected %(expected)s, no entry")
-                problems.append(message % {"key": words, "expected": value})
+                problems.append(phrase("entry_missing", key=shown, expected=value))
             elif got[key] != value:
-                message = _("[%(key)s]: expected %(expected)s, got %(actual)s")
-                problems.append(message % {"key": words, **_pair(value, got[key])})
+                problems.append(phrase("entry_wrong", key=shown, expected=value, actual=got[key]))
         if check.exact:
             for key, value in got.items():
                 if key not in want and value != 0:
-                    message = _("unexpected entry [%(key)s] = %(value)s")
-                    problems.append(message % {"key": _key_words(key, kinds), "value": value})
+                    shown = _key_words(key, kinds)
+                    problems.append(phrase("entry_unexpected", key=shown, value=value))
         if problems:
-            return False, expected, _clauses(problems)
-        return True, expected, _("%(map)s holds the expected entries") % {"map": spec.name}
+            return False, expected, problems
+        return True, expected, phrase("map_holds", map=spec.name)
 
     def _map_expected(
         self, spec: MapSpec, check: Check, want: dict[bytes, int], kinds: list[str]
-    ) -> str:
+    ) -> Phrase:
         entries = ", ".join(f"[{_key_words(k, kinds)}] = {v}" for k, v in want.items())
-        context = {
-            "types": _or(spec.types),
-            "map": spec.name,
-            "entries": entries or _("no entries"),
-        }
-        if check.exact:
-            message = _("%(types)s map %(map)s: %(entries)s and no other non-zero entry")
-        else:
-            message = _("%(types)s map %(map)s: %(entries)s")
-        return message % context
+        key = "map_entries_exact" if check.exact else "map_entries"
+        shown = entries or phrase("no_entries")
+        return phrase(key, types=any_of(spec.types), map=spec.name, entries=shown)
 
     # -- trigger checks ---------------------------------------------------------------
 
     def _trigger_outcome(
         self, check: Check, trigger: dict[str, Any] | None
-    ) -> tuple[bool, str, str]:
+    ) -> tuple[bool, Phrase, Phrase]:
         context = dict(self.layout.context)
-        expected = tracing.expected_text(check, context, self.lab.record)
+        expected = tracing.expected_phrase(check, context, self.lab.record)
         if self.attach_problem:
             return False, expected, self.attach_problem
         if trigger is None or not trigger.get("ok"):
-            error = (trigger or {}).get("error") or _("did not run")
-            message = _("the command %(command)s failed: %(error)s")
+            error = (trigger or {}).get("error") or phrase("did_not_run")
             command = " ".join(fill(arg, context) for arg in check.argv)
-            return False, expected, message % {"command": command, "error": error}
+            return False, expected, phrase("command_failed", command=command, error=error)
         context["pid"] = str(trigger.get("pid"))
-        expected = tracing.expected_text(check, context, self.lab.record)
-        problems = []
+        expected = tracing.expected_phrase(check, context, self.lab.record)
+        problems: list[Phrase] = []
         if check.trace_contains:
             problems.extend(self._missing_lines(check, context))
         if check.trace_exact is not None:
             printed = [
                 m for m in self.trace_by_pid.get(int(trigger.get("pid") or 0), []) if m.strip()
             ]
-            problems.append(tracing.trace_problem(check, context, printed) or "")
+            problems.append(tracing.trace_problem(check, context, printed))
         if check.records is not None and self.lab.record is not None:
             problems.extend(self._record_map_problems(self.lab.record.map))
-            problems.append(
-                tracing.records_problem(check, self.lab.record, context, self.records) or ""
-            )
+            problems.append(tracing.records_problem(check, self.lab.record, context, self.records))
         problems = [p for p in problems if p]
         if problems:
-            return False, expected, _clauses(problems)
-        return True, expected, _("found")
+            return False, expected, problems
+        return True, expected, phrase("found")
 
-    def _record_map_problems(self, name: str) -> list[str]:
+    def _record_map_problems(self, name: str) -> list[Phrase]:
         spec = self.lab.map_spec(name)
         if spec is None:
             return []
@@ -467,20 +433,26 @@ class Evaluator:
         )
         if not problems:
             return []
-        return [_("map %(map)s: %(problems)s") % {"map": name, "problems": _clauses(problems)}]
+        return [phrase("map_problems", map=name, problems=problems)]
 
-    def _missing_lines(self, check: Check, context: dict[str, str]) -> list[str]:
+    def _missing_lines(self, check: Check, context: dict[str, str]) -> list[Phrase]:
         seen = [m for op in self.layout.trace_ops[check.name] for m in self.trace.get(op, [])]
         wanted = [fill(line, context) for line in check.trace_contains]
         missing = [line for line in wanted if line not in seen]
         if not missing:
             return []
         shown = seen[-10:]
-        context = {"missing": _quote(missing), "seen": _quote(shown)}
         if len(seen) > len(shown):
-            message = _("missing %(missing)s; lines seen (last %(shown)s of %(total)s): %(seen)s")
-            return [message % {**context, "shown": len(shown), "total": len(seen)}]
-        return [_("missing %(missing)s; lines seen: %(seen)s") % context]
+            return [
+                phrase(
+                    "missing_last",
+                    missing=quoted(missing),
+                    seen=quoted(shown),
+                    shown=len(shown),
+                    total=len(seen),
+                )
+            ]
+        return [phrase("missing", missing=quoted(missing), seen=quoted(shown))]
 
     # -- the end ----------------------------------------------------------------------
 
@@ -494,17 +466,17 @@ class Evaluator:
         for check in self.lab.checks:
             if check.name not in self.results:
                 expected = self._not_run_expected(check)
-                self._decide(check, False, expected, words.not_run(why), why)
+                self._decide(check, False, expected, phrase("not_run", reason=why), why)
         return [self.results[c.name] for c in self.lab.checks]
 
-    def _not_run_expected(self, check: Check) -> str:
+    def _not_run_expected(self, check: Check) -> Phrase:
         if check.kind == "packet":
             return self._packet_expected(check)
         if check.kind == "trigger":
-            return tracing.expected_text(check, dict(self.layout.context), self.lab.record)
+            return tracing.expected_phrase(check, dict(self.layout.context), self.lab.record)
         spec = self.lab.map_spec(check.map or "")
         assert spec is not None
-        return _("%(types)s map %(map)s") % {"types": _or(spec.types), "map": spec.name}
+        return phrase("map", types=any_of(spec.types), map=spec.name)
 
     @property
     def verifier_log(self) -> str:
@@ -517,35 +489,34 @@ def _reason(reason: dict[str, Any] | str | None) -> dict[str, Any] | None:
     return reason
 
 
-def _socket_expected(check: Check) -> str:
+def _socket_expected(check: Check) -> Phrase:
     if check.keep:
-        return _("kept whole (returns %(len)s or more)") % {"len": len(check.frame) - 14}
-    return _("dropped (returns 0)")
+        return phrase("kept_whole", len=len(check.frame) - 14)
+    return phrase("dropped")
 
 
-def _socket_problems(check: Check, retval: int) -> list[str]:
+def _socket_problems(check: Check, retval: int) -> list[Phrase]:
     """A socket filter's return value is how many bytes to keep: under a test run the
     skb starts at the network header, so the whole packet is the frame less 14 bytes."""
     length = len(check.frame) - 14
     kept = retval >= length
     if check.keep and not kept:
         if retval == 0:
-            return [_("dropped it (returned 0)")]
-        message = _("kept only %(retval)s of its %(len)s bytes")
-        return [message % {"retval": retval, "len": length}]
+            return [phrase("dropped_it")]
+        return [phrase("kept_only", retval=retval, len=length)]
     if not check.keep and retval != 0:
-        return [_("kept it (returned %(retval)s)") % {"retval": retval}]
+        return [phrase("kept_it", retval=retval)]
     return []
 
 
-def _changes(output: bytes, frame: bytes) -> list[str]:
+def _changes(output: bytes, frame: bytes) -> list[Phrase]:
     """How the expected output differs from the input, as `eth.src X (was Y)` changes."""
-    changes = []
+    changes: list[Phrase] = []
     for difference in packets.differences(output, frame):
         if difference.field in (packets.FRAME_LENGTH, packets.FRAME_BYTES):
-            changes.append(difference.words())
+            changes.append(phrase("frame_difference", **difference.to_dict()))
             continue
-        message = _("%(field)s %(new)s (was %(old)s)")
-        new, old = packets.value_words(difference.expected), packets.value_words(difference.actual)
-        changes.append(message % {"field": difference.field, "new": new, "old": old})
+        new = phrase("value", value=difference.expected)
+        old = phrase("value", value=difference.actual)
+        changes.append(phrase("frame_change", field=difference.field, new=new, old=old))
     return changes

@@ -114,8 +114,9 @@ def compile_step(
     backend cannot run the lab at all)."""
     emit({"event": "stage", "stage": "compiling"})
     if backend in BACKENDS and not lab.runs_on(backend):
-        verdict.error = unavailable_reason(lab, backend)
-        results = _not_run(lab, verdict.error, emit)
+        reason = {"code": words.UNAVAILABLE, "needed": list(lab.backends), "backend": backend}
+        verdict.error = words.reason_words(reason)
+        results = _not_run(lab, reason, emit)
         return _finish(verdict, results, "compile", emit, started)
     try:
         compiled = compile_program(source, backend, kernel)
@@ -155,15 +156,6 @@ def finish_run(
         results.append(phase.judge.finish(evaluator.load_reason or verdict.error or timed_out))
         verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
-
-
-def unavailable_reason(lab: LabSpec, backend: str) -> str:
-    """Why this site cannot run the lab (its sandbox lacks the kernel features)."""
-    message = _(
-        "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
-        "the %(backend)s sandbox"
-    )
-    return message % {"needed": _(" or ").join(lab.backends), "backend": backend}
 
 
 def compile_program(source: str, backend: str = "local", kernel: str = "") -> Any:

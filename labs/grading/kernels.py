@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from labs.grading import differential
+from labs.grading import differential, words
 from labs.grading.grade import (
     Disassembly,
     EventSink,
@@ -232,12 +232,6 @@ def _run_all(
 def _finish(matrix: KernelMatrix, emit: EventSink) -> KernelMatrix:
     counted = matrix.counted
     passed = sum(verdict.passed for verdict in counted)
-    if matrix.passed:
-        matrix.summary = _("Passed on all %(total)d kernels.") % {"total": len(counted)}
-    else:
-        matrix.summary = _("Passed on %(passed)d of %(total)d kernels.") % {
-            "passed": passed,
-            "total": len(counted),
-        }
+    matrix.summary = words.kernels_summary(passed, len(counted), matrix.passed)
     emit(matrix.to_event())
     return matrix

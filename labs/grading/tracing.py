@@ -11,31 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from labs.grading.jobs import fill
+from labs.grading.words import Phrase, all_of, phrase, quoted
 from labs.spec import Check, RecordField, RecordSpec
 
 
-def _quote(lines: list[str]) -> str:
-    return ", ".join(f'"{line}"' for line in lines) if lines else _("no line")
-
-
-def expected_text(check: Check, context: dict[str, str], record: RecordSpec | None) -> str:
-    """The check's `expected`, in the reader's language."""
-    parts = []
+def expected_phrase(check: Check, context: dict[str, str], record: RecordSpec | None) -> Phrase:
+    """The check's `expected` (labs.grading.words says it)."""
+    parts: list[Phrase] = []
     if check.trace_contains:
         lines = [fill(line, context) for line in check.trace_contains]
-        parts.append(_("the trace holds %(lines)s") % {"lines": _quote(lines)})
+        parts.append(phrase("trace_holds", lines=quoted(lines)))
     if check.trace_exact is not None:
         lines = [fill(line, context) for line in check.trace_exact]
-        message = _("the command's process prints exactly %(lines)s")
-        parts.append(message % {"lines": _quote(lines)})
+        parts.append(phrase("prints_exactly", lines=quoted(lines)))
     if check.records is not None and record is not None:
         shown = "; ".join(_record_words(want, context) for want in check.records)
-        message = _("%(map)s receives exactly: %(records)s")
-        parts.append(message % {"map": record.map, "records": shown or _("no record")})
-    return _(", ").join(parts)
+        records = shown or phrase("no_record")
+        parts.append(phrase("receives_exactly", map=record.map, records=records))
+    return all_of(parts)
 
 
 def _record_words(fields: dict[str, Any], context: dict[str, str]) -> str:
@@ -47,14 +41,14 @@ def _record_words(fields: dict[str, Any], context: dict[str, str]) -> str:
     return "{" + ", ".join(words) + "}"
 
 
-def trace_problem(check: Check, context: dict[str, str], printed: list[str]) -> str | None:
+def trace_problem(check: Check, context: dict[str, str], printed: list[str]) -> Phrase:
     """Why the lines the trigger's process printed are not exactly the expected ones."""
     want = [fill(line, context) for line in check.trace_exact or ()]
     if printed == want:
         return None
     if not printed:
-        return _("the command's process printed nothing")
-    return _("the command's process printed %(actual)s") % {"actual": _quote(printed[-10:])}
+        return phrase("printed_nothing")
+    return phrase("printed", actual=quoted(printed[-10:]))
 
 
 def decode(record: RecordSpec, data: bytes) -> dict[str, Any]:
@@ -79,7 +73,7 @@ def owner_of(record: RecordSpec, data: bytes) -> int | None:
 
 def records_problem(
     check: Check, record: RecordSpec, context: dict[str, str], events: list[dict[str, Any]]
-) -> str | None:
+) -> Phrase:
     """Why the records the trigger's process submitted are not exactly the expected ones.
     `events` are every record event of the run; only those owned by {pid} count."""
     pid = int(context["pid"])
@@ -96,21 +90,15 @@ def records_problem(
     ]
     wrong_size = [len(data) for data in mine if len(data) != record.size]
     if wrong_size:
-        message = _("a record of process %(pid)s is %(size)s bytes; each record must be %(want)s")
-        return message % {"pid": pid, "size": wrong_size[0], "want": record.size}
+        return phrase("record_size", pid=pid, size=wrong_size[0], want=record.size)
     got = [decode(record, data) for data in mine]
     if [_normal(g, w) for g, w in zip(got, want, strict=False)] == want and len(got) == len(want):
         return None
     if not got:
         seen = len([e for e in events if e.get("map") == record.map])
-        message = _(
-            "no record with %(field)s = %(pid)s (the command's process) in %(map)s; "
-            "%(seen)s records of other processes were ignored"
-        )
-        return message % {"field": record.owner, "pid": pid, "map": record.map, "seen": seen}
+        return phrase("no_own_record", field=record.owner, pid=pid, map=record.map, seen=seen)
     shown = "; ".join(_record_words(g, {}) for g in got[:5])
-    message = _("%(count)s records of process %(pid)s: %(records)s")
-    return message % {"count": len(got), "pid": pid, "records": shown}
+    return phrase("records_of", count=len(got), pid=pid, records=shown)
 
 
 def _normal(got: dict[str, Any], want: dict[str, Any]) -> dict[str, Any]:

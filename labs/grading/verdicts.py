@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from labs import verifier as labs_verifier
+from labs.grading import words
 from labs.grading.loadfacts import load_facts
 from labs.verifier import LOADER, VERIFIER
 
@@ -20,14 +21,15 @@ PASSED, FAILED, NOT_RUN = "passed", "failed", "not_run"
 
 @dataclass
 class CheckResult:
-    """One check's outcome. `status` and `reason` (why it was not run, as data: see
-    labs.grading.words) are what code reads; `expected`/`actual` are the grader's words
-    for people, in the language of the run."""
+    """One check's outcome, as data: `status`, `reason` (why it was not run) and what it
+    expected and found as phrases (`want`, `got`: see labs.grading.words), stored and sent
+    as `expected` and `actual`. The `expected` and `actual` properties are their words, in
+    the active language."""
 
     name: str
     passed: bool
-    expected: str
-    actual: str
+    want: Any
+    got: Any
     describe: dict[str, str] = field(default_factory=dict)
     status: str = ""
     reason: dict[str, Any] | None = None
@@ -37,8 +39,25 @@ class CheckResult:
         if not self.status:
             self.status = PASSED if self.passed else (NOT_RUN if self.reason else FAILED)
 
+    @property
+    def expected(self) -> str:
+        return words.check_words(self.to_dict())["expected"]
+
+    @property
+    def actual(self) -> str:
+        return words.check_words(self.to_dict())["actual"]
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "expected": self.want,
+            "actual": self.got,
+            "describe": dict(self.describe),
+            "status": self.status,
+            "reason": self.reason,
+            "differences": list(self.differences),
+        }
 
     def to_event(self) -> dict[str, Any]:
         return {"event": "check", **self.to_dict()}
@@ -119,9 +138,18 @@ class Verdict:
 def verdict_from_dict(data: dict[str, Any]) -> Verdict:
     """A stored verdict (Run.verdict, from to_dict) back as a Verdict, for code that judges
     finished runs (an authored lab's self-check)."""
-    known = set(CheckResult.__dataclass_fields__)
     checks = [
-        CheckResult(**{k: v for k, v in c.items() if k in known}) for c in data.get("checks", [])
+        CheckResult(
+            str(c.get("name", "")),
+            bool(c.get("passed")),
+            c.get("expected"),
+            c.get("actual"),
+            dict(c.get("describe") or {}),
+            str(c.get("status") or ""),
+            c.get("reason"),
+            list(c.get("differences") or []),
+        )
+        for c in data.get("checks", [])
     ]
     return Verdict(
         slug=data.get("slug", ""),

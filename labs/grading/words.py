@@ -1,8 +1,13 @@
-"""The grader's outcomes in words, in the active language: why a check was not run, and
-the verdict's one sentence. Outcomes are stored as data (a check's `status` and `reason`,
-the verdict's stage and counts); these functions are the only place that words them, for
-the grader's own record, the run history pages and the live panel (labs.consumers words
-each run event again in its viewer's language).
+"""The grader's outcomes in words, in the active language: what a check expected and
+found, why it was not run, and the verdict's one sentence.
+
+Outcomes are stored as data: a check's `status` and `reason`, and its `expected` and
+`actual` as phrases. A phrase is `{"say": <key>, <param>: <value>, ...}`: the key names
+one sentence of `_templates()` (or a few made by code: lists, quoted lines, a frame
+difference), the params are language-neutral values (names, numbers, addresses, the lines
+a program printed) or phrases themselves; a list of phrases is clauses (`a; b`). `say()`
+is the only place that turns them into words, at the edge: the run panel's socket
+(labs.consumers, in the viewer's language), the pages, `manage.py grade`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from labs import verifier
+from labs import packets, verifier
 from labs.spec import DIFFERENTIAL_CHECK
 
 # Why a check was not run: the `code` of its reason.
@@ -26,6 +31,152 @@ COMPILE, COMPILER, LOAD, PROGRAM, SEED, SANDBOX = (
 # The learner's program ran past a time limit (like a judge's TLE): with "op", "id",
 # "limit_s" and "what" ("wall": the run's wall time; "verifier_cpu": the verifier's CPU).
 TIME_LIMIT = "time_limit"
+# This site's sandbox cannot run the lab: with "needed" (the backends it can run on) and
+# "backend" (this site's).
+UNAVAILABLE = "unavailable"
+
+
+Phrase = Any  # dict (one sentence), list (clauses), str or number (a literal), None
+
+
+def phrase(sentence: str, /, **params: Any) -> dict[str, Any]:
+    """`sentence`: a key of _templates() (or of _made_by_code())."""
+    return {"say": sentence, **params}
+
+
+def all_of(items: list[Any]) -> dict[str, Any]:
+    """Parts one after another: `a, b` (`a，b` in Chinese)."""
+    return {"say": "all", "items": items}
+
+
+def any_of(names: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """`hash or lru_hash`."""
+    return {"say": "any", "items": list(names)}
+
+
+def quoted(lines: list[str]) -> dict[str, Any]:
+    """Lines a program printed (or should print), quoted: `"a", "b"`, or "no line"."""
+    return {"say": "lines", "lines": list(lines)}
+
+
+def say(value: Phrase) -> str:
+    """A phrase in the active language. A string is a literal, said as it is: a name, a
+    value, a printed line, or a check's words stored before checks carried phrases."""
+    if isinstance(value, list):
+        return _("; ").join(say(item) for item in value)
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    key = str(value.get("say"))
+    made = _made_by_code().get(key)
+    if made is not None:
+        return made(value)
+    template = _templates().get(key)
+    if template is None:  # a phrase of a newer grader: its params at least
+        return ", ".join(say(v) for k, v in value.items() if k != "say")
+    return template % {k: say(v) for k, v in value.items() if k != "say"}
+
+
+def _made_by_code() -> dict[str, Any]:
+    return {
+        "all": lambda p: _(", ").join(say(item) for item in p.get("items") or []),
+        "any": lambda p: _(" or ").join(say(item) for item in p.get("items") or []),
+        "lines": lambda p: (
+            ", ".join(f'"{line}"' for line in p["lines"]) if p.get("lines") else _("no line")
+        ),
+        "value": lambda p: packets.value_words(str(p.get("value") or "")),
+        "not_run": lambda p: not_run(p.get("reason") or {}),
+        "frame_difference": lambda p: packets.Difference.from_dict(p).words(),
+        "generated": _generated,
+    }
+
+
+def _generated(p: dict[str, Any]) -> str:
+    from labs.grading.differential import Difference, difference_words  # it words with us
+
+    found = p.get("difference")
+    difference = Difference.from_dict(found) if found else None
+    return difference_words(int(p.get("frames") or 0), difference)
+
+
+def _templates() -> dict[str, str]:
+    """One sentence per key, with its params; what checks expect and find."""
+    return {
+        # packet checks
+        "kept_whole": _("kept whole (returns %(len)s or more)"),
+        "dropped": _("dropped (returns 0)"),
+        "frame_unchanged": _("frame unchanged"),
+        "frame_rewritten": _("frame rewritten: %(changes)s"),
+        "frame_change": _("%(field)s %(new)s (was %(old)s)"),
+        "prints": _("prints %(lines)s"),
+        "prints_each_run": _("prints %(lines)s on each of %(runs)s runs"),
+        "test_run_failed": _("the test run failed: %(error)s"),
+        "error": _("error"),
+        "unknown_action": _("unknown action %(retval)s"),
+        "expected_got": _("expected %(expected)s, got %(actual)s"),
+        "dropped_it": _("dropped it (returned 0)"),
+        "kept_only": _("kept only %(retval)s of its %(len)s bytes"),
+        "kept_it": _("kept it (returned %(retval)s)"),
+        "lines_printed": _("expected the lines %(expected)s, printed %(actual)s"),
+        # map checks
+        "map_entries": _("%(types)s map %(map)s: %(entries)s"),
+        "map_entries_exact": _("%(types)s map %(map)s: %(entries)s and no other non-zero entry"),
+        "no_entries": _("no entries"),
+        "map": _("%(types)s map %(map)s"),
+        "map_problems": _("map %(map)s: %(problems)s"),
+        "no_map": _("no map named '%(name)s' in your object"),
+        "map_type": _("type: expected %(expected)s, got %(actual)s"),
+        "map_size": _("%(field)s: expected %(expected)s bytes, got %(actual)s"),
+        "max_entries": _("max_entries: expected %(expected)s, got %(actual)s"),
+        "min_entries": _("max_entries: expected at least %(expected)s, got %(actual)s"),
+        "map_flags": _("flags: expected %(expected)s set, got %(actual)s"),
+        "map_unreadable": _("could not read map %(map)s: %(error)s"),
+        "entry_missing": _("[%(key)s]: expected %(expected)s, no entry"),
+        "entry_wrong": _("[%(key)s]: expected %(expected)s, got %(actual)s"),
+        "entry_unexpected": _("unexpected entry [%(key)s] = %(value)s"),
+        "map_holds": _("%(map)s holds the expected entries"),
+        # trigger checks
+        "trace_holds": _("the trace holds %(lines)s"),
+        "prints_exactly": _("the command's process prints exactly %(lines)s"),
+        "receives_exactly": _("%(map)s receives exactly: %(records)s"),
+        "no_record": _("no record"),
+        "attach_failed": _("could not attach the program: %(error)s"),
+        "command_failed": _("the command %(command)s failed: %(error)s"),
+        "did_not_run": _("did not run"),
+        "printed_nothing": _("the command's process printed nothing"),
+        "printed": _("the command's process printed %(actual)s"),
+        "record_size": _(
+            "a record of process %(pid)s is %(size)s bytes; each record must be %(want)s"
+        ),
+        "no_own_record": _(
+            "no record with %(field)s = %(pid)s (the command's process) in %(map)s; "
+            "%(seen)s records of other processes were ignored"
+        ),
+        "records_of": _("%(count)s records of process %(pid)s: %(records)s"),
+        "missing_last": _(
+            "missing %(missing)s; lines seen (last %(shown)s of %(total)s): %(seen)s"
+        ),
+        "missing": _("missing %(missing)s; lines seen: %(seen)s"),
+        "found": _("found"),
+        # the generated-traffic check
+        "generated_expected": _(
+            "what the reference solution does on %(frames)s generated frames (seed %(seed)s)"
+        ),
+    }
+
+
+def check_words(check: dict[str, Any]) -> dict[str, Any]:
+    """A stored check (or check event) with its `expected` and `actual` in words, in the
+    active language. A check stored before checks carried phrases keeps its words, except
+    a not-run one (worded from its reason) and a generated-traffic one (from its data)."""
+    said = {**check, "expected": say(check.get("expected")), "actual": say(check.get("actual"))}
+    if isinstance(check.get("actual"), str):
+        if check.get("status") == "not_run" and check.get("reason"):
+            said["actual"] = not_run(check["reason"])
+        elif check.get("name") == DIFFERENTIAL_CHECK and check.get("differences"):
+            from labs.grading.differential import reworded  # it words with this module
+
+            said = reworded(said)
+    return said
 
 
 def not_run(reason: dict[str, Any]) -> str:
@@ -50,6 +201,13 @@ def reason_words(reason: dict[str, Any]) -> str:
         return _("could not fill the map: %(error)s") % {"error": reason.get("error")}
     if code == TIME_LIMIT:
         return _("time limit: %(what)s") % {"what": time_limit_words(reason)}
+    if code == UNAVAILABLE:
+        message = _(
+            "this lab needs the %(needed)s sandbox (kprobes and fentry/fexit); this site runs "
+            "the %(backend)s sandbox"
+        )
+        needed = _(" or ").join(reason.get("needed") or [])
+        return message % {"needed": needed, "backend": reason.get("backend")}
     if reason.get("error"):
         return str(reason["error"])
     return _("the sandbox stopped early")
@@ -124,6 +282,8 @@ def summary(
     """The verdict in one sentence. `counts`: checks `passed` and `total`; `reason`: why
     the checks were not run (a failed compile or load)."""
     if error:
+        if reason and reason.get("code") == UNAVAILABLE:  # its words made for this reader
+            error = reason_words(reason)
         return _("The sandbox failed: %(error)s") % {"error": error}
     if reason and reason.get("code") == TIME_LIMIT:
         return _("Time limit exceeded: %(what)s.") % {"what": time_limit_words(reason)}
@@ -139,6 +299,14 @@ def summary(
         "passed": counts.get("passed", 0),
         "total": total,
     }
+
+
+def kernels_summary(passed: int, total: int, all_passed: bool) -> str:
+    """The verdict of a run on every kernel: on how many of the kernels the lab is meant
+    for it passed."""
+    if all_passed:
+        return _("Passed on all %(total)d kernels.") % {"total": total}
+    return _("Passed on %(passed)d of %(total)d kernels.") % {"passed": passed, "total": total}
 
 
 def verdict_summary(verdict: dict[str, Any]) -> str:
@@ -161,14 +329,8 @@ def first_reason(checks: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def check_event(event: dict[str, Any]) -> dict[str, Any]:
-    """A check event with its not-run `actual` worded again (in the active language)."""
-    if event.get("status") == "not_run" and event.get("reason"):
-        return {**event, "actual": not_run(event["reason"])}
-    if event.get("name") == DIFFERENTIAL_CHECK and event.get("differences"):
-        from labs.grading.differential import reworded  # it words with this module
-
-        return reworded(event)
-    return event
+    """A check event worded (in the active language): check_words()."""
+    return check_words(event)
 
 
 def verdict_event(event: dict[str, Any], checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -45,13 +45,18 @@ class Outcome:
             "packets": self.packets,
             "diagnostics": self.diagnostics,
             "verifier_log": self.verifier_log,
-            "verifier": self.rejection,
+            # the verifier's verdict, or a refusal before the verifier ran (labs.verifier)
+            "verifier": self.rejection if self._refused_by() == "verifier" else None,
+            "load_failure": self.rejection if self._refused_by() == "loader" else None,
             "trace": self.trace,
             "maps": self.maps,
             "live": self.live,
             "timings": self.timings,
             "error": self.error,
         }
+
+    def _refused_by(self) -> str | None:
+        return str((self.rejection or {}).get("by") or "verifier") if self.rejection else None
 
     def to_event(self) -> dict[str, Any]:
         return {
@@ -134,6 +139,7 @@ def summary_facts(verdict: dict[str, Any]) -> dict[str, Any]:
     return {
         "stage": verdict.get("stage"),
         "error": verdict.get("error"),
+        "not_loaded_by": "loader" if verdict.get("load_failure") else None,
         "compiler_messages": bool(verdict.get("diagnostics")),
         "actions": [
             str(p.get("action", p.get("error", "?"))) for p in verdict.get("packets") or []
@@ -150,6 +156,11 @@ def summary(facts: dict[str, Any]) -> str:
         return _("The run could not start: %(error)s") % {"error": facts["error"]}
     if stage == "compile":
         return _("Your program did not compile; see the compiler messages.")
+    if stage == "load" and facts.get("not_loaded_by") == "loader":
+        return _(
+            "Your program did not load: it was refused before the verifier ran; see the "
+            "explanation."
+        )
     if stage == "load":
         return _("The verifier rejected your program; see its log and the explanation.")
     if facts.get("error"):

@@ -707,9 +707,11 @@ static ssize_t in_getline(char **line, size_t *cap)
 }
 
 /* Reads the job until the line "end". Returns 0, or -1 with msg filled. */
-/* --warm-up OBJECT: see warm_up() */
+/* --warm-up OBJECT and --warm-up-job JOB: see warm_up() and warm_up_job() */
 static const char *warm_up_path;
+static const char *warm_up_job_path;
 static void warm_up(const char *path);
+static void warm_up_job(const char *path);
 
 static int read_job(char *msg, size_t msg_size)
 {
@@ -727,9 +729,11 @@ static int read_job(char *msg, size_t msg_size)
 			continue;
 		char *words[512];
 		if (!strcmp(line, "warm-up")) {
-			/* a VM restored for a pool warms up again before its job: the loading
-			 * code translated by this qemu (TCG), not just set up in the guest */
-			if (warm_up_path)
+			/* a VM restored for a pool warms up again before its job: the code of a
+			 * whole job translated by this qemu (TCG), not just set up in the guest */
+			if (warm_up_job_path)
+				warm_up_job(warm_up_job_path);
+			else if (warm_up_path)
 				warm_up(warm_up_path);
 			static const char warm[] = "@@bpflab@@ warm\n";
 			write_all(warm, sizeof(warm) - 1);
@@ -2966,7 +2970,8 @@ static void close_stdout(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bpflab-agent [--trace-instance NAME | --trace-global | --no-trace] "
-			"[--no-pid-filter] [--netns] [--ready-line] [--warm-up OBJECT] < job\n");
+			"[--no-pid-filter] [--netns] [--ready-line] [--warm-up OBJECT] [--warm-up-job JOB] "
+			"< job\n");
 }
 
 /*
@@ -3009,68 +3014,14 @@ static void warm_up(const char *path)
 	sb_clear(&libbpf_log);
 }
 
-int main(int argc, char **argv)
+/* How this agent serves its job (its command line) */
+static const char *instance;
+static bool global, netns, no_trace;
+
+/* Reads the job, runs it, reports it and cleans up: the exit status. */
+static int serve_job(void)
 {
-	const char *instance = NULL;
-	bool global = false, netns = false, ready_line = false, no_trace = false;
-	char default_instance[64];
 	char msg[1024];
-
-	/* A worker killed mid-run (kill -9) takes its agent along: its run is graded again
-	 * elsewhere, and an orphan would spin on for nothing. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--trace-instance") && i + 1 < argc) {
-			instance = argv[++i];
-		} else if (!strcmp(argv[i], "--trace-global")) {
-			global = true;
-		} else if (!strcmp(argv[i], "--no-trace")) {
-			no_trace = true;
-		} else if (!strcmp(argv[i], "--no-pid-filter")) {
-			pid_filter = false;
-		} else if (!strcmp(argv[i], "--netns")) {
-			netns = true;
-		} else if (!strcmp(argv[i], "--ready-line")) {
-			ready_line = true;
-		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
-			warm_up_path = argv[++i];
-		} else {
-			usage();
-			return 2;
-		}
-	}
-	if (instance && (strchr(instance, '/') || !*instance || !strcmp(instance, "..") ||
-			 !strcmp(instance, "."))) {
-		usage();
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	agent_pid = getpid();
-	if (!instance) {
-		snprintf(default_instance, sizeof(default_instance), "bpflab-agent-%d",
-			 (int)agent_pid);
-		instance = default_instance;
-	}
-	if (isatty(0)) {
-		/* a serial console: no echo of the job back into the event stream, no line
-		 * length limit, no CR/LF translation */
-		struct termios t;
-		if (tcgetattr(0, &t) == 0) {
-			cfmakeraw(&t);
-			tcsetattr(0, TCSANOW, &t);
-		}
-	}
-	libbpf_set_print(libbpf_print);
-	if (warm_up_path)
-		warm_up(warm_up_path);
-	if (ready_line) {
-		/* not JSON, so event readers skip it: a host that must not send before the tty
-		 * is raw (a cold-booted VM) waits for it */
-		static const char ready[] = "bpflab-agent: ready\n";
-		write_all(ready, sizeof(ready) - 1);
-	}
-
 	if (read_job(msg, sizeof(msg))) {
 		emit_error("%s", msg);
 		emit_done(false);
@@ -3102,4 +3053,106 @@ int main(int argc, char **argv)
 	close_stdout(); /* the host reads EOF: nothing more comes */
 	cleanup();
 	return ok ? 0 : 1;
+}
+
+/*
+ * A whole job (the file at path, in the wire format: sandbox/image.py writes it) served by
+ * a child of this agent, its events dropped, before the real job. The child runs this very
+ * code on the same pages, so a microVM's qemu (TCG) has translated the path of a typical
+ * job (reading it, the load with its verifier log and watchdog thread, test runs, map
+ * dumps, trace drains, events) once per VM, off the learner's run; the kernel's side of it
+ * is warm in the snapshot. The child leaves nothing behind: its objects die with it, and
+ * the trace it read up to its own fences holds nothing afterwards.
+ */
+static void warm_up_job(const char *path)
+{
+	fflush(NULL);
+	pid_t child = fork();
+	if (child == 0) {
+		int job = open(path, O_RDONLY | O_CLOEXEC);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (job < 0 || null < 0 || dup2(job, 0) != 0 || dup2(null, 1) != 1)
+			_exit(2);
+		in_len = 0; /* what the parent had read of its own input is not this job's */
+		agent_pid = getpid(); /* its own trace fences */
+		warm_up_job_path = NULL;
+		_exit(serve_job());
+	}
+	if (child > 0)
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	/* the real job must see no line of the warm-up: read the trace pipe empty */
+	int fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[4096];
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		close(fd);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	bool ready_line = false;
+	char default_instance[64];
+
+	/* A worker killed mid-run (kill -9) takes its agent along: its run is graded again
+	 * elsewhere, and an orphan would spin on for nothing. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--trace-instance") && i + 1 < argc) {
+			instance = argv[++i];
+		} else if (!strcmp(argv[i], "--trace-global")) {
+			global = true;
+		} else if (!strcmp(argv[i], "--no-trace")) {
+			no_trace = true;
+		} else if (!strcmp(argv[i], "--no-pid-filter")) {
+			pid_filter = false;
+		} else if (!strcmp(argv[i], "--netns")) {
+			netns = true;
+		} else if (!strcmp(argv[i], "--ready-line")) {
+			ready_line = true;
+		} else if (!strcmp(argv[i], "--warm-up") && i + 1 < argc) {
+			warm_up_path = argv[++i];
+		} else if (!strcmp(argv[i], "--warm-up-job") && i + 1 < argc) {
+			warm_up_job_path = argv[++i];
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	if (instance && (strchr(instance, '/') || !*instance || !strcmp(instance, "..") ||
+			 !strcmp(instance, "."))) {
+		usage();
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	agent_pid = getpid();
+	if (!instance) {
+		snprintf(default_instance, sizeof(default_instance), "bpflab-agent-%d",
+			 (int)agent_pid);
+		instance = default_instance;
+	}
+	if (isatty(0)) {
+		/* a serial console: no echo of the job back into the event stream, no line
+		 * length limit, no CR/LF translation */
+		struct termios t;
+		if (tcgetattr(0, &t) == 0) {
+			cfmakeraw(&t);
+			tcsetattr(0, TCSANOW, &t);
+		}
+	}
+	libbpf_set_print(libbpf_print);
+	if (warm_up_path)
+		warm_up(warm_up_path); /* in this process: libbpf caches its probes here */
+	if (warm_up_job_path)
+		warm_up_job(warm_up_job_path);
+	if (ready_line) {
+		/* not JSON, so event readers skip it: a host that must not send before the tty
+		 * is raw (a cold-booted VM) waits for it */
+		static const char ready[] = "bpflab-agent: ready\n";
+		write_all(ready, sizeof(ready) - 1);
+	}
+	return serve_job();
 }

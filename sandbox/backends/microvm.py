@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 Mode = Literal["warm", "cold"]
 POOL_ENV = "BPFLAB_MICROVM_POOL"
 POOL_RESTORE_TIMEOUT_S = 30.0
+# A pool restores its next VM once its runs are over, or this long after the last began.
+REFILL_DEFER_S = 2.0
 # Whether a pooled VM warms up (Machine.warm) before it waits, paused (measured by bench)
 POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
 # Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
@@ -157,8 +159,10 @@ class MicroVMBackend(Backend):
             return stream.result()
         restore = self.mode == "warm" and image.has_snapshot()
         pooled = self._take_prepared(image, deadline) if restore else None
+        pool = None  # the pool asked for a VM: told when the run is over
         if pooled is None and restore and self.pool_size:
-            pooled = warm_pool(image, self.pool_size).take()
+            pool = warm_pool(image, self.pool_size)
+            pooled = pool.take()
         machine = pooled or Machine(image, restore=restore)
         phase = "starting qemu"
         try:
@@ -195,7 +199,10 @@ class MicroVMBackend(Backend):
         except VMError as error:
             _fail_unfinished(machine, stream, deadline, job.limits.wall_s, phase, error)
         finally:
-            machine.kill()
+            # the verdict is read: the VM stops now, its exit is reaped off the run's path
+            machine.kill(wait=False)
+            if pool is not None:
+                pool.run_ended()
         return stream.result()
 
 
@@ -203,25 +210,21 @@ RUNNING_THE_JOB = "running the job"
 
 
 class _Prepared:
-    """One VM being restored (paused) for the next run: qemu is started by the caller's
-    thread (it dies with the thread that started it, see _die_with_parent, and this
-    thread lives on through the run), the snapshot is loaded on a thread of its own."""
+    """One VM being started and restored (paused) for the next run, all on a thread of its
+    own: prepare() returns at once, nothing of it is on the compile's path. qemu is started
+    by the process's launcher thread (Machine.start_detached: a qemu dies with the thread
+    that started it, and this one ends before the run)."""
 
     def __init__(self, image: vm_image.Image) -> None:
         self.image = image
         self.machine = Machine(image, restore=True)
         self.error: VMError | None = None
-        try:
-            self.machine.start()
-        except VMError as error:
-            self.error = error
         self.thread = threading.Thread(target=self._restore, name="bpflab-vm-prepare", daemon=True)
         self.thread.start()
 
     def _restore(self) -> None:
-        if self.error is not None:
-            return
         try:
+            self.machine.start_detached()
             deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
             if WARM_PREPARED:
                 self.machine.restore(deadline)
@@ -263,12 +266,19 @@ class WarmPool:
         self.ready: list[Machine] = []
         self.cond = threading.Condition()
         self.closed = False
+        self.running = 0  # runs that asked the pool for a VM and are not over yet
+        self.last_start = 0.0
+        # started by the first take() (or wait_filled()): the first run counts as running
+        # before the pool restores anything
         self.thread = threading.Thread(target=self._fill, name="bpflab-vm-pool", daemon=True)
-        self.thread.start()
 
     def take(self) -> Machine | None:
-        """A restored, paused VM, or None when none is ready (the run restores its own)."""
+        """A restored, paused VM, or None when none is ready (the run restores its own).
+        The caller calls run_ended() when its run is over, whether it got a VM or not."""
         with self.cond:
+            self.running += 1
+            self.last_start = time.monotonic()
+            self._start()
             while self.ready:
                 machine = self.ready.pop(0)
                 self.cond.notify()
@@ -277,17 +287,37 @@ class WarmPool:
                 machine.kill()
         return None
 
+    def run_ended(self) -> None:
+        with self.cond:
+            self.running -= 1
+            self.cond.notify_all()
+
+    def _refill_now(self) -> bool:
+        """Whether to restore the next VM now: the pool is short, and no run of ours is
+        going on (restoring and warming up a VM is ~0.3 s of CPU on a machine with few
+        cores: the learner's run comes first), or the last one began REFILL_DEFER_S ago (a
+        long run, or runs back to back, must not leave the pool empty)."""
+        if len(self.ready) >= self.size:
+            return False
+        return not self.running or time.monotonic() - self.last_start >= REFILL_DEFER_S
+
     def wait_filled(self, timeout_s: float) -> bool:
         """Waits until the pool holds its size of VMs (for tests and warm-up)."""
         with self.cond:
+            self._start()
             return self.cond.wait_for(lambda: len(self.ready) >= self.size, timeout=timeout_s)
+
+    def _start(self) -> None:
+        if self.thread.ident is None and not self.closed:
+            self.thread.start()
 
     def _fill(self) -> None:
         failures = 0
         while True:
             with self.cond:
-                while not self.closed and len(self.ready) >= self.size:
-                    self.cond.wait()
+                while not self.closed and not self._refill_now():
+                    # a run may be going on: look again once it may be REFILL_DEFER_S old
+                    self.cond.wait(timeout=REFILL_DEFER_S / 4 if self.running else None)
                 if self.closed:
                     return
             machine = Machine(self.image, restore=True)
@@ -320,7 +350,8 @@ class WarmPool:
             self.cond.notify_all()
         for machine in machines:
             machine.kill()
-        self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S + 5)
+        if self.thread.ident is not None:
+            self.thread.join(timeout=POOL_RESTORE_TIMEOUT_S + 5)
 
 
 _pools: dict[str, WarmPool] = {}  # by kernel name: each kernel has its own VMs

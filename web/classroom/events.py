@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from labs import verifier
+from labs.grading import words
 from labs.i18n import pick
 from web.pages.strings import run_panel_strings
 
@@ -61,6 +63,10 @@ def _compile(data: dict[str, Any]) -> str:
 def _load(data: dict[str, Any]) -> str:
     if data.get("ok"):
         return _("the verifier accepted the program")
+    rejection = data.get("rejection") or {}
+    if rejection.get("by") == verifier.LOADER:
+        why = verifier.label(rejection.get("class"))
+        return _("refused before the verifier ran: %(why)s") % {"why": why}
     return _("the verifier rejected the program")
 
 
@@ -83,9 +89,9 @@ def _finished(data: dict[str, Any]) -> str:
 
 
 def _verdict(data: dict[str, Any]) -> str:
-    checks = data.get("checks") or []
-    passed = sum(bool(c.get("passed")) for c in checks)
-    return _("%(passed)s of %(total)s checks passed.") % {"passed": passed, "total": len(checks)}
+    if "checks" in data:  # a verdict stored whole: its sentence, made from its data
+        return words.verdict_summary(data)
+    return _("passed") if data.get("passed") else _("not passed")
 
 
 _DESCRIBERS = {

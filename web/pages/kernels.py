@@ -8,11 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from labs import kernels
+from labs.grading import words
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
+from web.pages.verdicts import verdict_text
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
 
@@ -58,7 +61,7 @@ def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
         "lab": lab,
         "matrix": matrix(verdict) if verdict.get("kernels") else None,
         "kernel_names": kernels.for_run(run.kernel) if not run.is_finished else [],
-        "ws_path": f"/ws/runs/{run.token}/",
+        "ws_path": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}",
     }
     return render(request, "pages/kernels.html", context)
 
@@ -75,7 +78,7 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
             "release": (by_kernel[name].get("kernel") or {}).get("release", ""),
             "passed": by_kernel[name].get("passed"),
             "counted": kernels.fits(name, minimum, maximum),
-            "summary": by_kernel[name].get("summary", ""),
+            "summary": verdict_text(by_kernel[name]),
             "error": by_kernel[name].get("error"),
         }
         for name in names
@@ -96,7 +99,7 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
 def _load_rows() -> list[tuple[str, str]]:
     return [
         ("loaded", _("Loaded")),
-        ("complaint", _("Verifier's complaint")),
+        ("complaint", _("Why it did not load")),  # the verifier's or the loader's words
         ("line", _("At line")),
         ("insns", _("Instructions processed")),
         ("total_states", _("Verifier states")),
@@ -124,8 +127,9 @@ def _check_rows(
         for name in names:
             found = next(
                 (c for c in by_kernel[name].get("checks") or [] if c["name"] == check["name"]),
-                {},
+                None,
             )
+            found = words.check_words(found) if found else {}
             cells.append(
                 {
                     "value": found.get("passed"),

@@ -3,8 +3,6 @@ the language the run was submitted in, which an instructor reading it may not sh
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from labs.grading import words
 from labs.models import Run
 from labs.queue import waiting
@@ -18,9 +16,14 @@ def run_summary(run: Run) -> str:
     verdict = run.verdict or {}
     if verdict.get("kernels"):
         return kernels_summary(verdict)
+    return verdict_text(verdict)
+
+
+def verdict_text(verdict: dict) -> str:
+    """One verdict's sentence (Verdict.to_dict()), made from its data in the reader's
+    language; a verdict stored before it carried the data keeps its words."""
     checks = verdict.get("checks") or []
     if not checks or (verdict.get("stage") == "load" and not words.first_reason(checks)):
-        # a run on every kernel words each kernel itself; older runs stored no reasons
         return str(verdict.get("summary") or "")
     return words.verdict_summary(verdict)
 
@@ -32,12 +35,7 @@ def kernels_summary(verdict: dict) -> str:
     minimum, maximum = verdict.get("min_kernel") or "", verdict.get("max_kernel") or ""
     counted = [v for name, v in verdict["kernels"].items() if fits(name, minimum, maximum)]
     passed = sum(bool(v.get("passed")) for v in counted)
-    if counted and passed == len(counted):
-        return _("Passed on all %(total)d kernels.") % {"total": len(counted)}
-    return _("Passed on %(passed)d of %(total)d kernels.") % {
-        "passed": passed,
-        "total": len(counted),
-    }
+    return words.kernels_summary(passed, len(counted), bool(counted) and passed == len(counted))
 
 
 def waiting_text(run: Run) -> str:

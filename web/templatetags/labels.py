@@ -51,3 +51,20 @@ def event_kind(kind: str) -> str:
     from web.classroom.events import event_kind_label
 
     return event_kind_label(kind)
+
+
+@register.filter
+def said(phrase: Any) -> str:
+    """A stored phrase (a check's expected or actual: labs.grading.words) in words, in the
+    reader's language; a check stored as words keeps them."""
+    from labs.grading import words
+
+    return words.say(phrase)
+
+
+@register.filter
+def check_said(check: dict[str, Any]) -> dict[str, Any]:
+    """A stored check with its expected and actual in words, in the reader's language."""
+    from labs.grading import words
+
+    return words.check_words(check)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from labs.grading import Verdict, grade
+from labs.grading import Verdict, grade, words
 from labs.grading.kernels import KernelMatrix, grade_on_kernels
 from labs.i18n import pick
 from labs.spec import ContentError, load_lab_by_slug
@@ -38,10 +38,11 @@ def exit_status(verdict: Verdict) -> int:
 
 
 def json_report(verdict: Verdict) -> dict[str, Any]:
+    """The verdict with each check's expected and actual in words (the active language)."""
     data = verdict.to_dict()
     data["checks"] = [
-        {key: check[key] for key in ("name", "passed", "expected", "actual")}
-        for check in data["checks"]
+        {key: said[key] for key in ("name", "passed", "expected", "actual")}
+        for said in map(words.check_words, data["checks"])
     ]
     return data
 
@@ -118,10 +119,10 @@ class Command(BaseCommand):
                 self._report_matrix(matrix, options)
             kernel = options["kernel"] or ""
             verdict = grade(lab, source, backend=backend, kernel=kernel, seed=options["seed"])
-        if options["json"]:
-            self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
-        else:
-            self.stdout.write("\n".join(human_report(verdict, options["language"])))
+            if options["json"]:
+                self.stdout.write(json.dumps(json_report(verdict), ensure_ascii=False))
+            else:
+                self.stdout.write("\n".join(human_report(verdict, options["language"])))
         sys.exit(exit_status(verdict))
 
     def _kernels(self, options: dict[str, Any]) -> list[str]:
