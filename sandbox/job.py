@@ -20,7 +20,7 @@ from typing import Any
 TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sleep", "/bin/ping")
 # Done by the agent's own forked child, with no helper exec (docs/protocol.md):
 # @create PATH..., @rm PATH..., @rm-at DIR NAME, @exec PATH, @exec-thread PATH,
-# @exec-retry MISSING PATH (a failing exec, then @exec PATH: two execs from one process).
+# @exec-retry MISSING... PATH (failing execs, then @exec PATH: several execs, one process).
 TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread", "@exec-retry")
 TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
 OP_NAMES = (

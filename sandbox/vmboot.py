@@ -80,6 +80,7 @@ class Machine:
         self.console: socket.socket | None = None
         self.monitor: socket.socket | None = None
         self.stderr: IO[bytes] | None = None
+        self.paused = False  # restored and stopped: resume() before its job
         self.signalled = False  # SIGKILL sent: never signal that pid again
         self.kill_lock = threading.Lock()
         self.pending = b""  # channel bytes read but not yet consumed
@@ -180,6 +181,7 @@ class Machine:
                     break
                 if status == "failed":
                     raise VMError(f"restoring the snapshot failed: {self.stderr_tail()}")
+            self.paused = True
             if resume:
                 self.resume(deadline)
         except QMPError as error:
@@ -193,6 +195,17 @@ class Machine:
             self.qmp.execute("cont", deadline=deadline)
         except QMPError as error:
             raise VMError(f"resuming the VM: {error} {self.stderr_tail()}".strip()) from error
+        self.paused = False
+
+    def begin_warm_up(self) -> None:
+        """Has a restored, running VM's agent start its warm-up job and returns at once: the
+        job the host sends next interrupts it (the agent kills its warm-up child), keeping
+        what qemu translated until then. For a VM restored while the program compiles."""
+        assert self.channel is not None
+        try:
+            self.channel.sendall(b"warm-up\n")
+        except OSError as error:
+            raise VMError(f"warming up the VM: {error}") from error
 
     def warm(self, deadline: float) -> None:
         """Has a restored VM's agent load and test-run its warm-up object once more, then
@@ -208,6 +221,7 @@ class Machine:
             self.qmp.execute("stop", deadline=deadline)
         except QMPError as error:
             raise VMError(f"pausing the VM: {error}") from error
+        self.paused = True
 
     def _wait_marker(self, marker: bytes, deadline: float) -> None:
         while marker not in self.pending:

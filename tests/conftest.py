@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
+import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +44,13 @@ def live_stack(django_db_setup, django_db_blocker, tmp_path_factory):  # type: i
     worker_name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     port = services.free_port()
     worker = services.start_process(
-        services.celery_command(concurrency=1, hostname=worker_name), log_dir / "celery.log", env
+        services.celery_command(concurrency=1, hostname=worker_name),
+        log_dir / "celery.log",
+        {**env, "PGAPPNAME": "live stack worker"},
     )
-    web = services.start_process(services.web_command(port=port), log_dir / "web.log", env)
+    web = services.start_process(
+        services.web_command(port=port), log_dir / "web.log", {**env, "PGAPPNAME": "live stack web"}
+    )
     try:
 
         def worker_answers() -> bool:
@@ -105,11 +112,58 @@ def pytest_sessionstart(session):  # type: ignore[no-untyped-def]
     """Drops the PostgreSQL test databases of earlier test processes killed before their own
     teardown (each process makes its own, so they would pile up on a shared server)."""
     from django.conf import settings
+    from django.db.backends.signals import connection_created
 
     from web import postgres, services
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         postgres.drop_stale_test_databases(postgres.Server.from_url(services.database_url()))
+        connection_created.connect(_name_the_session)
+
+
+# --- every connection to the test database is closed before it is dropped ---------------
+
+_running_test = ["(no test)"]
+
+
+def pytest_runtest_setup(item):  # type: ignore[no-untyped-def]
+    _running_test[0] = item.nodeid
+
+
+def _name_the_session(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+    """Names each PostgreSQL session after the thread and the test that opened it: a session
+    left open at the end is then reported with its culprit (pg_stat_activity)."""
+    name = f"pytest {threading.current_thread().name} {_running_test[0].rsplit('/', 1)[-1]}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('application_name', %s, false)", [name[:63]])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """pytest-django's, and before it drops the test database: no session but this thread's
+    may be left on it (PostgreSQL would refuse to drop it, "being accessed by other users",
+    and it would stay behind on the shared server). Names any left after the 5 s PostgreSQL
+    itself waits for sessions that are closing (with the thread and test that opened them)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        deadline = time.monotonic() + 5
+        while (others := _other_sessions(connection)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    if others:  # to become a failure once the last one is tracked down
+        warnings.warn(f"sessions left open on the test database: {others}", stacklevel=1)
+
+
+def _other_sessions(connection) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 120) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchall()
 
 
 def pytest_report_header(config):  # type: ignore[no-untyped-def]

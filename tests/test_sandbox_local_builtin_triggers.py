@@ -123,7 +123,7 @@ def test_it_refuses_to_exec_a_program_off_the_allow_list() -> None:
     assert refused["error"] == "cannot run @exec: Permission denied (EACCES)"
 
 
-def test_it_execs_a_missing_path_then_a_real_one_from_one_process(tmp_path: Path) -> None:
+def test_it_execs_missing_paths_then_a_real_one_from_one_process(tmp_path: Path) -> None:
     missing = str(tmp_path / f"bpflab-{secrets.token_hex(4)}-missing")
     result = run(
         EXEC_RECORDER,
@@ -133,14 +133,18 @@ def test_it_execs_a_missing_path_then_a_real_one_from_one_process(tmp_path: Path
             "program": None,
             "target": "tracepoint/syscalls/sys_enter_execve",
         },
-        {"op": "trigger", "id": "retry", "argv": ["@exec-retry", missing, "/bin/true"]},
+        {"op": "trigger", "id": "retry", "argv": ["@exec-retry", missing, missing, "/bin/true"]},
         {"op": "trace", "id": "wait", "wait_ms": 100},
     )
 
     retry = result.by_id("retry")
     assert retry and retry["ok"] and retry["exit_code"] == 0
     pid = retry["pid"]
-    assert records_of(result, pid) == [(pid, pid, missing), (pid, pid, "/bin/true")]
+    assert records_of(result, pid) == [
+        (pid, pid, missing),
+        (pid, pid, missing),
+        (pid, pid, "/bin/true"),
+    ]
 
 
 def test_it_refuses_an_exec_retry_whose_first_path_exists(tmp_path: Path) -> None:
@@ -148,7 +152,21 @@ def test_it_refuses_an_exec_retry_whose_first_path_exists(tmp_path: Path) -> Non
     existing.write_text("")
 
     result = run(
-        PASS, {"op": "trigger", "id": "retry", "argv": ["@exec-retry", str(existing), "/bin/true"]}
+        EXEC_RECORDER,
+        {
+            "op": "attach",
+            "id": "attach",
+            "program": None,
+            "target": "tracepoint/syscalls/sys_enter_execve",
+        },
+        {
+            "op": "trigger",
+            "id": "retry",
+            "argv": ["@exec-retry", str(tmp_path / "missing"), str(existing), "/bin/true"],
+        },
+        {"op": "trace", "id": "wait", "wait_ms": 100},
     )
 
-    assert result.by_id("retry")["exit_code"] == 2  # type: ignore[index]  # bad arguments
+    retry = result.by_id("retry")
+    assert retry and retry["exit_code"] == 2  # bad arguments
+    assert records_of(result, retry["pid"]) == []  # checked before any exec

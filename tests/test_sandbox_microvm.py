@@ -429,6 +429,30 @@ def test_it_takes_the_vm_down_with_a_killed_worker(image: vm_image.Image) -> Non
     assert not alive(vm_pid)
 
 
+def test_it_interrupts_the_warm_up_of_a_vm_restored_during_the_compile(
+    image: vm_image.Image, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the VM starts its warm-up job while the program compiles; the job cuts it short (here
+    # at once: the program is compiled first, so the job follows the warm-up line closely)
+    monkeypatch.setattr(microvm, "WARM_PREPARED", True)
+    backend = MicroVMBackend()
+    printing = job(PRINT_EACH_PACKET, {"op": "test_run", "id": "run", "data": udp_frame(7).hex()})
+
+    backend.prepare()
+    result = backend.run(printing)
+
+    assert result.ok, result.error
+    assert booting(result)["pooled"] is True
+    assert [line["message"] for line in result.trace_lines()] == ["packet of 58 bytes"]
+    assert outcome_of_counter(backend) == outcome(MicroVMBackend().run(xdp_job()))
+
+
+def outcome_of_counter(backend: MicroVMBackend) -> dict[str, Any]:
+    counter = xdp_job()
+    backend.prepare()
+    return outcome(backend.run(counter))
+
+
 PREPARING_WORKER = """
 import time
 from sandbox.backends.microvm import MicroVMBackend

@@ -143,6 +143,20 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The anonymous quotas count one visitor's, or one site's, runs of the last hour
+        # (labs/freeform.py); partial: signed-in users' submissions, most of them, are left out.
+        indexes = [
+            models.Index(
+                fields=["visitor", "created_at"],
+                name="submission_visitor_recent",
+                condition=models.Q(user__isnull=True),
+            ),
+            models.Index(
+                fields=["site", "created_at"],
+                name="submission_site_recent",
+                condition=models.Q(user__isnull=True),
+            ),
+        ]
 
 
 def new_run_token() -> str:

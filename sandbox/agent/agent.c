@@ -2420,9 +2420,9 @@ static const char *const trigger_allow[] = {TRIGGER_ALLOW_LIST};
  *   @rm-at DIR NAME    unlinkat(2) of NAME relative to DIR (opened as a directory)
  *   @exec PATH         execv(2) of PATH, which must resolve to an allow-listed program
  *   @exec-thread PATH  the same from a second thread (its tid is not the tgid)
- *   @exec-retry MISSING PATH
- *                      execv(2) of MISSING, which must not exist (the call fails with
- *                      ENOENT), then @exec PATH: two execs from one process
+ *   @exec-retry MISSING... PATH
+ *                      execv(2) of each MISSING in turn, none of which may exist (each
+ *                      call fails with ENOENT), then @exec PATH: several execs, one process
  * Exit status: 0 when every call succeeded, 1 when one failed, 2 on bad arguments.
  */
 static const char *const trigger_builtins[] = {TRIGGER_BUILTINS};
@@ -2505,11 +2505,16 @@ static int builtin_trigger(size_t argc, char **argv, int st)
 	}
 	if (!strcmp(cmd, "@exec-retry")) {
 		struct stat missing;
-		if (argc != 3 || lstat(argv[1], &missing) == 0 || errno != ENOENT)
+		if (argc < 3)
 			return 2;
-		char *missing_argv[] = {argv[1], NULL};
-		execv(argv[1], missing_argv); /* fails: the tracepoint saw it all the same */
-		argv[1] = argv[2];
+		for (size_t i = 1; i + 1 < argc; i++)
+			if (lstat(argv[i], &missing) == 0 || errno != ENOENT)
+				return 2; /* before any exec: a path that exists is never run */
+		for (size_t i = 1; i + 1 < argc; i++) {
+			char *missing_argv[] = {argv[i], NULL};
+			execv(argv[i], missing_argv); /* fails: the tracepoint saw it all the same */
+		}
+		argv[1] = argv[argc - 1];
 		argc = 2;
 		cmd = "@exec";
 	}
@@ -3062,13 +3067,20 @@ static int serve_job(void)
  * job (reading it, the load with its verifier log and watchdog thread, test runs, map
  * dumps, trace drains, events) once per VM, off the learner's run; the kernel's side of it
  * is warm in the snapshot. The child leaves nothing behind: its objects die with it, and
- * the trace it read up to its own fences holds nothing afterwards.
+ * the trace is read empty after it.
+ *
+ * The real job goes first: when its bytes arrive (a VM that warms up while the program
+ * compiles), the child is killed where it is; what it translated so far stays translated.
  */
 static void warm_up_job(const char *path)
 {
+	int gone[2]; /* the child's end closes when it exits: the parent's end reads EOF */
+	if (pipe2(gone, O_CLOEXEC))
+		return;
 	fflush(NULL);
 	pid_t child = fork();
 	if (child == 0) {
+		close(gone[0]);
 		int job = open(path, O_RDONLY | O_CLOEXEC);
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (job < 0 || null < 0 || dup2(job, 0) != 0 || dup2(null, 1) != 1)
@@ -3078,9 +3090,27 @@ static void warm_up_job(const char *path)
 		warm_up_job_path = NULL;
 		_exit(serve_job());
 	}
-	if (child > 0)
+	close(gone[1]);
+	if (child > 0) {
+		struct pollfd wait_for[2] = {{.fd = 0, .events = POLLIN}, {.fd = gone[0], .events = POLLIN}};
+		bool job_came = in_len > 0; /* it came with the warm-up line */
+		while (!job_came) {
+			int n = poll(wait_for, 2, -1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || wait_for[1].revents)
+				break; /* the child is done */
+			if (wait_for[0].revents & POLLIN)
+				job_came = true;
+			else if (wait_for[0].revents)
+				wait_for[0].fd = -1; /* a hung-up input brings no job: wait for the child */
+		}
+		if (job_came)
+			kill(child, SIGKILL);
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
+	}
+	close(gone[0]);
 	/* the real job must see no line of the warm-up: read the trace pipe empty */
 	int fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0) {

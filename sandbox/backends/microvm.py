@@ -10,8 +10,10 @@ ever shared between runs. The benchmark measures both modes with
 `get_backend("microvm", mode="cold" | "warm")`.
 
 Optionally (`pool_size=N`, or BPFLAB_MICROVM_POOL=N in the worker's environment), a
-background thread keeps N VMs restored and paused, so a warm run only has to resume one
-(WarmPool): each pooled VM still serves exactly one run and is killed after it.
+background thread keeps N VMs restored, warmed up (the agent serves a warm-up job, so this
+qemu has translated a job's code) and paused, so a warm run only has to resume one
+(WarmPool): each pooled VM still serves exactly one run and is killed after it. Where a
+run's time goes: README.md, "Where a microVM run's time goes".
 
 The first event of a run is `{"event": "stage", "stage": "booting", "boot": "snapshot" |
 "cold", "vm_pid": <qemu pid>}`. Then the job goes to the agent over the job channel and
@@ -21,7 +23,8 @@ Plumbing (sandbox/vmboot.py, where the VM is booted): the job channel (a virtio 
 kernel console (ttyS0) and the QMP monitor are each one end of a socketpair handed to
 qemu as an open fd (`-chardev socket,fd=N`), so no socket file is ever created; qemu's
 stderr goes to an unlinked temp file. Teardown is always SIGKILL to qemu's process group
-(it is its own session), so nothing of a run outlives it.
+(it is its own session), so nothing of a run outlives it; it is sent as soon as the verdict
+is read, and the exit is reaped on a thread off the run's path.
 
 Framing: the channel carries nothing but the guest init's "@@bpflab@@ ready" line (read
 before the snapshot is saved, or before a cold run's job is sent) and the agent's JSON
@@ -182,7 +185,8 @@ class MicroVMBackend(Backend):
             )
             if pooled is not None:
                 phase = "resuming a restored VM"
-                machine.resume(deadline)
+                if machine.paused:  # else it is warming up: the job interrupts that
+                    machine.resume(deadline)
             elif restore:
                 phase = "restoring the snapshot"
                 machine.restore(deadline)
@@ -228,7 +232,7 @@ class _Prepared:
             deadline = time.monotonic() + POOL_RESTORE_TIMEOUT_S
             if WARM_PREPARED:
                 self.machine.restore(deadline)
-                self.machine.warm(deadline)
+                self.machine.begin_warm_up()
             else:
                 self.machine.restore(deadline, resume=False)
         except VMError as error:

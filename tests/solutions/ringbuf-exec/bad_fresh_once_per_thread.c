@@ -1,4 +1,4 @@
-/* expect-fail: two-execs-one-process
+/* expect-fail: three-execs-one-process
  * Wrong: "an exec replaces the thread, so one record per thread is enough": remembers
  * every thread id it has reported and stays silent for it afterwards. A thread whose
  * first execve fails and which then calls execve again gets only the first record. */

@@ -1,4 +1,4 @@
-/* expect-fail: two-execs-one-process
+/* expect-fail: three-execs-one-process
  * Wrong: reports only execs of "real programs", paths under /bin, /sbin or /usr, on the
  * idea that anything else cannot be exec'd anyway. But every execve counts, the failing
  * ones too: an exec of a missing /tmp path must give its record as well. */

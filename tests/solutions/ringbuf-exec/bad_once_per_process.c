@@ -1,4 +1,4 @@
-/* expect-fail: two-execs-one-process
+/* expect-fail: three-execs-one-process
  * Wrong: one record per process, not per execve. A hash map remembers the tgids already
  * reported, so a process that calls execve twice (the first call failing) is reported
  * once. Each of the other checks execs once per process, so they cannot tell. */
