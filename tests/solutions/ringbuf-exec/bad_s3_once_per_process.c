@@ -1,7 +1,7 @@
 /* Wrong: de-duplicates by process. A HASH keyed by tgid remembers which processes already
  * sent a record, so a process that calls execve twice (a failing exec, then a real one)
  * sends only the first. Breaks "for each execve submits one 68-byte record".
- * expect-fail: two-execs-one-process */
+ * expect-fail: three-execs-one-process */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
