@@ -414,9 +414,11 @@ def start_self_check(authored: AuthoredLab, user: Any, language: str) -> LabVers
 
 
 def verdict_of(run: Run) -> Any:
+    from labs.grading import words
     from labs.grading.verdicts import verdict_from_dict
 
     verdict = verdict_from_dict(run.verdict or {"slug": ""})
+    verdict.summary = words.stored_summary(run.verdict or {})  # in the reader's language
     if run.status == Run.ERROR and not verdict.error:
         verdict.error = run.error or "error"
     return verdict

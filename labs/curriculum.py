@@ -76,15 +76,32 @@ def lab_fields(spec: Any) -> dict[str, Any]:
     }
 
 
+_hashes: dict[str, tuple[Any, str]] = {}  # slug -> (the spec, its folder's hash)
+
+
+def _hash_of(spec: Any) -> str:
+    """The folder hash of a spec from get_lab (a spec is replaced when its files change)."""
+    with _lock:
+        known = _hashes.get(spec.slug)
+    if known is not None and known[0] is spec:
+        return known[1]
+    digest = folder_hash(spec.path)
+    with _lock:
+        _hashes[spec.slug] = (spec, digest)
+    return digest
+
+
 def sync_lab_row(spec: Any) -> bool:
     """Brings the database's copy of the lab up to the files it is graded from, when its
     content_hash says they differ (someone edited the content and did not load it). True
     when the row changed."""
     from labs.models import Lab
 
-    fields = lab_fields(spec)
-    stale = Lab.objects.filter(slug=spec.slug).exclude(content_hash=fields["content_hash"])
-    changed = stale.update(**fields) > 0
+    # a read, and the folder hashed once per spec: this runs before every grading
+    stale = Lab.objects.filter(slug=spec.slug).exclude(content_hash=_hash_of(spec))
+    if not stale.exists():
+        return False
+    changed = stale.update(**lab_fields(spec)) > 0
     if changed:
         logger.warning("lab %s changed on disk since load_content; its row is updated", spec.slug)
     return changed

@@ -2,16 +2,24 @@
 
 Storing first is what lets a page that joins late (or reloads) replay everything in order;
 the live message carries the same `seq`, so the consumer can drop what it already replayed.
+
+The worker grading a run does not wait for either: its writer hands the events to a thread
+of the run's own (`_Outbox`) that stores whatever has arrived in one transaction and then
+passes them to the process's sender (`_Sender`), one event loop that sends every live copy
+in order over connections it keeps. The run's verdict is stored only once every event
+before it is (`RunEventWriter.flush`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
 from labs.models import Membership, Run, RunEvent
@@ -20,6 +28,10 @@ log = logging.getLogger(__name__)
 
 RUN_EVENT_MESSAGE = "run.event"
 COHORT_ACTIVITY_MESSAGE = "cohort.activity"
+# Live copies a process holds at most while Redis does not take them (then the oldest go).
+MAX_UNSENT = 10_000
+# How long a worker waits, after a run, for its live copies to leave (Redis may be down).
+SEND_WAIT_S = 2.0
 
 
 def run_group(token: str) -> str:
@@ -30,21 +42,83 @@ def cohort_group(cohort_id: int) -> str:
     return f"cohort.{cohort_id}"
 
 
-def send_to_group(group: str, message: dict[str, Any]) -> bool:
-    """Sends to the channel layer; a Redis outage loses only the live copy, never the event."""
-    layer = get_channel_layer()
-    if layer is None:
-        return False
-    try:
-        async_to_sync(layer.group_send)(group, message)
-    except Exception as exc:  # noqa: BLE001 - any layer failure must not fail the run
-        from celery.exceptions import SoftTimeLimitExceeded
+def send_to_group(group: str, message: dict[str, Any]) -> None:
+    """Sends to the channel layer, in the order of the calls, without waiting: a Redis outage
+    loses only the live copy, never the event."""
+    _sender().send(group, message)
 
-        if isinstance(exc, SoftTimeLimitExceeded):
-            raise  # the worker stopping the task, not the layer failing
-        log.warning("could not publish to %s", group, exc_info=True)
-        return False
-    return True
+
+def wait_sent(timeout: float = SEND_WAIT_S) -> bool:
+    """Waits until every live copy handed over so far has been sent (or failed)."""
+    return _sender().wait_idle(timeout)
+
+
+class _Sender:
+    """An event loop on a thread of its own sending channel-layer messages in order.
+
+    async_to_sync(group_send) started a thread, an event loop and with it a new Redis
+    connection for every message: ~3 ms each, on the grading thread. This loop lives as
+    long as the process and keeps its connections; callers never wait for it."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.unsent = 0
+        self.dropped = 0
+        self.idle = threading.Condition()
+        self.started = threading.Event()
+        threading.Thread(target=self._run, name="bpflab-sender", daemon=True).start()
+        self.started.wait()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self.loop.create_task(self._drain())
+        self.started.set()
+        self.loop.run_forever()
+
+    def send(self, group: str, message: dict[str, Any]) -> None:
+        with self.idle:
+            if self.unsent >= MAX_UNSENT:
+                self.dropped += 1
+                if self.dropped == 1:
+                    log.warning("the channel layer takes nothing: dropping live copies")
+                return
+            self.unsent += 1
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, (group, message))
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.unsent == 0, timeout)
+
+    async def _drain(self) -> None:
+        while True:
+            group, message = await self.queue.get()
+            try:
+                layer = get_channel_layer()  # looked up each time: tests swap the layer
+                if layer is not None:
+                    await layer.group_send(group, message)
+            except Exception:  # noqa: BLE001 - a layer failure must not stop the others
+                log.warning("could not publish to %s", group, exc_info=True)
+            with self.idle:
+                self.unsent -= 1
+                if self.unsent == 0:
+                    self.dropped = 0
+                    self.idle.notify_all()
+
+
+_senders: dict[int, _Sender] = {}
+_senders_lock = threading.Lock()
+
+
+def _sender() -> _Sender:
+    """This process's sender (a forked worker process starts its own: threads do not fork)."""
+    pid = os.getpid()
+    with _senders_lock:
+        if pid not in _senders:
+            _senders.clear()
+            _senders[pid] = _Sender()
+        return _senders[pid]
 
 
 class RunEventWriter:
@@ -53,22 +127,60 @@ class RunEventWriter:
     re-reading the last seq.
 
     Every event carries the attempt it belongs to (a run whose worker died is graded again):
-    a page shows the latest attempt only, and the consumer drops older attempts' events."""
+    a page shows the latest attempt only, and the consumer drops older attempts' events.
 
-    def __init__(self, run: Run) -> None:
+    background=True: publish() returns at once and the writer's own thread stores and sends
+    (see _Outbox); flush() waits for what was published so far. A writer made inside a
+    transaction stores in it all the same (its rows commit or roll back with it)."""
+
+    def __init__(self, run: Run, background: bool = False) -> None:
         self.run = run
         self.attempt = max(run.attempt, 1)
         self.next_seq = _last_seq(run) + 1
+        self.outbox = _Outbox(self) if background and not connection.in_atomic_block else None
 
-    def publish(self, data: dict[str, Any]) -> RunEvent:
-        event = self.store(data)
-        message = {"type": RUN_EVENT_MESSAGE, "seq": event.seq, "event": event.data}
-        send_to_group(run_group(self.run.token), message)
-        return event
+    def publish(self, data: dict[str, Any]) -> None:
+        data = self._with_attempt(data)
+        if self.outbox is not None:
+            self.outbox.put(data)
+            return
+        self._send(self._store(data))
 
     def store(self, data: dict[str, Any]) -> RunEvent:
-        """Stores without sending (for events no page can be waiting for live)."""
-        return self._store({**data, "attempt": data.get("attempt", self.attempt)})
+        """Stores without sending (for events no page can be waiting for live), now."""
+        self.flush()
+        return self._store(self._with_attempt(data))
+
+    def flush(self) -> None:
+        """Returns once every event published so far is stored; raises what storing raised."""
+        if self.outbox is not None:
+            self.outbox.flush()
+
+    def close(self) -> None:
+        """Flushes, then ends the writer's thread (a later publish stores on the caller's)."""
+        outbox, self.outbox = self.outbox, None
+        if outbox is not None:
+            outbox.close()
+
+    def _with_attempt(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "attempt": data.get("attempt", self.attempt)}
+
+    def _send(self, event: RunEvent) -> None:
+        message = {"type": RUN_EVENT_MESSAGE, "seq": event.seq, "event": event.data}
+        send_to_group(run_group(self.run.token), message)
+
+    def _store_many(self, batch: list[dict[str, Any]]) -> list[RunEvent]:
+        rows = [
+            RunEvent(run=self.run, seq=self.next_seq + i, kind=str(d.get("event", "")), data=d)
+            for i, d in enumerate(batch)
+        ]
+        try:
+            with transaction.atomic():
+                RunEvent.objects.bulk_create(rows)
+        except IntegrityError:
+            return [self._store(data) for data in batch]  # one by one, past the clash
+        self.next_seq += len(rows)
+        return rows
 
     def _store(self, data: dict[str, Any]) -> RunEvent:
         for _attempt in range(5):
@@ -84,14 +196,82 @@ class RunEventWriter:
         raise RuntimeError(f"could not store an event for run {self.run.pk}")
 
 
+class _Outbox:
+    """A writer's thread: stores the events published meanwhile together (one transaction,
+    one round trip), then hands them to the sender, in order. The grading thread only
+    appends to a list."""
+
+    def __init__(self, writer: RunEventWriter) -> None:
+        self.writer = writer
+        self.waiting: list[dict[str, Any]] = []
+        self.published = self.stored = 0
+        self.closing = False
+        self.error: BaseException | None = None
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(
+            target=self._run, name=f"bpflab-events-{writer.run.pk}", daemon=True
+        )
+        self.thread.start()
+
+    def put(self, data: dict[str, Any]) -> None:
+        with self.changed:
+            self._raise_error()
+            self.waiting.append(data)
+            self.published += 1
+            self.changed.notify_all()
+
+    def flush(self) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.error is not None or self.stored == self.published)
+            self._raise_error()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            with self.changed:
+                self.closing = True
+                self.changed.notify_all()
+            self.thread.join()
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise RuntimeError(f"could not store the events of run {self.writer.run.pk}") from (
+                self.error
+            )
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self.changed:
+                    self.changed.wait_for(lambda: bool(self.waiting) or self.closing)
+                    if not self.waiting:
+                        return
+                    batch, self.waiting = self.waiting, []
+                try:
+                    events = self.writer._store_many(batch)
+                except BaseException as exc:  # noqa: BLE001 - the grading thread raises it
+                    with self.changed:
+                        self.error = exc
+                        self.changed.notify_all()
+                    return
+                for event in events:
+                    self.writer._send(event)
+                with self.changed:
+                    self.stored += len(batch)
+                    self.changed.notify_all()
+        finally:
+            connection.close()  # this thread's own
+
+
 def attempt_of(data: dict[str, Any]) -> int:
     """The attempt an event belongs to (0 for events stored before runs had attempts)."""
     return int(data.get("attempt") or 0)
 
 
-def publish(run: Run, data: dict[str, Any]) -> RunEvent:
+def publish(run: Run, data: dict[str, Any]) -> None:
     """Stores and sends one event; for callers outside a live run (submit view, reaper)."""
-    return RunEventWriter(run).publish(data)
+    RunEventWriter(run).publish(data)
 
 
 def _last_seq(run: Run) -> int:

@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from labs import curriculum, kernels, queue
-from labs.events import RunEventWriter, publish, publish_cohort_activity
+from labs.events import RunEventWriter, publish, publish_cohort_activity, wait_sent
 from labs.models import Progress, Run, Submission
 
 log = logging.getLogger(__name__)
@@ -57,19 +57,33 @@ def _execute(run: Run) -> None:
     run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run.pk)
     if not run.is_free_form:
         publish_cohort_activity(run)
-    writer = RunEventWriter(run)
+    # the grading thread hands its events over and goes on (labs/events.py)
+    writer = RunEventWriter(run, background=True)
     # The grader words its checks and summary in the language the run was submitted from.
     with translation.override(run.language or settings.LANGUAGE_CODE), Lease(run):
         try:
-            verdict = _grade(run, writer)
-        except Exception as exc:
-            if _is_time_limit(exc):
-                raise  # Celery's soft time limit: the task says so (labs/tasks.py)
-            log.exception("run %s failed inside the platform", run.pk)
-            reason = translation.gettext("internal error while grading: %(error)s")
-            fail_run(run, reason % {"error": exc}, writer)
-            return
-        _finish(run, verdict, writer)
+            try:
+                verdict = _grade(run, writer)
+            except Exception as exc:
+                if _is_time_limit(exc):
+                    raise  # Celery's soft time limit: the task says so (labs/tasks.py)
+                log.exception("run %s failed inside the platform", run.pk)
+                reason = translation.gettext("internal error while grading: %(error)s")
+                fail_run(run, reason % {"error": exc}, writer)
+                return
+            _finish(run, verdict, writer)
+        finally:
+            _close(writer)
+
+
+def _close(writer: RunEventWriter) -> None:
+    """Ends the run's event thread; its live copies get a moment to leave (the worker may
+    stop after this task)."""
+    try:
+        writer.close()
+    except Exception:  # noqa: BLE001 - the run's outcome is stored already, or failed
+        log.warning("run %s: events not stored", writer.run.pk, exc_info=True)
+    wait_sent()
 
 
 def _is_time_limit(exc: BaseException) -> bool:
@@ -133,9 +147,12 @@ def current(run: Run) -> Any:
 def _grade(run: Run, writer: RunEventWriter) -> Any:
     from labs.grading import grade
 
+    compiling = [True]
+
     def on_event(event: dict[str, Any]) -> None:
         writer.publish(event)
-        if event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
+        if compiling[0] and event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
+            compiling[0] = False
             current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
 
     submission = run.submission
@@ -191,6 +208,7 @@ def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
         return
     # a free-form run has no checks: neither passed nor failed
     passed = None if run.is_free_form else bool(verdict.passed)
+    writer.flush()  # every event before the verdict is stored before it
     with transaction.atomic():
         updated = current(run).update(
             status=Run.DONE,
@@ -221,6 +239,12 @@ def fail_run(
 ) -> bool:
     """Marks an unfinished run failed with a reason the learner can read. Returns whether it
     did (a run that already finished, or that another attempt took over, is left alone)."""
+    if writer is not None:
+        try:
+            writer.flush()
+        except Exception:  # noqa: BLE001 - its events could not be stored: say why all the same
+            log.warning("run %s: events not stored", run.pk, exc_info=True)
+            writer = None
     updated = current(run).update(
         status=Run.ERROR,
         passed=False,

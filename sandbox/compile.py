@@ -443,6 +443,24 @@ def _tool_path(name: str) -> str | None:
     return None
 
 
+SCRATCH_ENV = "BPFLAB_SCRATCH_DIR"
+# Memory-backed on Linux: a compile's folders are a dozen creations and removals, which on
+# a disk filesystem whose journal is busy cost up to milliseconds each (measured 4.6 ms
+# for mkdtemp + a file + rmdir on ext4 under load, 0.13 ms on tmpfs).
+DEFAULT_SCRATCH = Path("/dev/shm")
+
+
+def scratch_dir() -> str | None:
+    """Where compile folders go: $BPFLAB_SCRATCH_DIR, else /dev/shm when it is a folder we
+    may write, else the system's temp folder (None)."""
+    chosen = os.environ.get(SCRATCH_ENV, "").strip()
+    if chosen:
+        return chosen
+    if DEFAULT_SCRATCH.is_dir() and os.access(DEFAULT_SCRATCH, os.W_OK | os.X_OK):
+        return str(DEFAULT_SCRATCH)
+    return None
+
+
 class _JobFolder:
     """A temp folder: `job/` (the jail's only writable place) and `include/` (read-only).
 
@@ -451,7 +469,7 @@ class _JobFolder:
 
     def __init__(self, kernel_headers: Path | None = None) -> None:
         self.kernel_headers = kernel_headers
-        self.root = Path(tempfile.mkdtemp(prefix="bpflab-compile-"))
+        self.root = Path(tempfile.mkdtemp(prefix="bpflab-compile-", dir=scratch_dir()))
         self.job = self.root / "job"
         self.include = self.root / "include"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.compile import compile_source, disassemble
+from sandbox.compile import SCRATCH_ENV, compile_source, disassemble
 
 SOURCE = r"""
 #include <linux/bpf.h>
@@ -41,7 +41,7 @@ def temp_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private temp root for job folders (world-traversable, as /tmp is)."""
     root = Path(tempfile.mkdtemp(prefix="bpflab-compile-test-", dir="/tmp"))
     root.chmod(0o755)
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    monkeypatch.setenv(SCRATCH_ENV, str(root))
     yield root
     root.rmdir()  # fails the test if a job folder was left behind
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.compile import CompileLimits, compile_source
+from sandbox.compile import SCRATCH_ENV, CompileLimits, compile_source
 
 # 2^60 nested includes of itself: endless work in constant memory.
 ENDLESS_INCLUDES = """\
@@ -35,7 +35,7 @@ def temp_root(monkeypatch) -> Iterator[Path]:
     """A private temp root for job folders (world-traversable, as /tmp is)."""
     root = Path(tempfile.mkdtemp(prefix="bpflab-compile-test-", dir="/tmp"))
     root.chmod(0o755)
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    monkeypatch.setenv(SCRATCH_ENV, str(root))
     yield root
     root.rmdir()  # fails the test if a job folder was left behind
 

@@ -56,11 +56,6 @@ def trace_message(event: dict[str, Any]) -> str:
     return str(message).rstrip("\r\n")
 
 
-def load_failure(event: dict[str, Any]) -> str:
-    """Why the object did not load, in the learner's terms."""
-    return words.reason_words(load_reason(event))
-
-
 def load_reason(event: dict[str, Any]) -> dict[str, Any]:
     """Why the checks of a failed load are not run, as data."""
     if event.get("time_limit"):  # the verifier ran past its CPU time: no rejection to read

@@ -320,6 +320,15 @@ def verdict_summary(verdict: dict[str, Any]) -> str:
     )
 
 
+def stored_summary(verdict: dict[str, Any]) -> str:
+    """A stored verdict's sentence, made again from its data in the active language; a
+    verdict stored before its checks carried their status keeps its words."""
+    checks = verdict.get("checks") or []
+    if not checks or (verdict.get("stage") == "load" and not first_reason(checks)):
+        return str(verdict.get("summary") or "")
+    return verdict_summary(verdict)
+
+
 def counts_of(checks: list[dict[str, Any]]) -> dict[str, int]:
     return {"passed": sum(bool(c.get("passed")) for c in checks), "total": len(checks)}
 

@@ -38,6 +38,7 @@ from sandbox.backends.base import (
     trace_lock,
 )
 from sandbox.job import Job, Result, RunControl
+from sandbox.wire import encode_job
 
 TRACEFS = Path("/sys/kernel/tracing")
 BPFFS = Path("/sys/fs/bpf")
@@ -64,7 +65,7 @@ class LocalBackend(Backend):
     ) -> Result:
         stream = EventStream(job.limits, on_event)
         try:
-            job.validate()
+            data = encode_job(job)  # validates it: a bad job never reaches the agent
             agent = build.agent_binary()
         except (ValueError, build.BuildError, OSError) as exc:
             # still a run that ends in error + done, so every caller handles one shape
@@ -91,6 +92,7 @@ class LocalBackend(Backend):
                 [str(agent), "--netns", *trace],
                 job,
                 stream=stream,
+                stdin_data=data,
                 teardown_in_background=True,
                 on_exit=functools.partial(_after_exit, instance, lock),
                 control=control,

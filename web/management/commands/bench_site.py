@@ -24,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--memory-runs", type=int, default=1000)
         parser.add_argument("--differential-runs", type=int, default=15)
         parser.add_argument("--e2e-runs", type=int, default=20, help="submit -> verdict runs")
+        parser.add_argument(
+            "--only",
+            action="append",
+            default=[],
+            choices=bench.PARTS,
+            help="measure only this part (repeatable); default: every part",
+        )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         settings.RUNS_PER_MINUTE = 10_000  # the bench is not a learner
@@ -36,6 +43,7 @@ class Command(BaseCommand):
             log_dir,
             options["differential_runs"],
             e2e_runs=options["e2e_runs"],
+            only=tuple(options["only"]),
         )
         for part, values in result.items():
             if isinstance(values, dict):
