@@ -119,3 +119,29 @@ def test_it_gives_the_failure_code_in_grade_json():
     assert report["error"] == SETUP_FAILED and report["error_code"] == "sandbox_setup"
     assert f"  sandbox error: {SETUP_FAILED}" in lines
     assert words.failure_words(verdict.error) == SETUP_FAILED
+
+
+@pytest.mark.django_db
+def test_it_words_a_failed_api_run_in_the_language_of_the_request(client, learner):
+    from labs.models import ApiToken, Run
+    from labs.runner import execute_run
+
+    _token, key = ApiToken.issue(learner, "t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    body = json.dumps({"source": (CONTENT / "labs/hello-printk/solution.c").read_text()})
+    token = client.post(
+        "/api/v1/runs",
+        body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        **auth,
+    ).json()["token"]
+    Run.objects.filter(token=token).update(backend="no-such-backend")
+    execute_run(Run.objects.get(token=token).pk)
+
+    english = client.get(f"/api/v1/runs/{token}", HTTP_ACCEPT_LANGUAGE="en", **auth).json()
+
+    assert Run.objects.get(token=token).failure == {"code": "sandbox_setup"}
+    assert english["error"] == SETUP_FAILED and english["error_code"] == "sandbox_setup"
+    assert english["verdict"]["error"] == SETUP_FAILED
+    assert english["verdict"]["error_code"] == "sandbox_setup"
