@@ -145,3 +145,30 @@ def test_it_words_a_failed_api_run_in_the_language_of_the_request(client, learne
     assert english["error"] == SETUP_FAILED and english["error_code"] == "sandbox_setup"
     assert english["verdict"]["error"] == SETUP_FAILED
     assert english["verdict"]["error_code"] == "sandbox_setup"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_it_words_the_finished_event_of_the_event_stream_in_its_lang(learner):
+    from channels.testing import HttpCommunicator
+
+    from labs.models import ApiToken
+    from web.asgi import application
+
+    run = await sync_to_async(failed_run)(learner, "zh-hans")
+    _token, key = await sync_to_async(ApiToken.issue)(learner, "t")
+
+    async def finished(query: str) -> dict:  # type: ignore[type-arg]
+        path = f"/api/v1/runs/{run.token}/events"
+        headers = [(b"authorization", f"Bearer {key}".encode())]
+        communicator = HttpCommunicator(application, "GET", path, headers=headers)
+        communicator.scope["query_string"] = query.encode()
+        response = await communicator.get_response(timeout=10)
+        last = response["body"].decode().strip().split("\n\n")[-1]
+        assert last.splitlines()[1] == "event: finished"
+        return json.loads(last.splitlines()[2].removeprefix("data: "))
+
+    english, own = await finished("lang=en"), await finished("")
+
+    assert english["error"] == SETUP_FAILED and english["error_code"] == "sandbox_setup"
+    assert CJK.search(own["error"]) and own["error_code"] == "sandbox_setup"
