@@ -140,10 +140,28 @@ def _payload(value: Any) -> bytes:
     raise PacketSpecError(f"payload.{kind}: unknown payload kind (known: len, hex, text)")
 
 
+# Frames already built, by their spec's repr: scapy takes milliseconds a frame, and every
+# reading of the curriculum (load_content, check_content, a worker's lab spec) builds the
+# same few hundred. Bounded: playground runs bring specs of their own.
+_built: dict[str, bytes] = {}
+MAX_BUILT = 4096
+
+
 def build(spec: Mapping[str, Any]) -> bytes:
     """The frame bytes for a packet spec (checksums and lengths filled in by scapy)."""
     if not isinstance(spec, Mapping) or not spec:
         raise PacketSpecError(f"expected a mapping of layers, got {spec!r}")
+    key = repr(spec)  # YAML's plain types: equal reprs, equal specs (1 and "1" differ)
+    frame = _built.get(key)
+    if frame is None:
+        frame = _build(spec)
+        if len(_built) >= MAX_BUILT:
+            _built.clear()
+        _built[key] = frame
+    return frame
+
+
+def _build(spec: Mapping[str, Any]) -> bytes:
     packet: Packet | None = None
     tail = b""
     for name, fields in spec.items():

@@ -268,7 +268,7 @@ def submit_until_verdict(user: Any, lab: Any, timeout: float = 60) -> dict[str, 
     elapsed = time.perf_counter() - started
     run.refresh_from_db()
     if run.passed is not True:
-        raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+        raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error_words}")
     assert run.started_at is not None and run.finished_at is not None
     timings = run.verdict["timings"]
     grading = float(timings["total_s"])
@@ -366,7 +366,7 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
         execute_run(run.pk)
         run.refresh_from_db()
         if run.passed is not True:
-            raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+            raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error_words}")
         if index + 1 >= warmup:
             samples.append(rss_kib())
     after_warmup, last = samples[0], samples[-1]

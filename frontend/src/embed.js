@@ -138,8 +138,10 @@ class Widget {
   }
 
   on_load(event) {
-    const children = [h("h4", {}, event.ok ? this.s.load_ok : this.s.load_failed)];
     const rejection = event.ok ? null : event.rejection;
+    // refused before the verifier ran (a misspelled helper, an unknown section): not its verdict
+    const refused = rejection?.by === "loader" ? this.s.load_not_loaded : this.s.load_failed;
+    const children = [h("h4", {}, event.ok ? this.s.load_ok : refused)];
     if (rejection) {
       if (rejection.message) children.push(h("p", { class: "bpflab-complaint" }, rejection.message));
       if (rejection.line) children.push(h("p", {}, format(this.s.source_line, { line: rejection.line })));

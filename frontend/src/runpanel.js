@@ -221,7 +221,7 @@ class RunPanel {
     if (line) {
       out.push(h("p", {}, h("button", { type: "button", class: "diag-where", onclick: () => this.editor.goTo(line) }, format(s.source_line, { line })), " ", h("code", {}, this.editor.lineText(line).trim())));
       const by = rejection.by === "loader" ? "libbpf" : "verifier";
-      const said = complaint || s.load_failed;
+      const said = complaint || (rejection.by === "loader" ? s.load_not_loaded : s.load_failed);
       const message = by === "verifier" ? format(s.verifier_marker, { message: said }) : `${by}: ${said}`;
       this.editor.mark([{ line, column: 1, severity: "error", message, source: by }]);
     }

@@ -15,7 +15,6 @@ from labs import kernels
 from labs.grading import words
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
-from web.pages.verdicts import verdict_text
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
 
@@ -78,7 +77,7 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
             "release": (by_kernel[name].get("kernel") or {}).get("release", ""),
             "passed": by_kernel[name].get("passed"),
             "counted": kernels.fits(name, minimum, maximum),
-            "summary": verdict_text(by_kernel[name]),
+            "summary": words.stored_summary(by_kernel[name]),
             "error": by_kernel[name].get("error"),
         }
         for name in names

@@ -10,22 +10,13 @@ from labs.queue import waiting
 
 def run_summary(run: Run) -> str:
     if run.status == Run.ERROR:
-        return run.error
+        return run.error_words
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
     if verdict.get("kernels"):
         return kernels_summary(verdict)
-    return verdict_text(verdict)
-
-
-def verdict_text(verdict: dict) -> str:
-    """One verdict's sentence (Verdict.to_dict()), made from its data in the reader's
-    language; a verdict stored before it carried the data keeps its words."""
-    checks = verdict.get("checks") or []
-    if not checks or (verdict.get("stage") == "load" and not words.first_reason(checks)):
-        return str(verdict.get("summary") or "")
-    return words.verdict_summary(verdict)
+    return words.stored_summary(verdict)
 
 
 def kernels_summary(verdict: dict) -> str:
