@@ -83,11 +83,12 @@ migrations-check: venv
 	$(PY) manage.py makemigrations --check --dry-run
 
 # docker compose v2, from Debian's archive (trixie) through sandbox.apt's private apt
-# configuration: the version and checksum are pinned in deploy/docker-compose.lock.json.
+# configuration: the version and checksum are pinned in
+# sandbox/compose/docker-compose.lock.json.
 COMPOSE := $(CURDIR)/var/bin/docker-compose
 COMPOSE_ENV := $(CURDIR)/var/compose-images.env
 
-$(COMPOSE): deploy/docker-compose.lock.json | venv
+$(COMPOSE): sandbox/compose/docker-compose.lock.json | venv
 	@mkdir -p $(@D)
 	deb=$$($(PY) -m sandbox.apt fetch $< var/debs) && \
 		dpkg-deb --fsys-tarfile "$$deb" | tar -xO ./usr/libexec/docker/cli-plugins/docker-compose >$@.part
@@ -101,7 +102,7 @@ compose-images: system-packages venv $(COMPOSE)
 	@# async-timeout before 3.11.3) are read for the interpreter that will install them.
 	test -x var/wheel-venv/bin/pip || /usr/bin/python3 -m venv var/wheel-venv
 	var/wheel-venv/bin/pip wheel -q -r requirements.txt -w var/wheels
-	deploy/build-images >$(COMPOSE_ENV).part
+	sandbox/compose/build-images >$(COMPOSE_ENV).part
 	echo BPFLAB_PIP_WHEELS=var/wheels >>$(COMPOSE_ENV).part
 	mv $(COMPOSE_ENV).part $(COMPOSE_ENV)
 	@cat $(COMPOSE_ENV)

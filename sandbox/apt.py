@@ -9,7 +9,7 @@ own apt goes. apt checks the archive's signatures with Debian's keyring; we then
 .deb against the SHA256 of its lock, so a download is the file that was reviewed.
 
 Who uses it: the kernels of sandbox/kernels.lock (sandbox/kernels.py), and docker compose
-(deploy/docker-compose.lock.json, `make compose-images`). A lock file of the simple kind
+(sandbox/compose/docker-compose.lock.json, `make compose-images`). A lock file of the simple kind
 read here is JSON:
 
     {"packages": [{"name": "docker-compose", "version": "2.26.1-4", "suite": "trixie",

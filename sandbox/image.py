@@ -19,7 +19,9 @@ rebuilt only when something changed):
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
   (veth, clsact, cls_bpf, gact/bpf actions, virtio-mmio + virtio-console for the job
-  channel) with their dependencies, in load order.
+  channel) with their dependencies, in load order; and the warm-up (sandbox/vm/warmup.c
+  compiled, and a whole job with it, see warm_up_job()) the agent serves before the
+  snapshot and again in each pooled VM.
 - `snapshot.mig`: the VM booted once until the agent waits on its job channel (a virtio
   serial port), saved with QMP `stop` + `migrate exec:cat > FILE` (~58 MB: the kernel
   runs with init_on_free=1, so free memory is zero pages). The microvm backend restores
@@ -90,7 +92,7 @@ GUEST_MODULES = (
     "veth", "sch_ingress", "cls_bpf", "act_bpf", "act_gact", "virtio_mmio", "virtio_console",
 )  # fmt: skip
 # what init needs, then the trigger allow list (sandbox/job.py)
-INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "ip", "sleep", "reboot")
+INIT_APPLETS = ("sh", "mount", "mkdir", "insmod", "dmesg", "tail", "ip", "sleep", "reboot")
 APPLETS = INIT_APPLETS + tuple(a for a in TRIGGER_APPLETS if a not in INIT_APPLETS)
 
 KERNEL_CMDLINE = (
@@ -105,7 +107,10 @@ TEMPLATE_RAM_NAME = "ram"
 TEMPLATE = os.environ.get("BPFLAB_VM_TEMPLATE", "1") != "0"
 # BPFLAB_VM_WARM_UP=0 leaves the warm-up out (to measure what it gains).
 WARM_UP = os.environ.get("BPFLAB_VM_WARM_UP", "1") != "0"
-BOOT_TIMEOUT_S = 60.0  # a snapshot boot runs the warm-up job: ~25 s on a loaded 2-core host
+# A snapshot boot runs the warm-up job: 3-4 s on an idle machine, ~25 s on a loaded 2-core
+# host, more inside a container there; a hung boot is still killed, a slow one must not
+# cost a kernel.
+BOOT_TIMEOUT_S = 120.0
 KVM_PROBE_TIMEOUT_S = 5.0
 
 Log = Callable[[str], None]
@@ -589,9 +594,10 @@ def build_all(
     wanted = list(names) if names else [kernel.name for kernel in kernels.load_lock()]
     built: dict[str, Image] = {}
     errors: dict[str, str] = {}
+    apt = kernels.Apt()  # one `apt-get update` for every kernel, and only if one needs it
     for name in wanted:
         try:
-            built[name] = build_image(name, force=force, snapshot=snapshot, log=log)
+            built[name] = build_image(name, force=force, snapshot=snapshot, log=log, apt=apt)
         except (RuntimeError, OSError) as error:  # ImageError, KernelError, VMError, ...
             errors[name] = str(error)
             log(f"kernel {name}: image build failed: {error}")
@@ -607,7 +613,11 @@ def build_all(
 
 
 def build_image(
-    kernel: str | None = None, force: bool = False, snapshot: bool = True, log: Log = print
+    kernel: str | None = None,
+    force: bool = False,
+    snapshot: bool = True,
+    log: Log = print,
+    apt: kernels.Apt | None = None,
 ) -> Image:
     """Builds (or finds in the cache) the image for one kernel (default: the lock's
     default) and its current inputs; points the kernel's current at it.
@@ -619,27 +629,42 @@ def build_image(
     IMAGE_ROOT.mkdir(parents=True, exist_ok=True)
     with open(IMAGE_ROOT / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _build_locked(pinned, force, snapshot, _prefixed(log, pinned.name))
+        return _build_locked(pinned, force, snapshot, _prefixed(log, pinned.name), apt)
 
 
 def _prefixed(log: Log, name: str) -> Log:
     return lambda message: log(f"{name}: {message}")
 
 
-def _build_locked(pinned: kernels.Kernel, force: bool, snapshot: bool, log: Log) -> Image:
+def _up_to_date(kernel: kernels.Kernel, agent: Path, snapshot: bool) -> Image | None:
+    """The built image of exactly these inputs, if there is one (and its snapshot)."""
+    target = IMAGE_ROOT / kernel.name / image_key(collect_inputs(agent, kernel))
+    existing = load_image(target)
+    if existing is not None and (existing.has_snapshot() or not snapshot):
+        return existing
+    return None
+
+
+def _build_locked(
+    pinned: kernels.Kernel, force: bool, snapshot: bool, log: Log, apt: kernels.Apt | None
+) -> Image:
     agent = build.agent_binary(static=True)
-    apt = kernels.Apt()
-    kernel, note = kernels.usable_kernel(pinned, apt, log)
-    inputs = collect_inputs(agent, kernel)
-    key = image_key(inputs)
+    apt = apt or kernels.Apt()  # its `apt-get update` runs only when a kernel needs it
+    # The pinned kernel's image, when built, needs no package list: a worker joining a
+    # site whose images are built starts without `apt-get update` (a minute or more).
+    existing = None if force else _up_to_date(pinned, agent, snapshot)
+    kernel, note = (pinned, "") if existing else kernels.usable_kernel(pinned, apt, log)
+    if existing is None and not force:
+        existing = _up_to_date(kernel, agent, snapshot)
     kernel_root = IMAGE_ROOT / kernel.name
     kernel_root.mkdir(parents=True, exist_ok=True)
-    target = kernel_root / key
-    existing = None if force else load_image(target)
-    if existing is not None and (existing.has_snapshot() or not snapshot):
-        log(f"image {key} is up to date")
-        _point_current(kernel_root, target, kernel)
+    if existing is not None:
+        log(f"image {existing.directory.name} is up to date")
+        _point_current(kernel_root, existing.directory, kernel)
         return existing
+    inputs = collect_inputs(agent, kernel)
+    key = image_key(inputs)
+    target = kernel_root / key
     staging = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=kernel_root))
     staging.chmod(0o755)  # the compile jail (user nobody) reads kernel/vmlinux.h here
     try:

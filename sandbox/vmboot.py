@@ -46,6 +46,10 @@ MACHINE_ARGS = (
 READY_MARKER = b"@@bpflab@@ ready"
 # The agent's answer to "warm-up" (Machine.warm): it loaded its warm-up object again.
 WARM_MARKER = b"@@bpflab@@ warm"
+# The guest init's line once the agent has ended, after everything the agent wrote:
+# "@@bpflab@@ agent exited STATUS" (the shell's status: 128 + N for signal N). The VM
+# then waits to be killed, so nothing the agent wrote is lost (sandbox/vm/init).
+AGENT_EXIT_MARKER = b"@@bpflab@@ agent exited "
 PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
 STDERR_TAIL_BYTES = 2000
@@ -85,6 +89,7 @@ class Machine:
         self.kill_lock = threading.Lock()
         self.pending = b""  # channel bytes read but not yet consumed
         self.console_bytes = b""  # the end of the console output, for error messages
+        self.agent_status: int | None = None  # set when the guest init says the agent ended
 
     @property
     def pid(self) -> int | None:
@@ -223,8 +228,38 @@ class Machine:
             raise VMError(f"pausing the VM: {error}") from error
         self.paused = True
 
+    def note_agent_exit(self, line: bytes) -> bool:
+        """Whether line is the init's word that the agent ended (its status then kept)."""
+        start = line.find(AGENT_EXIT_MARKER)
+        if start < 0:
+            return False
+        status = line[start + len(AGENT_EXIT_MARKER) :].strip()
+        self.agent_status = int(status) if status.isdigit() else -1
+        return True
+
+    def _agent_exited_early(self) -> bool:
+        """Whether the init's whole "agent exited" line is among the bytes read so far."""
+        start = self.pending.find(AGENT_EXIT_MARKER)
+        end = self.pending.find(b"\n", start)
+        return start >= 0 and end >= 0 and self.note_agent_exit(self.pending[start:end])
+
+    def agent_ending(self) -> str:
+        """How the agent ended, in words ("" while it runs)."""
+        status = self.agent_status
+        if status is None:
+            return ""
+        if status > 128:
+            try:
+                name = signal.Signals(status - 128).name
+            except ValueError:
+                name = f"signal {status - 128}"
+            return f"the agent was killed by {name}"
+        return f"the agent exited with status {status}"
+
     def _wait_marker(self, marker: bytes, deadline: float) -> None:
         while marker not in self.pending:
+            if self._agent_exited_early():
+                raise VMError(f"{self.agent_ending()}; {self.diagnosis()}")
             if not self._read_channel(deadline):
                 if time.monotonic() >= deadline:
                     raise VMError(f"the VM did not answer in time; {self.diagnosis()}")
@@ -234,6 +269,8 @@ class Machine:
     def wait_ready(self, deadline: float) -> None:
         """Reads the channel until the guest's init says its agent waits for a job."""
         while READY_MARKER not in self.pending:
+            if self._agent_exited_early():
+                raise VMError(f"{self.agent_ending()} during boot; {self.diagnosis()}")
             if not self._read_channel(deadline):
                 if time.monotonic() >= deadline:
                     raise VMError(f"the VM did not boot in time; {self.diagnosis()}")
@@ -278,23 +315,39 @@ class Machine:
                     return bool(chunk)
         return False
 
-    def drain_console(self) -> None:
+    def drain_console(self) -> int:
         """Reads what the console has, keeping its end.
 
         qemu's UART writes the socket a byte at a time, so a few hundred unread bytes fill
         the socket buffer and then the guest waits on its console: read it whenever the
-        guest runs (kernel warnings, the agent's stderr).
+        guest runs (kernel warnings, the agent's stderr). Returns how many bytes it read.
         """
+        read = 0
         if self.console is None:
-            return
+            return read
         with contextlib.suppress(OSError):  # BlockingIOError: nothing more for now
             while chunk := self.console.recv(65536):
+                read += len(chunk)
                 self.console_bytes = (self.console_bytes + chunk)[-CONSOLE_TAIL_BYTES:]
+        return read
 
     def console_tail(self) -> str:
         """The end of what the guest kernel, init and agent stderr wrote on the console."""
         self.drain_console()
         return self.console_bytes.decode("utf-8", "replace").strip()
+
+    def settle_console(self, quiet_s: float = 0.1, at_most_s: float = 1.0) -> None:
+        """Reads the console until it has been quiet for quiet_s: after the agent died, the
+        init's kernel log is still leaving the slow UART when its "agent exited" line
+        arrives on the channel."""
+        if self.console is None:
+            return
+        until = time.monotonic() + at_most_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.console, selectors.EVENT_READ)
+            while (left := until - time.monotonic()) > 0 and selector.select(min(quiet_s, left)):
+                if not self.drain_console():
+                    return  # readable and empty: qemu is gone
 
     def diagnosis(self) -> str:
         """What qemu and the guest said, for an error message."""

@@ -27,10 +27,12 @@ stderr goes to an unlinked temp file. Teardown is always SIGKILL to qemu's proce
 is read, and the exit is reaped on a thread off the run's path.
 
 Framing: the channel carries nothing but the guest init's "@@bpflab@@ ready" line (read
-before the snapshot is saved, or before a cold run's job is sent) and the agent's JSON
-lines; kernel messages go to the console, which is only read to explain a failure. Still,
-the host takes from each line what starts at `{"event"`, and EventStream drops anything
-that is not an event, so stray bytes cannot derail a run.
+before the snapshot is saved, or before a cold run's job is sent), the agent's JSON lines,
+and once the agent has ended the init's "@@bpflab@@ agent exited STATUS" (the VM never
+reboots by itself: a reboot would lose the agent's last lines still queued in qemu while
+the host was not reading); kernel messages go to the console, which is only read to
+explain a failure. Still, the host takes from each line what starts at `{"event"`, and
+EventStream drops anything that is not an event, so stray bytes cannot derail a run.
 
 The image (kernel, initramfs, snapshot) comes from `python -m sandbox image build`
 (sandbox/image.py). `available()` says why not when it is missing, stale or qemu is
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import logging
 import os
 import selectors
@@ -67,7 +70,22 @@ REFILL_DEFER_S = 2.0
 POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
 # Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
 WARM_PREPARED = os.environ.get("BPFLAB_MICROVM_WARM_PREPARED", "0") == "1"
+# Under TCG the guest's clock follows the host's: while the host does not schedule the
+# vCPU, the task on it still "spends" guest CPU time. On a busy host a correct program's
+# load then ran past the verifier's CPU limit (2 s), so without KVM it is this many
+# times longer (the wall limit still bounds the whole job).
+TCG_VERIFIER_CPU_FACTOR = max(1, int(os.environ.get("BPFLAB_MICROVM_TCG_CPU_FACTOR", "4")))
 EVENT_START = b'{"event"'
+
+
+def for_accel(job: Job, image: vm_image.Image) -> Job:
+    """The job as this image's VM runs it: the verifier's CPU limit in guest time."""
+    if image.accel == "kvm":
+        return job
+    limits = dataclasses.replace(
+        job.limits, verifier_cpu_s=job.limits.verifier_cpu_s * TCG_VERIFIER_CPU_FACTOR
+    )
+    return dataclasses.replace(job, limits=limits)
 
 
 class MicroVMBackend(Backend):
@@ -194,7 +212,7 @@ class MicroVMBackend(Backend):
                 phase = "booting"
                 machine.wait_ready(deadline)
             phase = RUNNING_THE_JOB
-            _exchange(machine, encode_job(job), stream, deadline, control)
+            _exchange(machine, encode_job(for_accel(job, image)), stream, deadline, control)
             if stream.done is None and time.monotonic() >= deadline:
                 # the learner's program ran too long (the VM boot was done): a verdict
                 stream.time_limit(job, job.limits.wall_s)
@@ -402,14 +420,19 @@ def _fail_unfinished(
     error: VMError | None = None,
 ) -> None:
     """Ends a run the VM did not finish; the full story goes to the log, for operators."""
+    if machine.agent_status is not None and machine.agent_status > 128:
+        machine.settle_console()  # the guest's kernel log on how the agent died
     diagnosis = machine.diagnosis()
     if time.monotonic() >= deadline:
         message = f"wall limit of {wall_s:g} s exceeded while {phase}; the VM was killed"
     elif error is not None:
         message = f"microvm: {error}"
+    elif machine.agent_status is not None:
+        message = f"{machine.agent_ending()} while {phase}; {diagnosis}"
     else:
         message = f"the VM stopped while {phase}; {diagnosis}"
-    logger.warning("microvm run (qemu pid %s) failed: %s; %s", machine.pid, message, diagnosis)
+    details = "" if diagnosis in message else f"; {diagnosis}"
+    logger.warning("microvm run (qemu pid %s) failed: %s%s", machine.pid, message, details)
     stream.fail(message)
 
 
@@ -430,12 +453,12 @@ def _exchange(
     channel.setblocking(False)
     pending = memoryview(payload)
     lines = LineSplitter()
-    _feed_events(lines.feed(machine.pending), stream)
+    _feed_events(lines.feed(machine.pending), stream, machine)
     machine.pending = b""
     with selectors.DefaultSelector() as selector:
         selector.register(channel, selectors.EVENT_READ | selectors.EVENT_WRITE)
         selector.register(console, selectors.EVENT_READ)
-        while stream.done is None:
+        while stream.done is None and machine.agent_status is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -457,16 +480,19 @@ def _exchange(
                         continue
                     if not chunk:
                         last = lines.end()
-                        _feed_events([last] if last is not None else [], stream)
+                        _feed_events([last] if last is not None else [], stream, machine)
                         return
-                    _feed_events(lines.feed(chunk), stream)
+                    _feed_events(lines.feed(chunk), stream, machine)
 
 
-def _feed_events(lines: list[bytes], stream: EventStream) -> None:
-    """Feeds each line's event part (from `{"event"` on) to the stream, until done."""
+def _feed_events(lines: list[bytes], stream: EventStream, machine: Machine) -> None:
+    """Feeds each line's event part (from `{"event"` on) to the stream, until done or the
+    guest init's line saying that the agent ended (nothing of the agent's follows it)."""
     for line in lines:
-        if stream.done is not None:
+        if stream.done is not None or machine.agent_status is not None:
             return
         start = line.find(EVENT_START)
         if start >= 0:
             stream.feed(line[start:].rstrip(b"\r"))
+        else:
+            machine.note_agent_exit(line)
