@@ -201,17 +201,22 @@ class LabSpec:
             return self
         avoid = {value for check in self.checks for value in _carried(check.frame)}
         context = generator.draw_values(self.draws, seed, avoid)
-        seeds = [
-            replace(s, value=values.pack(with_draws(s.spec, context), "u64"))
-            if s.spec is not None
-            else s
-            for s in self.seeds
-        ]
         checks = [
-            replace(c, output=_drawn_output(c, context)) if c.output_spec is not None else c
+            replace(
+                c,
+                output=_drawn_output(c, context) if c.output_spec is not None else c.output,
+                seeds=tuple(_drawn_seed(s, context) for s in c.seeds),
+            )
             for c in self.checks
         ]
-        return replace(self, seeds=seeds, checks=checks)
+        return replace(self, seeds=[_drawn_seed(s, context) for s in self.seeds], checks=checks)
+
+
+def _drawn_seed(seed: Seed, context: Mapping[str, list[str]]) -> Seed:
+    """A seed whose value names drawn values, packed with this run's."""
+    if seed.spec is None:
+        return seed
+    return replace(seed, value=values.pack(with_draws(seed.spec, context), "u64"))
 
 
 def with_draws(spec: Any, context: Mapping[str, list[str]]) -> Any:
@@ -684,12 +689,20 @@ def _record_spec(
     return RecordSpec(map=name, size=offset, fields=tuple(fields), owner=owner)
 
 
-def _check_seeds(r: _Reader, raw: Any, maps: dict[str, MapSpec], where: str) -> tuple[Seed, ...]:
-    """A check's own map changes; `value: null` removes the entry (empties a slot)."""
+def _check_seeds(
+    r: _Reader,
+    raw: Any,
+    maps: dict[str, MapSpec],
+    where: str,
+    drawn: Mapping[str, list[str]] | None = None,
+) -> tuple[Seed, ...]:
+    """A check's own map changes; `value: null` removes the entry (empties a slot). Like
+    the lab's seeds, a value may name drawn values (a backend replaced for one run)."""
     if not isinstance(raw, list) or not raw:
         raise r.fail(where, "expected a non-empty list of {map, key, value}")
     return tuple(
-        _seed(r, item, f"{where}[{i}]", maps, may_delete=True) for i, item in enumerate(raw)
+        _seed(r, item, f"{where}[{i}]", maps, may_delete=True, drawn=drawn)
+        for i, item in enumerate(raw)
     )
 
 
@@ -714,7 +727,9 @@ def _check(
     if data.get("seeds") is not None:
         if kind != "packet":
             raise r.fail(f"{where}.seeds", "only packet checks change maps for their own runs")
-        fields["seeds"] = _check_seeds(r, data["seeds"], maps, f"{where}.seeds")
+        fields["seeds"] = _check_seeds(
+            r, data["seeds"], maps, f"{where}.seeds", drawn=lab.get("drawn")
+        )
     return Check(
         name=r.text(data, "name", where),
         describe=r.translated(data, "describe", where),

@@ -19,7 +19,9 @@ rebuilt only when something changed):
   time): `/init` (sandbox/vm/init), busybox-static with the applets the init script and
   the trigger allow list need, the static agent, and the `=m` modules the guest needs
   (veth, clsact, cls_bpf, gact/bpf actions, virtio-mmio + virtio-console for the job
-  channel) with their dependencies, in load order.
+  channel) with their dependencies, in load order; and the warm-up (sandbox/vm/warmup.c
+  compiled, and a whole job with it, see warm_up_job()) the agent serves before the
+  snapshot and again in each pooled VM.
 - `snapshot.mig`: the VM booted once until the agent waits on its job channel (a virtio
   serial port), saved with QMP `stop` + `migrate exec:cat > FILE` (~58 MB: the kernel
   runs with init_on_free=1, so free memory is zero pages). The microvm backend restores

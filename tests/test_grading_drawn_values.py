@@ -63,6 +63,19 @@ def test_it_expects_the_drawn_backend_in_the_rewritten_frame() -> None:
     assert check.output[0:6] == mac and check.output[30:34] == addr
 
 
+def test_it_fills_drawn_values_into_a_checks_own_seeds() -> None:
+    base = load_lab_by_slug(CONTENT, "xdp-lb")
+
+    for seed in (1234, 99):
+        lab, _ = for_run(base, seed)
+        check = next(c for c in lab.checks if c.name == "backend-replaced")
+        (replaced,) = check.seeds
+        addr, mac = lab.seeds[2].value[:4], lab.seeds[0].value[4:10]
+        assert replaced.value == addr + mac + b"\0\0"
+        assert (replaced.map, replaced.key) == ("backends", (1).to_bytes(4, "little"))
+    assert for_run(base, 1234)[0].checks != for_run(base, 99)[0].checks
+
+
 def test_it_gives_a_run_a_seed_when_the_lab_draws_values() -> None:
     lab, seed = for_run(load_lab_by_slug(CONTENT, "xdp-lb"), None)
 

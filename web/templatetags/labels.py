@@ -54,15 +54,6 @@ def event_kind(kind: str) -> str:
 
 
 @register.filter
-def said(phrase: Any) -> str:
-    """A stored phrase (a check's expected or actual: labs.grading.words) in words, in the
-    reader's language; a check stored as words keeps them."""
-    from labs.grading import words
-
-    return words.say(phrase)
-
-
-@register.filter
 def check_said(check: dict[str, Any]) -> dict[str, Any]:
     """A stored check with its expected and actual in words, in the reader's language."""
     from labs.grading import words
