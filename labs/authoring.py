@@ -420,12 +420,13 @@ def verdict_of(run: Run) -> Any:
     verdict = verdict_from_dict(run.verdict or {"slug": ""})
     verdict.summary = words.stored_summary(run.verdict or {})  # in the reader's language
     if run.status == Run.ERROR and not verdict.error:
-        verdict.error = run.error or "error"
+        verdict.error = run.failure or run.error or "error"
     return verdict
 
 
 def self_check(version: LabVersion) -> SelfCheck:
     """The self-check's runs and, once both finished, what they prove (check_content's rules)."""
+    from labs.grading import words
     from labs.management.commands.check_content import (
         lab_ok,
         reference_agrees,
@@ -444,8 +445,8 @@ def self_check(version: LabVersion) -> SelfCheck:
         "starter_failed": starter_failed(spec, starter),
         "reference_agrees": reference_agrees(spec, solution),
         "starter_differs": starter_differs(spec, starter),
-        "solution_summary": solution.error or solution.summary,
-        "starter_summary": starter.error or starter.summary,
+        "solution_summary": words.failure_words(solution.error) or solution.summary,
+        "starter_summary": words.failure_words(starter.error) or starter.summary,
     }
     result["ok"] = lab_ok(result)
     return SelfCheck(version, by_role, result)

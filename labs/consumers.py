@@ -75,8 +75,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"seq": seq, **self._worded(data)})
 
     def _worded(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Check and verdict events worded in the viewer's language: a run submitted from
-        a Chinese page and watched from an English one reads in English."""
+        """Check, verdict and finished events worded in the viewer's language: a run
+        submitted from a Chinese page and watched from an English one reads in English."""
+        if data.get("event") == "finished":
+            with translation.override(self.language):
+                return words.finished_event(data)
         if data.get("event") not in ("check", "verdict"):
             return data
         kernel = str(data.get("kernel") or "")  # a run on every kernel: one verdict each

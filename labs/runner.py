@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 
 from labs import curriculum, kernels, queue
 from labs.events import RunEventWriter, publish, publish_cohort_activity, wait_sent
+from labs.grading import words
 from labs.models import Progress, Run, Submission
 
 log = logging.getLogger(__name__)
@@ -68,8 +69,7 @@ def _execute(run: Run) -> None:
                 if _is_time_limit(exc):
                     raise  # Celery's soft time limit: the task says so (labs/tasks.py)
                 log.exception("run %s failed inside the platform", run.pk)
-                reason = translation.gettext("internal error while grading: %(error)s")
-                fail_run(run, reason % {"error": exc}, writer)
+                fail_run(run, words.crash(words.INTERNAL, exc), writer)
                 return
             _finish(run, verdict, writer)
         finally:
@@ -204,7 +204,7 @@ def _counts_as_attempt(run: Run) -> bool:
 def _finish(run: Run, verdict: Any, writer: RunEventWriter) -> None:
     result = verdict.to_dict()
     if verdict.error:
-        fail_run(run, str(verdict.error), writer, verdict=result)
+        fail_run(run, verdict.error, writer, verdict=result)
         return
     # a free-form run has no checks: neither passed nor failed
     passed = None if run.is_free_form else bool(verdict.passed)
@@ -235,10 +235,14 @@ def _wake_if_waiting() -> None:
 
 
 def fail_run(
-    run: Run, reason: str, writer: RunEventWriter | None = None, verdict: dict | None = None
+    run: Run,
+    reason: dict[str, Any],
+    writer: RunEventWriter | None = None,
+    verdict: dict | None = None,
 ) -> bool:
-    """Marks an unfinished run failed with a reason the learner can read. Returns whether it
-    did (a run that already finished, or that another attempt took over, is left alone)."""
+    """Marks an unfinished run failed, with why as data (a words.failure, worded by each
+    reader in their language). Returns whether it did (a run that already finished, or that
+    another attempt took over, is left alone)."""
     if writer is not None:
         try:
             writer.flush()
@@ -248,7 +252,8 @@ def fail_run(
     updated = current(run).update(
         status=Run.ERROR,
         passed=False,
-        error=reason,
+        failure=reason,
+        error="",
         verdict=verdict or {},
         finished_at=timezone.now(),
         lease_expires_at=None,
@@ -264,14 +269,9 @@ def fail_run(
 
 def fail_lost_run(run: Run) -> bool:
     """A run whose worker stopped on its last attempt: failed, with a reason."""
-    with translation.override(run.language or settings.LANGUAGE_CODE):
-        reason = translation.ngettext(
-            "the run did not finish: its worker stopped %(attempts)d time. Please run again.",
-            "the run did not finish: its worker stopped %(attempts)d times. Please run again.",
-            run.attempt,
-        ) % {"attempts": run.attempt}
-        expired = current(run).filter(lease_expires_at__lt=timezone.now())
-        return expired.exists() and fail_run(run, reason)
+    reason = words.failure(words.WORKER_LOST, attempts=run.attempt)
+    expired = current(run).filter(lease_expires_at__lt=timezone.now())
+    return expired.exists() and fail_run(run, reason)
 
 
 def announce_queued(run: Run, retry: bool = False) -> None:

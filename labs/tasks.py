@@ -12,10 +12,9 @@ import os
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
-from django.utils import translation
 
 from labs import runner
+from labs.grading import words
 from labs.models import Run
 from labs.queue import ACTIVE
 
@@ -44,11 +43,7 @@ class RunTask(Task):
         run = held_run(lease_owner(self))
         if run is None:
             return
-        with translation.override(run.language or settings.LANGUAGE_CODE):
-            reason = translation.gettext("the worker failed: %(error)s") % {
-                "error": f"{exc.__class__.__name__}: {exc}"
-            }
-        runner.fail_run(run, reason)
+        runner.fail_run(run, words.crash(words.WORKER_FAILED, exc))
 
 
 @shared_task(
@@ -66,8 +61,4 @@ def run_submission(self: Task, run_id: int | None = None) -> None:
         run = held_run(owner)
         if run is None:
             return
-        with translation.override(run.language or settings.LANGUAGE_CODE):
-            reason = translation.gettext(
-                "the run took longer than %(seconds)d s and was stopped"
-            ) % {"seconds": SOFT_TIME_LIMIT_S}
-        runner.fail_run(run, reason)
+        runner.fail_run(run, words.failure(words.WORKER_TIME_LIMIT, seconds=SOFT_TIME_LIMIT_S))

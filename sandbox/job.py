@@ -23,6 +23,9 @@ TRIGGER_ALLOW_LIST = ("/bin/true", "/bin/ls", "/bin/cat", "/bin/echo", "/bin/sle
 # @exec-retry MISSING... PATH (failing execs, then @exec PATH: several execs, one process).
 TRIGGER_BUILTINS = ("@create", "@rm", "@rm-at", "@exec", "@exec-thread", "@exec-retry")
 TRIGGER_APPLETS = tuple(path.rsplit("/", 1)[-1] for path in TRIGGER_ALLOW_LIST)
+# A trigger's optional `comm`: the name its process runs under until it execs (the
+# kernel's TASK_COMM_LEN is 16 with the NUL).
+TRIGGER_COMM = re.compile(r"[A-Za-z0-9._-]{1,15}")
 OP_NAMES = (
     "load",
     "map_update",
@@ -328,6 +331,9 @@ def _v_trigger(op: dict[str, Any], where: str, limits: RunLimits) -> None:
         raise ValueError(f"{where}: argv may not contain NUL characters")
     # not bounded by wall_s: the wall limit is the backend's to enforce, over all ops
     _check_int(op, "timeout_ms", where, 1, 60_000)
+    comm = op.get("comm")
+    if comm is not None and (not isinstance(comm, str) or not TRIGGER_COMM.fullmatch(comm)):
+        raise ValueError(f"{where}: comm must be 1-15 letters, digits, '.', '_' or '-'")
 
 
 def _v_trace(op: dict[str, Any], where: str, limits: RunLimits) -> None:

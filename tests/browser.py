@@ -25,15 +25,30 @@ RUN_TIMEOUT_MS = 90_000
 
 
 @contextmanager
+def running_playwright() -> Iterator:  # type: ignore[type-arg]
+    """Playwright's sync API, and on the way out, the database connections the test opened
+    meanwhile closed. Its event loop runs in this thread, and while a loop runs Django's
+    connections are context-local (asgiref's Local): the ones opened then are out of reach
+    once the loop is gone, and stayed open until PostgreSQL refused to drop the test
+    database ("being accessed by other users")."""
+    from django.db import connections
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        try:
+            yield playwright
+        finally:
+            connections.close_all()
+
+
+@contextmanager
 def watched_page(
     profile: Path, screenshot: Path, viewport: dict[str, int], full_page: bool = False
 ) -> Iterator:  # type: ignore[type-arg]
     """A page of chromium on a profile of its own; it fails the test on any JavaScript
     error of the page, and leaves a screenshot of where it ended."""
-    from playwright import sync_api
-
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=viewport
         )

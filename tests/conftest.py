@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 import uuid
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,8 +152,7 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         deadline = time.monotonic() + 5
         while (others := _other_sessions(connection)) and time.monotonic() < deadline:
             time.sleep(0.1)
-    if others:  # to become a failure once the last one is tracked down
-        warnings.warn(f"sessions left open on the test database: {others}", stacklevel=1)
+    assert not others, f"sessions left open on the test database: {others}"
 
 
 def _other_sessions(connection) -> list[tuple]:  # type: ignore[no-untyped-def]

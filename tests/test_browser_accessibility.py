@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from labs.models import Lab, Run
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, running_playwright
 from tests.builders import make_demo_site
 from tests.test_pages_chinese_everywhere import (
     chinese_client,
@@ -40,11 +40,9 @@ VISITOR_PAGES = [
 
 @pytest.fixture
 def browser(tmp_path: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    from playwright import sync_api
-
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield launched

@@ -11,7 +11,7 @@ import pytest
 
 from labs import authoring
 from labs.models import AuthoredLab
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, running_playwright
 from tests.builders import authored_files, make_cohort, make_instructor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -21,10 +21,8 @@ SLUG = "course-drop-all"
 
 @pytest.fixture
 def browser(monkeypatch) -> Iterator:  # type: ignore[type-arg]
-    from playwright import sync_api
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield launched

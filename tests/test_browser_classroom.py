@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from labs.models import Cohort, Lab, Membership, Plan
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, replace_code
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, replace_code, running_playwright
 from tests.builders import make_instructor
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -26,13 +26,13 @@ LEARNER = "browser-learner"
 
 @pytest.fixture
 def browser() -> Iterator:  # type: ignore[type-arg]
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
     # The sync Playwright API keeps an event loop in this thread; the ORM calls this test
     # makes between browser steps are plain synchronous ones.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield launched

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.backends import get_backend
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, running_playwright
 
 pytestmark = [
     pytest.mark.browser,
@@ -127,10 +127,8 @@ def tutorial_page(microvm_site: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(tmp_path: Path, output_dir: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    from playwright import sync_api
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1100, "height": 1400})
         browser_page = context.new_page()

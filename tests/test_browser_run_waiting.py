@@ -14,7 +14,7 @@ from django.test import Client
 
 from labs.models import Lab
 from labs.submissions import submit
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, RUN_TIMEOUT_MS, running_playwright
 from tests.chaos import learners
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -22,10 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def browser(tmp_path: Path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def,type-arg]
-    from playwright import sync_api
-
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
+    with running_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=CHROMIUM,

@@ -72,7 +72,7 @@ def test_it_reports_the_sandbox_failing_as_an_error() -> None:
 
     verdict, events = _grade_with_backend(lab, "no-such-backend")
 
-    assert verdict.error and "sandbox failure" in verdict.error
+    assert verdict.error and "sandbox failure" in words.failure_words(verdict.error)
     assert not verdict.passed
     assert all(not c.passed for c in verdict.checks)
     assert events[-1]["event"] == "verdict"

@@ -157,7 +157,7 @@ def test_it_records_the_language_of_the_page_a_run_was_submitted_from(client, le
 
 
 @pytest.mark.django_db
-def test_it_words_a_lost_run_failure_in_the_language_of_its_page(learner, settings) -> None:
+def test_it_words_a_lost_run_failure_in_the_language_of_its_reader(learner, settings) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -178,4 +178,8 @@ def test_it_words_a_lost_run_failure_in_the_language_of_its_page(learner, settin
     assert reap_if_stale(chinese) and reap_if_stale(english)
     chinese.refresh_from_db()
     english.refresh_from_db()
-    assert CJK.search(chinese.error) and english.error.startswith("the run did not finish")
+    assert chinese.failure == english.failure == {"code": "worker_lost", "attempts": 1}
+    with translation.override("zh-hans"):
+        assert CJK.search(chinese.error_words)
+    with translation.override("en"):
+        assert english.error_words.startswith("the run did not finish")

@@ -60,13 +60,13 @@ def test_it_marks_a_run_whose_worker_died_on_its_last_attempt_failed(client, lea
     client.force_login(learner)
     html = client.get(f"/runs/{run.token}/").content.decode()
     run.refresh_from_db()
-    assert run.status == Run.ERROR and "did not finish" in run.error
+    assert run.status == Run.ERROR and "did not finish" in run.error_words
     assert "The run failed" in html and "stopped 3 times" in html
     assert run.events.last().data == {
         "event": "finished",
         "status": "error",
         "passed": False,
-        "error": run.error,
+        "error": {"code": "worker_lost", "attempts": 3},
         "attempt": 3,
     }
 

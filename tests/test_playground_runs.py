@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from labs import playground
+from labs.grading import words
 from sandbox.backends.local import LocalBackend
 
 pytestmark = pytest.mark.skipif(not LocalBackend().available()[0], reason="needs root")
@@ -143,7 +144,7 @@ def test_it_names_a_socket_filters_verdict_by_the_bytes_it_keeps() -> None:
 def test_it_refuses_bad_settings_before_compiling() -> None:
     outcome, events = run(SWAP_MACS, {"hook": "nosuch"})
 
-    assert outcome.stage == "compile" and "Unknown hook" in (outcome.error or "")
+    assert outcome.stage == "compile" and "Unknown hook" in words.failure_words(outcome.error)
     assert [e["event"] for e in events] == ["verdict"]
 
 

@@ -43,4 +43,4 @@ def test_it_fails_a_run_stopped_by_the_soft_time_limit_with_that_reason(
 
     run.refresh_from_db()
     assert run.status == Run.ERROR
-    assert run.error == f"the run took longer than {SOFT_TIME_LIMIT_S} s and was stopped"
+    assert run.error_words == f"the run took longer than {SOFT_TIME_LIMIT_S} s and was stopped"

@@ -255,7 +255,7 @@ def submit_until_verdict(user: Any, lab: Any, timeout: float = 60) -> dict[str, 
     elapsed = time.perf_counter() - started
     run.refresh_from_db()
     if run.passed is not True:
-        raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+        raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error_words}")
     assert run.started_at is not None and run.finished_at is not None
     grading = float(run.verdict["timings"]["total_s"])
     claimed = run.started_at.timestamp() - wall_start
@@ -345,7 +345,7 @@ def bench_worker_memory(runs: int, warmup: int) -> dict[str, Any]:
         execute_run(run.pk)
         run.refresh_from_db()
         if run.passed is not True:
-            raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error}")
+            raise RuntimeError(f"bench run {run.pk} did not pass: {run.status} {run.error_words}")
         if index + 1 >= warmup:
             samples.append(rss_kib())
     after_warmup, last = samples[0], samples[-1]

@@ -154,7 +154,7 @@ class Pending:
             generator.generate, lab.traffic, seed, lab.program_type
         )
         self.judge: Judge | None = None
-        self.problem: str | None = None  # the platform's, not the learner's
+        self.problem: dict[str, Any] | None = None  # the platform's failure, not the learner's
 
     def attach(self, job: Any, emit: Callable[[dict[str, Any]], None], evaluator: Any) -> Judge:
         """Adds the phase's ops and the reference to `job`; the judge of their events."""
@@ -166,7 +166,7 @@ class Pending:
         self.judge = Judge(phase, emit, blocked)
         obj = self.reference.result()
         if obj is None:  # the lab's own solution: a content problem
-            self.problem = _("the lab's reference solution does not compile")
+            self.problem = words.failure(words.REFERENCE_COMPILE)
             return self.judge
         job.objects[REFERENCE] = obj
         job.ops.extend(phase.ops)
@@ -326,9 +326,7 @@ class Judge:
         if self.result is None:
             why = self.blocked() or _reason(reason)
             if self.reference_problem:
-                error = _("the reference solution did not load: %(error)s") % {
-                    "error": self.reference_problem
-                }
+                error = words.failure(words.REFERENCE_LOAD, detail=self.reference_problem)
                 why = {"code": words.SANDBOX, "error": error}
             why = why or {"code": words.SANDBOX}
             self.result = CheckResult(

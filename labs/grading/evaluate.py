@@ -13,8 +13,6 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from labs import packets, values, verifier
 from labs.grading import tracing, words
 from labs.grading.jobs import LOAD_OP, JobLayout, fill, run_op_id
@@ -197,7 +195,7 @@ class Evaluator:
         self.runs_ok = 0
         self.attach_problem: Phrase = None
         self.triggers: dict[str, dict[str, Any]] = {}
-        self.sandbox_error: str | None = None
+        self.sandbox_error: dict[str, Any] | None = None  # a words.SANDBOX_ERROR failure
         self.differences: dict[str, list[dict[str, Any]]] = {}  # check -> output frame's
         self.checks_by_op = {op: name for name, op in layout.check_ops.items()}
         self.by_name = {c.name: c for c in lab.checks}
@@ -223,7 +221,8 @@ class Evaluator:
         elif kind == "trigger":
             self.triggers[str(event.get("id"))] = event
         elif kind == "error":
-            self.sandbox_error = str(event.get("message") or _("sandbox error"))
+            detail = str(event.get("message") or "")
+            self.sandbox_error = words.failure(words.SANDBOX_ERROR, detail=detail)
         elif kind in ("test_run", "map_dump"):
             self._on_result(event)
         elif kind == "done":
@@ -456,7 +455,7 @@ class Evaluator:
 
         `reason` (words.* data, or the sandbox's error as a text) says why, unless the
         load already did."""
-        why = self.load_reason or _reason(reason) or _reason(self.sandbox_error)
+        why = self.load_reason or _reason(reason) or words.sandbox_reason(self.sandbox_error)
         why = why or {"code": words.SANDBOX}
         for check in self.lab.checks:
             if check.name not in self.results:

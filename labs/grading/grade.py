@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from labs import verifier
 from labs.grading import differential, words
 from labs.grading.evaluate import Evaluator
@@ -115,15 +113,14 @@ def compile_step(
     emit({"event": "stage", "stage": "compiling"})
     if backend in BACKENDS and not lab.runs_on(backend):
         reason = {"code": words.UNAVAILABLE, "needed": list(lab.backends), "backend": backend}
-        verdict.error = words.reason_words(reason)
+        verdict.error = reason
         results = _not_run(lab, reason, emit)
         return _finish(verdict, results, "compile", emit, started)
     try:
         compiled = compile_program(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the learner's fault
         reraise_if_stopped(exc)
-        message = _("compiler failure: %(kind)s: %(error)s")
-        verdict.error = message % {"kind": type(exc).__name__, "error": exc}
+        verdict.error = words.crash(words.COMPILER_FAILED, exc)
         results = _not_run(lab, {"code": words.COMPILER}, emit, verdict.seed)
         return _finish(verdict, results, "compile", emit, started)
     verdict.timings["compile_s"] = round(time.monotonic() - started, 4)
@@ -151,9 +148,13 @@ def finish_run(
     verdict.verifier = evaluator.rejection
     verdict.trace = evaluator.trace_lines
     timed_out = {"code": words.TIME_LIMIT, **verdict.time_limit} if verdict.time_limit else None
-    results = evaluator.finish(verdict.error or timed_out)
+    results = evaluator.finish(words.sandbox_reason(verdict.error) or timed_out)
     if phase is not None and phase.judge is not None:
-        results.append(phase.judge.finish(evaluator.load_reason or verdict.error or timed_out))
+        results.append(
+            phase.judge.finish(
+                evaluator.load_reason or words.sandbox_reason(verdict.error) or timed_out
+            )
+        )
         verdict.differential = phase.judge.data()
     return _finish(verdict, results, _stage(evaluator, verdict), emit, started)
 
@@ -255,20 +256,21 @@ def run_in_sandbox(
 
     if wall_s is not None:
         job.limits.wall_s = wall_s
+    if sandbox is None:
+        verdict.error = words.failure(words.SANDBOX_SETUP)
+        return evaluator
     try:
-        if sandbox is None:
-            raise RuntimeError(_("the sandbox backend could not be set up"))
         result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the learner's
         reraise_if_stopped(exc)
-        message = _("sandbox failure: %(kind)s: %(error)s")
-        verdict.error = message % {"kind": type(exc).__name__, "error": exc}
+        verdict.error = words.crash(words.SANDBOX_FAILED, exc)
         return evaluator
     # Past a time limit the learner's program ran too long: a verdict, not a failure.
     verdict.time_limit = result.time_limit or (evaluator.load or {}).get("time_limit")
     if result.time_limit is None and (not result.ok or evaluator.sandbox_error):
+        reported = result.error and words.failure(words.SANDBOX_ERROR, detail=result.error)
         verdict.error = (
-            result.error or evaluator.sandbox_error or _("the sandbox run did not finish")
+            reported or evaluator.sandbox_error or words.failure(words.SANDBOX_UNFINISHED)
         )
     return evaluator
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,9 @@ def lay_out_job(lab: LabSpec) -> JobLayout:
     """The ordered ops: load, seeds, one test_run per packet check, then dumps, then triggers."""
     layout = JobLayout(ops=[{"op": "load", "id": LOAD_OP, "log_level": LOAD_LOG_LEVEL}])
     layout.context = {"random": secrets.token_hex(6)}
+    # the name the triggers' processes run under: drawn per run, so a program cannot
+    # tell the harness's own calls by a name it knows (the agent is "bpflab-agent")
+    comm = "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
     for i, seed in enumerate(lab.seeds):
         op_id = f"seed:{i}"
         layout.seed_ops.append(op_id)
@@ -123,11 +127,19 @@ def lay_out_job(lab: LabSpec) -> JobLayout:
                 before = [fill(arg, layout.context) for arg in argv]
                 op_id = f"before:{check.name}:{i}"
                 layout.ops.append(
-                    {"op": "trigger", "id": op_id, "argv": before, "timeout_ms": 5000}
+                    {
+                        "op": "trigger",
+                        "id": op_id,
+                        "argv": before,
+                        "timeout_ms": 5000,
+                        "comm": comm,
+                    }
                 )
             trigger_id, trace_id = f"trigger:{check.name}", f"trace:{check.name}"
             argv = [fill(arg, layout.context) for arg in check.argv]
-            layout.ops.append({"op": "trigger", "id": trigger_id, "argv": argv, "timeout_ms": 5000})
+            layout.ops.append(
+                {"op": "trigger", "id": trigger_id, "argv": argv, "timeout_ms": 5000, "comm": comm}
+            )
             layout.ops.append({"op": "trace", "id": trace_id, "wait_ms": 300})
             layout.check_ops[check.name] = trace_id
             layout.trace_ops[check.name] = [trigger_id, trace_id]

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from labs.grading import differential, words
 from labs.grading.grade import (
@@ -69,12 +68,13 @@ class KernelMatrix:
         return STAGES[max(stages)]
 
     @property
-    def error(self) -> str | None:
+    def error(self) -> dict[str, Any] | None:
         """Only when the sandbox failed on every kernel: otherwise each column says so."""
         errors = [v.error for v in self.verdicts.values()]
         if not errors or any(error is None for error in errors):
             return None
-        return "; ".join(f"{name}: {v.error}" for name, v in self.verdicts.items())
+        kernels = {name: v.error for name, v in self.verdicts.items()}
+        return words.failure(words.EVERY_KERNEL, kernels=kernels)
 
     def to_dict(self) -> dict[str, Any]:
         kernels = {name: verdict.to_dict() for name, verdict in self.verdicts.items()}
@@ -208,10 +208,7 @@ def _run_all(
                 evaluator = run_in_sandbox(lab, obj, sandboxes[name], tagged, verdict, phase)
                 finish_run(verdict, evaluator, tagged, started, phase)
             except Exception as exc:  # noqa: BLE001 - one kernel's failure is its column's
-                verdict.error = _("sandbox failure: %(kind)s: %(error)s") % {
-                    "kind": type(exc).__name__,
-                    "error": exc,
-                }
+                verdict.error = words.crash(words.SANDBOX_FAILED, exc)
             finally:
                 events.put((name, Done))
 

@@ -76,7 +76,8 @@ class Verdict:
     verifier: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    error: str | None = None  # the sandbox failed (not the learner's program)
+    # the platform failed (not the learner's program): a failure as data (words.failure)
+    error: dict[str, Any] | None = None
     # the learner's program ran past a time limit: {"op", "id", "limit_s", "what"}
     time_limit: dict[str, Any] | None = None
     summary: str = ""
@@ -130,6 +131,8 @@ class Verdict:
             "stage": self.stage,
             "summary": self.summary,
         }
+        if self.error:  # the summary is worded again from it (words.verdict_event)
+            event["error"] = self.error
         if self.kernel:
             event["kernel"] = self.kernel.get("name", "")
         return event

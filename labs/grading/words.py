@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from labs import packets, verifier
 from labs.spec import DIFFERENTIAL_CHECK
@@ -34,6 +35,24 @@ TIME_LIMIT = "time_limit"
 # This site's sandbox cannot run the lab: with "needed" (the backends it can run on) and
 # "backend" (this site's).
 UNAVAILABLE = "unavailable"
+
+# A failure of the platform itself (not the learner's program), as data: a `code` and
+# language-neutral values. `kind` is an exception's class, `detail` a technical text as the
+# system gave it (never translated). Stored as the verdict's `error`, `Run.failure` and the
+# `finished` event's `error`; failure_words() says it.
+COMPILER_FAILED = "compiler_failed"  # kind, detail: the compile jail broke
+SANDBOX_FAILED = "sandbox_failed"  # kind, detail: the backend raised
+SANDBOX_ERROR = "sandbox_error"  # detail: the sandbox reported its own error
+SANDBOX_UNFINISHED = "sandbox_unfinished"  # the sandbox run ended without `done`
+SANDBOX_SETUP = "sandbox_setup"  # the backend could not be set up
+REFERENCE_COMPILE = "reference_compile"  # the lab's reference solution does not compile
+REFERENCE_LOAD = "reference_load"  # detail: the reference solution did not load
+EVERY_KERNEL = "every_kernel"  # kernels: {name: failure}, the sandbox failed on each
+INTERNAL = "internal"  # kind, detail: the grading code raised
+WORKER_FAILED = "worker_failed"  # kind, detail: the worker's task failed
+WORKER_TIME_LIMIT = "worker_time_limit"  # seconds: the worker's own limit on a run
+WORKER_LOST = "worker_lost"  # attempts: the run's worker stopped on every attempt
+SETTINGS = "settings"  # detail: a free-form run's settings were refused
 
 
 Phrase = Any  # dict (one sentence), list (clauses), str or number (a literal), None
@@ -164,6 +183,73 @@ def _templates() -> dict[str, str]:
     }
 
 
+def failure(code: str, /, **values: Any) -> dict[str, Any]:
+    """A failure of the platform, as data (the codes above)."""
+    return {"code": code, **values}
+
+
+def crash(code: str, exc: BaseException) -> dict[str, Any]:
+    """A failure made of an exception: its class and its own (untranslated) text."""
+    return failure(code, kind=type(exc).__name__, detail=str(exc))
+
+
+def failure_code(error: Any) -> str | None:
+    """The code of a stored failure (None: none, or words stored before failures were data)."""
+    return str(error.get("code")) if isinstance(error, dict) else None
+
+
+def failure_words(error: Any) -> str:
+    """A failure of the platform in the active language. A string is a failure stored before
+    failures were data: said as it was stored."""
+    if not error:
+        return ""
+    if not isinstance(error, dict):
+        return str(error)
+    code, detail = error.get("code"), error.get("detail")
+    crashed = {"kind": error.get("kind"), "error": detail}
+    if code == COMPILER_FAILED:
+        return _("compiler failure: %(kind)s: %(error)s") % crashed
+    if code == SANDBOX_FAILED:
+        return _("sandbox failure: %(kind)s: %(error)s") % crashed
+    if code == INTERNAL:
+        return _("internal error while grading: %(error)s") % {
+            "error": f"{error.get('kind')}: {detail}" if error.get("kind") else detail
+        }
+    if code == WORKER_FAILED:
+        return _("the worker failed: %(error)s") % {"error": f"{error.get('kind')}: {detail}"}
+    if code == WORKER_TIME_LIMIT:
+        seconds = int(error.get("seconds") or 0)
+        return _("the run took longer than %(seconds)d s and was stopped") % {"seconds": seconds}
+    if code == WORKER_LOST:
+        attempts = int(error.get("attempts") or 0)
+        return ngettext(
+            "the run did not finish: its worker stopped %(attempts)d time. Please run again.",
+            "the run did not finish: its worker stopped %(attempts)d times. Please run again.",
+            attempts,
+        ) % {"attempts": attempts}
+    if code == SANDBOX_UNFINISHED:
+        return _("the sandbox run did not finish")
+    if code == SANDBOX_SETUP:
+        return _("sandbox failure: %(error)s") % {
+            "error": _("the sandbox backend could not be set up")
+        }
+    if code == REFERENCE_COMPILE:
+        return _("the lab's reference solution does not compile")
+    if code == REFERENCE_LOAD:
+        return _("the reference solution did not load: %(error)s") % {"error": detail}
+    if code == EVERY_KERNEL:
+        kernels = error.get("kernels") or {}
+        return "; ".join(f"{name}: {failure_words(each)}" for name, each in kernels.items())
+    if code == UNAVAILABLE:
+        return reason_words(error)
+    return str(detail) if detail else _("sandbox error")
+
+
+def sandbox_reason(error: Any) -> dict[str, Any] | None:
+    """Why the checks were not run when the platform failed (None: it did not)."""
+    return {"code": SANDBOX, "error": error} if error else None
+
+
 def check_words(check: dict[str, Any]) -> dict[str, Any]:
     """A stored check (or check event) with its `expected` and `actual` in words, in the
     active language. A check stored before checks carried phrases keeps its words, except
@@ -209,7 +295,7 @@ def reason_words(reason: dict[str, Any]) -> str:
         needed = _(" or ").join(reason.get("needed") or [])
         return message % {"needed": needed, "backend": reason.get("backend")}
     if reason.get("error"):
-        return str(reason["error"])
+        return failure_words(reason["error"])
     return _("the sandbox stopped early")
 
 
@@ -277,14 +363,14 @@ def summary(
     passed: bool,
     counts: dict[str, int],
     reason: dict[str, Any] | None = None,
-    error: str | None = None,
+    error: Any = None,
 ) -> str:
     """The verdict in one sentence. `counts`: checks `passed` and `total`; `reason`: why
-    the checks were not run (a failed compile or load)."""
+    the checks were not run (a failed compile or load); `error`: the platform's failure."""
     if error:
         if reason and reason.get("code") == UNAVAILABLE:  # its words made for this reader
-            error = reason_words(reason)
-        return _("The sandbox failed: %(error)s") % {"error": error}
+            error = reason
+        return _("The sandbox failed: %(error)s") % {"error": failure_words(error)}
     if reason and reason.get("code") == TIME_LIMIT:
         return _("Time limit exceeded: %(what)s.") % {"what": time_limit_words(reason)}
     if stage == "compile":
@@ -344,10 +430,21 @@ def check_event(event: dict[str, Any]) -> dict[str, Any]:
 
 def verdict_event(event: dict[str, Any], checks: list[dict[str, Any]]) -> dict[str, Any]:
     """A verdict event with its summary worded again (in the active language) from the
-    run's check events. A sandbox failure keeps its words (they quote the error), as does
-    a run graded before checks carried their status."""
-    if event.get("stage") == "checks" or not all(c.get("status") for c in checks):
+    run's check events and its `error` (the platform's failure, as data). A verdict event
+    stored before it carried `error` keeps its words when the sandbox stopped half-way, as
+    does a run graded before checks carried their status."""
+    timed_out = (first_reason(checks) or {}).get("code") == TIME_LIMIT
+    old = event.get("stage") == "checks" and "error" not in event and not timed_out
+    if old or not all(c.get("status") for c in checks):
         return event
     stage, passed = str(event.get("stage")), bool(event.get("passed"))
-    again = summary(stage, passed, counts_of(checks), first_reason(checks))
+    again = summary(stage, passed, counts_of(checks), first_reason(checks), event.get("error"))
     return {**event, "summary": again}
+
+
+def finished_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A `finished` event with its `error` (a failure, as data) in words and its `code`."""
+    error = event.get("error")
+    if not isinstance(error, dict):
+        return event
+    return {**event, "error": failure_words(error), "error_code": failure_code(error)}

@@ -194,6 +194,10 @@ class Run(models.Model):
     seed = models.BigIntegerField(null=True, blank=True, default=new_run_seed)
     passed = models.BooleanField(null=True)
     stage_reached = models.CharField(max_length=16, blank=True)
+    # Why the platform failed the run, as data (labs.grading.words.failure: a `code` and
+    # language-neutral values), worded by the reader. `error` holds the words of a run that
+    # failed before failures were data (read as stored); new runs leave it empty.
+    failure = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     verdict = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -224,6 +228,13 @@ class Run(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def error_words(self) -> str:
+        """Why the platform failed the run, in the active language ("" when it did not)."""
+        from labs.grading.words import failure_words  # the grader's words, at the edge
+
+        return failure_words(self.failure or self.error)
 
 
 class RunEvent(models.Model):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.utils.translation import gettext as _
-
+from labs.grading import words
 from labs.grading.grade import (
     Disassembly,
     compile_event,
@@ -36,7 +35,7 @@ def run(
     try:
         cfg = parse_settings(raw_settings)
     except SettingsError as exc:
-        outcome.error = str(exc)
+        outcome.error = words.failure(words.SETTINGS, detail=str(exc))
         return _finish(outcome, emit, started)
     # a microVM starts restoring while the program compiles (labs/grading/grade.py)
     sandbox = prepared_sandbox(backend, kernel)
@@ -45,10 +44,7 @@ def run(
         compiled = compile_program(source, backend, kernel)
     except Exception as exc:  # the jail itself broke: not the writer's fault
         discard(sandbox)
-        outcome.error = _("compiler failure: %(kind)s: %(error)s") % {
-            "kind": type(exc).__name__,
-            "error": exc,
-        }
+        outcome.error = words.crash(words.COMPILER_FAILED, exc)
         return _finish(outcome, emit, started)
     outcome.timings["compile_s"] = round(time.monotonic() - started, 4)
     outcome.diagnostics = [d.to_dict() for d in compiled.diagnostics]
@@ -90,22 +86,23 @@ def _run_job(
         emit(event)
         recorder.feed(event)
 
+    if sandbox is None:
+        recorder.outcome.error = words.failure(words.SANDBOX_SETUP)
+        return
     try:
-        if sandbox is None:
-            raise RuntimeError(_("the sandbox could not be set up"))
         if control is not None:
             result = sandbox.run(job, on_event=relay, control=control)
         else:
             result = sandbox.run(job, on_event=relay)
     except Exception as exc:  # any failure of the sandbox itself is not the writer's
-        recorder.outcome.error = _("sandbox failure: %(kind)s: %(error)s") % {
-            "kind": type(exc).__name__,
-            "error": exc,
-        }
+        recorder.outcome.error = words.crash(words.SANDBOX_FAILED, exc)
         return
-    if not result.ok or recorder.sandbox_error:
+    if not result.ok or recorder.sandbox_error is not None:
+        reported = result.error or recorder.sandbox_error
         recorder.outcome.error = (
-            result.error or recorder.sandbox_error or _("the sandbox run did not finish")
+            words.failure(words.SANDBOX_ERROR, detail=reported)
+            if reported is not None
+            else words.failure(words.SANDBOX_UNFINISHED)
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from labs.grading import words
 from labs.playground.settings import PlaygroundSettings
 from labs.spec import ACTIONS_BY_TYPE
 
@@ -30,7 +31,7 @@ class Outcome:
     maps: dict[str, Any] = field(default_factory=dict)
     live: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    error: str | None = None
+    error: dict[str, Any] | None = None  # the platform failed: labs.grading.words.failure
     summary: str = ""
     rejection: dict[str, Any] | None = None  # labs.verifier's analysis of a rejection
     passed: None = None
@@ -108,7 +109,7 @@ class _Recorder:
                 k: event.get(k) for k in ("sent", "triggers", "ticks", "stopped", "elapsed_ms")
             }
         elif kind == "error":
-            self.sandbox_error = str(event.get("message") or "sandbox error")
+            self.sandbox_error = str(event.get("message") or "")
         elif kind == "done":
             self.done = True
 
@@ -153,7 +154,9 @@ def summary(facts: dict[str, Any]) -> str:
     """A free-form outcome in one sentence, in the active language (made at the edge)."""
     stage = facts.get("stage")
     if facts.get("error") and stage == "compile" and not facts.get("compiler_messages"):
-        return _("The run could not start: %(error)s") % {"error": facts["error"]}
+        return _("The run could not start: %(error)s") % {
+            "error": words.failure_words(facts["error"])
+        }
     if stage == "compile":
         return _("Your program did not compile; see the compiler messages.")
     if stage == "load" and facts.get("not_loaded_by") == "loader":
@@ -164,7 +167,7 @@ def summary(facts: dict[str, Any]) -> str:
     if stage == "load":
         return _("The verifier rejected your program; see its log and the explanation.")
     if facts.get("error"):
-        return _("The sandbox stopped: %(error)s") % {"error": facts["error"]}
+        return _("The sandbox stopped: %(error)s") % {"error": words.failure_words(facts["error"])}
     live = facts.get("live") or {}
     if live.get("stopped"):
         said = {

@@ -2672,6 +2672,11 @@ static void op_trigger(const struct op *op)
 		sigaction(SIGPIPE, &dfl, NULL);
 		for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 			sigaction(fatal_signals[i], &dfl, NULL);
+		/* a name drawn for the run, so a program cannot pick the harness's triggers
+		 * out by the agent's own name (an exec gives the program's name anyway) */
+		const char *comm = op_str(op, "comm");
+		if (comm && *comm)
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
 		if (argv[0][0] == '@')
 			_exit(builtin_trigger(argc, argv, st[1]));
 		execv(argv[0], argv);

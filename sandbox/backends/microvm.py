@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import logging
 import os
 import selectors
@@ -69,7 +70,22 @@ REFILL_DEFER_S = 2.0
 POOL_WARM = os.environ.get("BPFLAB_MICROVM_POOL_WARM", "1") == "1"
 # Whether a VM restored while the program compiles (prepare()) also warms up (Machine.warm)
 WARM_PREPARED = os.environ.get("BPFLAB_MICROVM_WARM_PREPARED", "0") == "1"
+# Under TCG the guest's clock follows the host's: while the host does not schedule the
+# vCPU, the task on it still "spends" guest CPU time. On a busy host a correct program's
+# load then ran past the verifier's CPU limit (2 s), so without KVM it is this many
+# times longer (the wall limit still bounds the whole job).
+TCG_VERIFIER_CPU_FACTOR = max(1, int(os.environ.get("BPFLAB_MICROVM_TCG_CPU_FACTOR", "4")))
 EVENT_START = b'{"event"'
+
+
+def for_accel(job: Job, image: vm_image.Image) -> Job:
+    """The job as this image's VM runs it: the verifier's CPU limit in guest time."""
+    if image.accel == "kvm":
+        return job
+    limits = dataclasses.replace(
+        job.limits, verifier_cpu_s=job.limits.verifier_cpu_s * TCG_VERIFIER_CPU_FACTOR
+    )
+    return dataclasses.replace(job, limits=limits)
 
 
 class MicroVMBackend(Backend):
@@ -196,7 +212,7 @@ class MicroVMBackend(Backend):
                 phase = "booting"
                 machine.wait_ready(deadline)
             phase = RUNNING_THE_JOB
-            _exchange(machine, encode_job(job), stream, deadline, control)
+            _exchange(machine, encode_job(for_accel(job, image)), stream, deadline, control)
             if stream.done is None and time.monotonic() >= deadline:
                 # the learner's program ran too long (the VM boot was done): a verdict
                 stream.time_limit(job, job.limits.wall_s)

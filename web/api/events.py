@@ -19,8 +19,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.http import AsyncHttpConsumer
+from django.conf import settings
+from django.utils import translation
 
 from labs.access import can_watch_run, is_public_run
+from labs.consumers import viewer_language
+from labs.grading import words
 from labs.models import Run, RunEvent
 from web.api.auth import token_for_key
 
@@ -69,6 +73,8 @@ class RunEventStream(AsyncHttpConsumer):
                 404, error, headers=[(b"Content-Type", b"application/json"), *CORS]
             )
             return
+        # a platform failure is data: worded in the page's `?lang=`, else the run's language
+        self.language = viewer_language(self.scope) or run.language or settings.LANGUAGE_CODE
         await self.send_headers(headers=STREAM_HEADERS)
         await self.send_body(b": bpflab run events\n\n", more_body=True)
         await self._stream(_last_event_id(headers))
@@ -82,6 +88,8 @@ class RunEventStream(AsyncHttpConsumer):
             for seq, data in events:
                 last_seq = seq
                 if data.get("event") == FINISHED:
+                    with translation.override(self.language):
+                        data = words.finished_event(data)
                     await self.send_body(sse_message(seq, data), more_body=False)
                     return
                 await self.send_body(sse_message(seq, data), more_body=True)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from labs import freeform
 from labs.access import can_watch_run
+from labs.grading import words
 from labs.models import ApiToken, Run, Submission
 from labs.submissions import SubmissionRefused
 from web.api.auth import key_from_headers, token_for_key
@@ -79,6 +80,15 @@ def run_detail(request: HttpRequest, token: ApiToken, run_token: str) -> HttpRes
     return JsonResponse(describe(request, run))
 
 
+def _verdict(run: Run) -> dict[str, Any]:
+    """The stored verdict, its platform failure (data) in words with its `error_code`."""
+    verdict = dict(run.verdict or {})
+    if isinstance(verdict.get("error"), dict):
+        failure = verdict["error"]
+        verdict.update(error=words.failure_words(failure), error_code=words.failure_code(failure))
+    return verdict
+
+
 def describe(request: HttpRequest, run: Run) -> dict[str, Any]:
     """A run as the API shows it: where to follow it, and its verdict once it is done."""
     absolute = request.build_absolute_uri
@@ -90,8 +100,9 @@ def describe(request: HttpRequest, run: Run) -> dict[str, Any]:
         "kernel": run.kernel,
         "created_at": run.created_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "error": run.error or None,
-        "verdict": run.verdict if run.is_finished else None,
+        "error": run.error_words or None,  # in the request's language
+        "error_code": words.failure_code(run.failure),
+        "verdict": _verdict(run) if run.is_finished else None,
         "links": {
             "self": absolute(reverse("api-run", args=[run.token])),
             "events": absolute(reverse("api-run-events", args=[run.token])),

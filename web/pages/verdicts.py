@@ -10,7 +10,7 @@ from labs.queue import waiting
 
 def run_summary(run: Run) -> str:
     if run.status == Run.ERROR:
-        return run.error
+        return run.error_words
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}

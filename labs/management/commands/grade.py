@@ -38,8 +38,11 @@ def exit_status(verdict: Verdict) -> int:
 
 
 def json_report(verdict: Verdict) -> dict[str, Any]:
-    """The verdict with each check's expected and actual in words (the active language)."""
+    """The verdict with each check's expected and actual in words (the active language), and
+    the platform's failure (if any) in words, `error`, with its code, `error_code`."""
     data = verdict.to_dict()
+    data["error"] = words.failure_words(verdict.error) or None
+    data["error_code"] = words.failure_code(verdict.error)
     data["checks"] = [
         {key: said[key] for key in ("name", "passed", "expected", "actual")}
         for said in map(words.check_words, data["checks"])
@@ -64,7 +67,7 @@ def human_report(verdict: Verdict, language: str = "en") -> list[str]:
             lines.append(f"      expected: {check.expected}")
             lines.append(f"      actual:   {check.actual}")
     if verdict.error:
-        lines.append(f"  sandbox error: {verdict.error}")
+        lines.append(f"  sandbox error: {words.failure_words(verdict.error)}")
     if verdict.seed is not None:
         lines.append(f"  generated frames: seed {verdict.seed} (replay with --seed {verdict.seed})")
     return lines
