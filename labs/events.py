@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from channels.layers import get_channel_layer
@@ -133,10 +134,20 @@ class RunEventWriter:
     (see _Outbox); flush() waits for what was published so far. A writer made inside a
     transaction stores in it all the same (its rows commit or roll back with it)."""
 
-    def __init__(self, run: Run, background: bool = False) -> None:
+    def __init__(
+        self,
+        run: Run,
+        background: bool = False,
+        on_stored: Callable[[list[dict[str, Any]]], None] | None = None,
+        first_seq: int | None = None,
+    ) -> None:
+        """on_stored(events): called in the transaction that stores them (in background,
+        on the writer's thread). first_seq: the next seq when the caller knows it (a run
+        just created has none stored); else it is read before the first store."""
         self.run = run
         self.attempt = max(run.attempt, 1)
-        self.next_seq = _last_seq(run) + 1
+        self.next_seq = first_seq
+        self.on_stored = on_stored
         self.outbox = _Outbox(self) if background and not connection.in_atomic_block else None
 
     def publish(self, data: dict[str, Any]) -> None:
@@ -169,17 +180,24 @@ class RunEventWriter:
         message = {"type": RUN_EVENT_MESSAGE, "seq": event.seq, "event": event.data}
         send_to_group(run_group(self.run.token), message)
 
+    def _seq(self) -> int:
+        if self.next_seq is None:
+            self.next_seq = _last_seq(self.run) + 1
+        return self.next_seq
+
     def _store_many(self, batch: list[dict[str, Any]]) -> list[RunEvent]:
+        first = self._seq()
         rows = [
-            RunEvent(run=self.run, seq=self.next_seq + i, kind=str(d.get("event", "")), data=d)
+            RunEvent(run=self.run, seq=first + i, kind=str(d.get("event", "")), data=d)
             for i, d in enumerate(batch)
         ]
         try:
             with transaction.atomic():
                 RunEvent.objects.bulk_create(rows)
+                self._stored(batch)
         except IntegrityError:
             return [self._store(data) for data in batch]  # one by one, past the clash
-        self.next_seq += len(rows)
+        self.next_seq = first + len(rows)
         return rows
 
     def _store(self, data: dict[str, Any]) -> RunEvent:
@@ -187,19 +205,28 @@ class RunEventWriter:
             try:
                 with transaction.atomic():
                     event = RunEvent.objects.create(
-                        run=self.run, seq=self.next_seq, kind=str(data.get("event", "")), data=data
+                        run=self.run, seq=self._seq(), kind=str(data.get("event", "")), data=data
                     )
-                self.next_seq += 1
+                    self._stored([data])
+                self.next_seq = event.seq + 1
                 return event
             except IntegrityError:
                 self.next_seq = _last_seq(self.run) + 1
         raise RuntimeError(f"could not store an event for run {self.run.pk}")
 
+    def _stored(self, batch: list[dict[str, Any]]) -> None:
+        if self.on_stored is not None:
+            self.on_stored(batch)
+
 
 class _Outbox:
     """A writer's thread: stores the events published meanwhile together (one transaction,
     one round trip), then hands them to the sender, in order. The grading thread only
-    appends to a list."""
+    appends to a list; when it needs them stored (flush), it stores what the thread has not
+    taken yet itself rather than wait for the thread to wake up for it.
+
+    Whoever stores holds `storing` from taking a batch to counting it stored, so batches are
+    stored (and numbered) in the order they were published."""
 
     def __init__(self, writer: RunEventWriter) -> None:
         self.writer = writer
@@ -208,6 +235,7 @@ class _Outbox:
         self.closing = False
         self.error: BaseException | None = None
         self.changed = threading.Condition()
+        self.storing = threading.Lock()
         self.thread = threading.Thread(
             target=self._run, name=f"bpflab-events-{writer.run.pk}", daemon=True
         )
@@ -221,6 +249,7 @@ class _Outbox:
             self.changed.notify_all()
 
     def flush(self) -> None:
+        self._store_waiting()
         with self.changed:
             self.changed.wait_for(lambda: self.error is not None or self.stored == self.published)
             self._raise_error()
@@ -240,26 +269,36 @@ class _Outbox:
                 self.error
             )
 
+    def _store_waiting(self) -> None:
+        """Stores every event published and not taken yet, on the calling thread."""
+        with self.storing:
+            with self.changed:
+                batch, self.waiting = self.waiting, []
+                if not batch or self.error is not None:
+                    return
+            try:
+                events = self.writer._store_many(batch)
+            except BaseException as exc:  # noqa: BLE001 - flush() raises it
+                with self.changed:
+                    self.error = exc
+                    self.changed.notify_all()
+                return
+            for event in events:
+                self.writer._send(event)
+            with self.changed:
+                self.stored += len(batch)
+                self.changed.notify_all()
+
     def _run(self) -> None:
         try:
             while True:
                 with self.changed:
-                    self.changed.wait_for(lambda: bool(self.waiting) or self.closing)
-                    if not self.waiting:
+                    self.changed.wait_for(
+                        lambda: bool(self.waiting) or self.closing or self.error is not None
+                    )
+                    if not self.waiting or self.error is not None:
                         return
-                    batch, self.waiting = self.waiting, []
-                try:
-                    events = self.writer._store_many(batch)
-                except BaseException as exc:  # noqa: BLE001 - the grading thread raises it
-                    with self.changed:
-                        self.error = exc
-                        self.changed.notify_all()
-                    return
-                for event in events:
-                    self.writer._send(event)
-                with self.changed:
-                    self.stored += len(batch)
-                    self.changed.notify_all()
+                self._store_waiting()
         finally:
             connection.close()  # this thread's own
 

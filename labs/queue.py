@@ -54,7 +54,12 @@ def node_of(owner: str) -> str:
 
 def claim(run_id: int, owner: str) -> Run | None:
     """Takes this queued run (whatever the fair order says): for direct callers."""
-    return Run.objects.get(pk=run_id) if _take(run_id, owner) else None
+    return claimed(run_id) if _take(run_id, owner) else None
+
+
+def claimed(run_id: int) -> Run:
+    """A run just taken, with what grading it reads (its submission, lab and learner)."""
+    return Run.objects.select_related("submission__lab", "submission__user").get(pk=run_id)
 
 
 def claim_next(owner: str, slots: int) -> Run | None:
@@ -78,7 +83,7 @@ def claim_next(owner: str, slots: int) -> Run | None:
             if in_flight[learner] and spare_after < 1:
                 continue  # the last slot is kept for a learner with nothing running
             if _take(run_id, owner):
-                return Run.objects.get(pk=run_id)
+                return claimed(run_id)
     return None
 
 

@@ -13,12 +13,13 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 
 from labs import curriculum, kernels, queue
@@ -55,11 +56,13 @@ def execute_run(run_id: int, owner: str | None = None) -> None:
 
 
 def _execute(run: Run) -> None:
-    run = Run.objects.select_related("submission__lab", "submission__user").get(pk=run.pk)
+    """Grades a run just claimed (queue.claimed: its submission, lab and learner read)."""
     if not run.is_free_form:
         publish_cohort_activity(run)
-    # the grading thread hands its events over and goes on (labs/events.py)
-    writer = RunEventWriter(run, background=True)
+    # the grading thread hands its events over and goes on (labs/events.py); the run is
+    # marked running in the transaction that stores its first running stage, so a page
+    # that reads it running finds that stage among its events
+    writer = RunEventWriter(run, background=True, on_stored=_mark_running(run))
     # The grader words its checks and summary in the language the run was submitted from.
     with translation.override(run.language or settings.LANGUAGE_CODE), Lease(run):
         try:
@@ -138,6 +141,23 @@ class Lease:
         )
 
 
+def _is_running_stage(event: dict[str, Any]) -> bool:
+    return event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES
+
+
+def _mark_running(run: Run) -> Callable[[list[dict[str, Any]]], None]:
+    """For the writer's thread: once a running stage is among the events it stores, the run
+    is running (compiling until then)."""
+    marked = [False]
+
+    def on_stored(batch: list[dict[str, Any]]) -> None:
+        if not marked[0] and any(_is_running_stage(event) for event in batch):
+            marked[0] = True
+            current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
+
+    return on_stored
+
+
 def current(run: Run) -> Any:
     """The run, as long as this attempt holds it: being graded, and not taken over (a run
     whose lease ran out goes back to queued, and its next claim counts another attempt)."""
@@ -147,14 +167,7 @@ def current(run: Run) -> Any:
 def _grade(run: Run, writer: RunEventWriter) -> Any:
     from labs.grading import grade
 
-    compiling = [True]
-
-    def on_event(event: dict[str, Any]) -> None:
-        writer.publish(event)
-        if compiling[0] and event.get("event") == "stage" and event.get("stage") in RUNNING_STAGES:
-            compiling[0] = False
-            current(run).filter(status=Run.COMPILING).update(status=Run.RUNNING)
-
+    on_event = writer.publish
     submission = run.submission
     if run.is_free_form:
         from labs import live, playground
@@ -274,12 +287,13 @@ def fail_lost_run(run: Run) -> bool:
     return expired.exists() and fail_run(run, reason)
 
 
-def announce_queued(run: Run, retry: bool = False) -> None:
+def announce_queued(run: Run, retry: bool = False, new: bool = False) -> None:
     """The event saying the run (again) waits for a worker, for its next attempt. A new run's
     is stored only: its page has not opened its socket yet, and submitting must not wait on
-    a Redis that is down. A run queued again is announced to the page watching it."""
+    a Redis that is down. A run queued again is announced to the page watching it. new: the
+    run was just created (in this transaction), so it has no event yet."""
     event: dict[str, Any] = {"event": "stage", "stage": "queued", "attempt": run.attempt + 1}
-    writer = RunEventWriter(run)
+    writer = RunEventWriter(run, first_seq=1 if new else None)
     if retry:
         writer.publish({**event, "retry": True, "max_attempts": settings.RUN_MAX_ATTEMPTS})
     else:
@@ -287,16 +301,23 @@ def announce_queued(run: Run, retry: bool = False) -> None:
 
 
 def record_progress(run: Run, passed: bool) -> None:
-    """Counts the attempt in the database (F(): two runs finishing together both count)."""
+    """Counts the attempt in the database (F(): two runs finishing together both count), in
+    one statement once the learner's row exists."""
     submission = run.submission
-    progress, _ = Progress.objects.get_or_create(user=submission.user, lab=submission.lab)
+    changes: dict[str, Any] = {}
     # a re-grade against a new version is not the learner trying again
     if not run.is_regrade:
-        Progress.objects.filter(pk=progress.pk).update(attempts=F("attempts") + 1)
-    if passed:
-        Progress.objects.filter(pk=progress.pk).exclude(status=Progress.PASSED).update(
-            status=Progress.PASSED, passed_at=timezone.now()
+        changes["attempts"] = F("attempts") + 1
+    if passed:  # the first pass is the one remembered
+        changes["status"] = Value(Progress.PASSED)
+        changes["passed_at"] = Case(
+            When(status=Progress.PASSED, then=F("passed_at")), default=Value(timezone.now())
         )
+    mine = Progress.objects.filter(user_id=submission.user_id, lab_id=submission.lab_id)
+    if not changes or not mine.update(**changes):
+        Progress.objects.get_or_create(user_id=submission.user_id, lab_id=submission.lab_id)
+        if changes:
+            mine.update(**changes)
 
 
 def reap_if_stale(run: Run) -> bool:

@@ -96,7 +96,8 @@ def submit(
             kernel=chosen,
             lab_version=current_version(lab),
         )
-        transaction.on_commit(lambda: _enqueue(run))
+        announce_queued(run, new=True)  # stored with the run: one commit
+        transaction.on_commit(lambda: wake(run.pk))
     return run
 
 
@@ -113,5 +114,7 @@ def run_kernel(user: Any, lab: Lab, backend: str, asked: str | None) -> str:
 
 
 def _enqueue(run: Run) -> None:
+    """After the commit that created the run (other ways to create one: the playground,
+    re-grades): its queued event, and a wake-up."""
     announce_queued(run)
     wake(run.pk)  # False with the broker down: the run waits for the sweeper

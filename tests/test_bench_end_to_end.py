@@ -28,5 +28,9 @@ def test_it_splits_submit_to_verdict_into_phases_against_the_bare_tools(live_sta
     # one run: each median is that run's phase, and the phases follow one another
     assert all(phase >= -0.002 for phase in phases), result
     assert sum(phases) == pytest.approx(total, abs=2e-3)
-    assert 0 <= result["e2e_submit_p50_s"] <= result["e2e_claimed_p50_s"] + 0.002
+    # a worker may take the run before submit() has returned: no order between the two
+    assert 0 < result["e2e_submit_p50_s"] < total
     assert result["e2e_around_grading_p50_s"] == pytest.approx(total - phases[1], abs=2e-3)
+    assert 0 < result["e2e_compile_p50_s"] < result["e2e_grading_p50_s"]
+    assert 0 < result["e2e_baseline_compile_p50_s"] < base
+    assert "dispatcher" in result["e2e_baseline_note"]

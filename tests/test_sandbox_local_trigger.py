@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,15 @@ def test_it_refuses_a_command_off_the_allow_list_even_if_the_host_sent_it() -> N
     ).stdout.decode()
 
     assert '"id":"t","ok":false,"error":"command is not on the trigger allow list"' in out
+
+
+@pytest.mark.skipif(not Path("/bin/ping").exists(), reason="/bin/ping is not installed")
+def test_it_pings_the_loopback_of_its_own_namespace() -> None:
+    """The fresh namespace's loopback comes up with the first trigger (not before: a run of
+    test-runs never needs it)."""
+    argv = ["/bin/ping", "-c", "1", "-W", "2", "127.0.0.1"]
+
+    result = LocalBackend().run(job({"op": "trigger", "id": "ping", "argv": argv}))
+
+    assert result.ok, result.error
+    assert result.by_id("ping")["exit_code"] == 0, result.by_id("ping")  # type: ignore[index]

@@ -1285,6 +1285,18 @@ static int set_link_up(const char *name)
 }
 
 static bool veth_ready;
+static bool own_netns; /* --netns: the agent made the namespace it runs in */
+static bool lo_ready;
+
+/* The loopback of the agent's fresh namespace comes up when a run may use it (a trigger
+ * such as `ping 127.0.0.1`, live traffic): bringing it up costs milliseconds (its IPv6
+ * address, the host-wide rtnl lock) that a run of test-runs and map reads never needs. */
+static void ensure_lo(void)
+{
+	if (own_netns && !lo_ready)
+		set_link_up("lo");
+	lo_ready = true;
+}
 
 /* Creates the veth pair name <-> peer (rtnetlink), both ends down. */
 static int create_veth_pair(const char *name, const char *peer_name)
@@ -1353,6 +1365,7 @@ static int ensure_veth(void)
 	if ((err = set_link_up(VETH_NAME)) || (err = set_link_up(VETH_PEER)))
 		return err;
 	set_link_up("lo");
+	lo_ready = true;
 	veth_ready = true;
 	return 0;
 }
@@ -2600,6 +2613,7 @@ static void op_trigger(const struct op *op)
 {
 	sbuf b = {0};
 	char e[96];
+	ensure_lo(); /* so a `ping 127.0.0.1` trigger works in the fresh namespace */
 	result_begin(&b, "trigger", op);
 	/* argv lives in one stack buffer the child inherits: bpf_probe_read_user_str in a
 	 * tracepoint cannot fault pages in, and these pages are touched (copied) here */
@@ -3097,8 +3111,7 @@ static int serve_job(void)
 		emit_done(false);
 		return 1;
 	}
-	if (netns)
-		set_link_up("lo"); /* so a `ping 127.0.0.1` trigger works in the fresh namespace */
+	own_netns = netns; /* its loopback comes up with the first trigger (ensure_lo) */
 	ensure_bpffs();
 	struct sigaction sa = {.sa_handler = on_fatal_signal};
 	/* a crash too: the instance must not outlive us (hosts that name it remove it too) */
