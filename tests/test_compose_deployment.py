@@ -279,4 +279,5 @@ def test_it_delivers_the_verdict_when_the_worker_running_it_restarts(stack: Stac
     # Both workers are up again, and runs go on.
     assert len(stack.containers("worker")) == 2
     token = submit(browser, solution())
-    assert asyncio.run(follow_run(stack, browser, token))[-1]["passed"] is True
+    events = asyncio.run(follow_run(stack, browser, token))
+    assert events[-1]["passed"] is True, [e for e in events if e["event"] != "trace"]

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from sandbox import image as vm_image
+from sandbox.backends import microvm
 from sandbox.backends.microvm import MicroVMBackend
 from sandbox.compile import compile_source
 from sandbox.job import Job, RunLimits
@@ -64,7 +65,10 @@ def test_it_delivers_every_event_when_the_host_reads_late(
             paused.append(time.monotonic())
             time.sleep(PAUSE_S)  # the guest runs on, writes everything and finishes
 
-    result = backend.run(many_events_job(), on_event=slow_reader)
+    try:
+        result = backend.run(many_events_job(), on_event=slow_reader)
+    finally:
+        microvm.close_pool()  # the VM the pool restored for a next run
 
     assert paused, "the job never reached its first test run"
     assert result.ok, result.error
