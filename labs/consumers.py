@@ -63,7 +63,14 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def run_event(self, message: dict[str, Any]) -> None:
-        await self._forward(message["seq"], message["event"])
+        seq = message["seq"]
+        if seq > self.last_seq + 1:
+            # Live copies leave each process in order, but two processes (the sweeper
+            # requeueing a run, the worker grading it) race: a later event can arrive
+            # first. Every event is stored before it is sent, so the gap is read back.
+            for missed, data in await self._stored_events(after=self.last_seq, before=seq):
+                await self._forward(missed, data)
+        await self._forward(seq, message["event"])
 
     async def _forward(self, seq: int, data: dict[str, Any]) -> None:
         if seq <= self.last_seq or attempt_of(data) < self.attempt:
@@ -120,8 +127,12 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         return user
 
     @database_sync_to_async
-    def _stored_events(self) -> list[tuple[int, dict[str, Any]]]:
-        rows = RunEvent.objects.filter(run__token=self.token).order_by("seq")
+    def _stored_events(
+        self, after: int = 0, before: int | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
+        rows = RunEvent.objects.filter(run__token=self.token, seq__gt=after).order_by("seq")
+        if before is not None:
+            rows = rows.filter(seq__lt=before)
         return list(rows.values_list("seq", "data"))
 
     @database_sync_to_async
