@@ -571,6 +571,23 @@ def take_snapshot(image: Image, log: Log) -> dict[str, Any]:
             shared.unlink(missing_ok=True)
 
 
+def snapshot_with_retry(
+    image: Image, log: Log, take: Callable[[Image, Log], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """take_snapshot, with one more boot if the first did not reach the agent.
+
+    A TCG boot of the same image failed once in many (qemu exited; the guest's console
+    showed pid 1 exiting early in boot) and the next boot went through: a broken image
+    fails both times, a rare boot race does not fail `make install`. The first failure
+    is logged with its console."""
+    take = take or take_snapshot
+    try:
+        return take(image, log)
+    except VMError as error:
+        log(f"the snapshot boot failed, booting once more: {error}")
+        return take(image, log)
+
+
 def _shared_ram_file(image: Image) -> Path:
     tmpfs = Path("/dev/shm")
     folder = tmpfs if tmpfs.is_dir() and os.access(tmpfs, os.W_OK) else image.directory
@@ -671,7 +688,7 @@ def _build_locked(
         image = _build_into(staging, inputs, agent, kernel, apt, log)
         image.manifest["kernel_note"] = note
         if snapshot:
-            image.manifest["snapshot"] = take_snapshot(image, log)
+            image.manifest["snapshot"] = snapshot_with_retry(image, log)
             _write_manifest(image)
         if target.exists():
             shutil.rmtree(target)
