@@ -157,7 +157,7 @@ def stopped(pid: int) -> bool:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
         flags = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[6])
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone, or going while /proc is read
         return True
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     pending = int(fields["ShdPnd"], 16) | int(fields["SigPnd"], 16)
