@@ -1980,6 +1980,38 @@ static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *
 	return map;
 }
 
+/* The map an op names (`map`) in its object (see op_object), and that object in *obj when
+ * obj is not NULL. NULL (with the op's failure written to b) when either is missing. */
+static struct bpf_map *op_map(const struct op *op, sbuf *b, struct bpf_object **obj)
+{
+	struct bpf_object *o = op_object(op, b);
+	if (obj)
+		*obj = o;
+	return o ? find_map(o, op_str(op, "map"), b) : NULL;
+}
+
+/* The op's `key` for map, hex decoded into *key (the caller frees it, whatever this
+ * returns). false (with the op's failure written to b) when it is missing or not hex
+ * (the failure is not_hex) or is not key_size bytes. */
+static bool map_key(const struct op *op, struct bpf_map *map, const char *not_hex, sbuf *b,
+		    unsigned char **key)
+{
+	const struct kv *k = op_get(op, "key");
+	size_t klen = 0;
+	if (!k || hex_decode(k->val, k->len, key, &klen)) {
+		result_fail(b, not_hex);
+		return false;
+	}
+	if (klen != bpf_map__key_size(map)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
+			 bpf_map__key_size(map));
+		result_fail(b, msg);
+		return false;
+	}
+	return true;
+}
+
 /* Empties one entry (a PROG_ARRAY slot, so a tail call through it falls through); an
  * entry that is not there is already empty: ok. */
 static void op_map_delete(const struct op *op)
@@ -1987,20 +2019,10 @@ static void op_map_delete(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_delete", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_map *map = op_map(op, &b, NULL);
 	unsigned char *key = NULL;
-	size_t klen = 0;
-	const struct kv *k = op_get(op, "key");
-	if (!map) {
+	if (!map || !map_key(op, map, "key must be hex", &b, &key)) {
 		/* already reported */
-	} else if (!k || hex_decode(k->val, k->len, &key, &klen)) {
-		result_fail(&b, "key must be hex");
-	} else if (klen != bpf_map__key_size(map)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
-			 bpf_map__key_size(map));
-		result_fail(&b, msg);
 	} else if (bpf_map_delete_elem(bpf_map__fd(map), key) && errno != ENOENT) {
 		result_fail(&b, err_text(-errno, e, sizeof(e)));
 	} else {
@@ -2018,11 +2040,11 @@ static void op_map_update(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_update", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_object *obj;
+	struct bpf_map *map = op_map(op, &b, &obj);
 	unsigned char *key = NULL, *val = NULL;
-	size_t klen = 0, vlen = 0;
-	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
+	size_t vlen = 0;
+	const struct kv *v = op_get(op, "value");
 	/* program=NAME: the value is that program of the object (a PROG_ARRAY slot) */
 	const char *vprog = op_str(op, "program");
 	struct bpf_program *slot_prog =
@@ -2042,14 +2064,10 @@ static void op_map_update(const struct op *op)
 		snprintf(msg, sizeof(msg), "no program named '%.100s' to store in %.60s", vprog,
 			 bpf_map__name(map));
 		result_fail(&b, msg);
-	} else if (!k || (!vprog && !v) || hex_decode(k->val, k->len, &key, &klen) ||
-		   (!vprog && hex_decode(v->val, v->len, &val, &vlen))) {
+	} else if (!vprog && (!v || hex_decode(v->val, v->len, &val, &vlen))) {
 		result_fail(&b, "key and value must be hex");
-	} else if (klen != bpf_map__key_size(map)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
-			 bpf_map__key_size(map));
-		result_fail(&b, msg);
+	} else if (!map_key(op, map, "key and value must be hex", &b, &key)) {
+		/* already reported */
 	} else {
 		size_t want = bpf_map__value_size(map);
 		unsigned char *full = NULL;
@@ -2221,8 +2239,7 @@ static void op_map_dump(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_dump", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_map *map = op_map(op, &b, NULL);
 	if (map) {
 		bool truncated = false;
 		int err = map_json(&b, map, &truncated);
