@@ -1954,6 +1954,24 @@ static void result_fail(sbuf *b, const char *msg)
 	kv_str(b, "error", msg);
 }
 
+static void result_ok(sbuf *b)
+{
+	kv_bool(b, "ok", true);
+	kv_str(b, "error", NULL);
+}
+
+/* An op that failed with a message of its own (bad), with an errno (err), or not at all. */
+static void result_outcome(sbuf *b, const char *bad, int err)
+{
+	char e[96];
+	if (bad)
+		result_fail(b, bad);
+	else if (err)
+		result_fail(b, err_text(err, e, sizeof(e)));
+	else
+		result_ok(b);
+}
+
 /* The object an op works on: its `object` (a named object loaded earlier) or the main one.
  * NULL (with the op's failure written to b) when there is no such loaded object. */
 static struct bpf_object *op_object(const struct op *op, sbuf *b)
@@ -2026,8 +2044,7 @@ static void op_map_delete(const struct op *op)
 	} else if (bpf_map_delete_elem(bpf_map__fd(map), key) && errno != ENOENT) {
 		result_fail(&b, err_text(-errno, e, sizeof(e)));
 	} else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
+		result_ok(&b);
 	}
 	free(key);
 	drain_trace(op->id);
@@ -2095,10 +2112,8 @@ static void op_map_update(const struct op *op)
 						      (__u64)op_int(op, "flags", 0));
 			if (err)
 				result_fail(&b, err_text(-errno, e, sizeof(e)));
-			else {
-				kv_bool(&b, "ok", true);
-				kv_str(&b, "error", NULL);
-			}
+			else
+				result_ok(&b);
 			if (full != val)
 				free(full);
 		}
@@ -2424,7 +2439,6 @@ out:
 static void op_traffic(const struct op *op)
 {
 	sbuf b = {0};
-	char e[96];
 	result_begin(&b, "traffic", op);
 	long long count = op_int(op, "count", 1);
 	long long sent = 0;
@@ -2477,14 +2491,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	kv_int(&b, "sent", sent);
-	if (bad)
-		result_fail(&b, bad);
-	else if (err)
-		result_fail(&b, err_text(err, e, sizeof(e)));
-	else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
-	}
+	result_outcome(&b, bad, err);
 	usleep(2000); /* let the receive softirq run before the trace drain */
 	drain_trace(op->id);
 	ev_emit(&b, false);
@@ -2894,7 +2901,6 @@ static void live_frames_free(struct live_frames *f)
 static void op_live(const struct op *op)
 {
 	sbuf b = {0};
-	char e[96];
 	long long duration_ms = op_int(op, "duration_ms", 1000);
 	long long interval_ms = op_int(op, "interval_ms", 1000);
 	long long rate = op_int(op, "rate", 0), every_ms = op_int(op, "every_ms", 0);
@@ -2976,14 +2982,7 @@ out:
 	kv_int(&b, "ticks", ticks);
 	kv_str(&b, "stopped", bad || err ? NULL : stopped);
 	kv_int(&b, "elapsed_ms", (long long)((now_s() - start) * 1000));
-	if (bad)
-		result_fail(&b, bad);
-	else if (err)
-		result_fail(&b, err_text(err, e, sizeof(e)));
-	else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
-	}
+	result_outcome(&b, bad, err);
 	drain_trace(op->id);
 	ev_emit(&b, false);
 	sb_free(&b);
