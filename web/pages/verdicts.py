@@ -14,6 +14,10 @@ def run_summary(run: Run) -> str:
     if run.status != Run.DONE:
         return ""
     verdict = run.verdict or {}
+    if verdict.get("kind") == "playground":  # a free-form run: its sentence from its facts
+        from labs.playground import summary, summary_facts
+
+        return summary(summary_facts(verdict))
     if verdict.get("kernels"):
         return kernels_summary(verdict)
     return words.stored_summary(verdict)
