@@ -98,8 +98,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             if data["event"] == "check":
                 self.checks[(kernel, str(data.get("name")))] = data
                 return words.check_event(data)
-            if "kernels" in data:
-                return data  # the whole of a run on every kernel: its words name each
+            if "kernels" in data:  # the whole of a run on every kernel
+                return words.kernels_event(data)
             checks = [c for (k, _name), c in self.checks.items() if k == kernel]
             return words.verdict_event(data, checks)
 

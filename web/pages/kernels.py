@@ -15,6 +15,7 @@ from labs import kernels
 from labs.grading import words
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
+from web.pages.verdicts import kernels_summary
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
 
@@ -59,6 +60,7 @@ def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
         "run": run,
         "lab": lab,
         "matrix": matrix(verdict) if verdict.get("kernels") else None,
+        "summary": kernels_summary(verdict) if verdict.get("kernels") else "",
         "kernel_names": kernels.for_run(run.kernel) if not run.is_finished else [],
         "ws_path": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}",
     }
