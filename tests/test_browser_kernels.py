@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import image as vm_image
 from tests.browser import REPO, RUN_TIMEOUT_MS, replace_code
+from tests.builders import built_kernel_images
 from tests.test_browser_learner import page as page  # noqa: F401 (the fixture)
 from tests.test_browser_learner import sign_up
 from tests.test_browser_run_language import choose_language
@@ -29,8 +29,7 @@ def microvm_site(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
     from web import services
     from web.celery import app
 
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
     logs = tmp_path_factory.mktemp("microvm-site-logs")
     env = {
         "CELERY_QUEUE": f"bpflab-test-kernels-{uuid.uuid4().hex[:8]}",

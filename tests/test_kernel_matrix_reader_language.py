@@ -17,7 +17,14 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from labs import kernels
-from tests.builders import client_for, make_cohort, make_instructor, make_lab, make_run
+from tests.builders import (
+    built_kernel_images,
+    client_for,
+    make_cohort,
+    make_instructor,
+    make_lab,
+    make_run,
+)
 from tests.test_run_viewer_language import events_of
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -29,10 +36,7 @@ THREE_OF_FOUR = "Passed on 3 of 4 kernels."
 
 @pytest.fixture
 def microvm(settings):  # type: ignore[no-untyped-def]
-    from sandbox import image as vm_image
-
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
     settings.SANDBOX_BACKEND = "microvm"
     settings.SANDBOX_KERNELS = []
     return settings
