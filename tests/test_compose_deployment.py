@@ -122,14 +122,15 @@ def logs(stack: Stack) -> str:
 
 
 def tear_down(stack: Stack) -> list[str]:
-    """Removes the stack's containers, volumes, network and image, the image even if the
+    """Removes the stack's containers, volumes, network and images, the images even if the
     rest failed. Returns what failed."""
     failures = [
         run(stack, stack.command("down", "--volumes", "--remove-orphans", "--timeout", "30"))
     ]
-    if docker("image", "ls", "-q", stack.image):  # not there if the build failed
-        # By its tag: an image another run tagged too (same layers) only loses this tag.
-        failures.append(run(stack, ["docker", "image", "rm", "--force", stack.image]))
+    built = images(stack)  # none if the build failed
+    if built:
+        # All this run's: labelled with its project, or tagged with its tag.
+        failures.append(run(stack, ["docker", "image", "rm", "--force", *built]))
     return [failure for failure in failures if failure]
 
 
@@ -145,10 +146,10 @@ def run(stack: Stack, command: list[str]) -> str:
 
 
 def resources(stack: Stack) -> list[str]:
-    """What of the stack exists on the docker daemon: its containers, volumes and networks
-    (compose labels them with the project) and its image."""
+    """What of the stack exists on the docker daemon: what compose labelled with the
+    project (containers, volumes, networks, the images it built) and the image's tag."""
     label = f"label=com.docker.compose.project={stack.project}"
-    found = [f"image {ref}" for ref in docker("image", "ls", "-q", stack.image)]
+    found = [f"image {ref}" for ref in images(stack)]
     for kind, listing in (
         ("container", ("ps", "-a")),
         ("volume", ("volume", "ls")),
@@ -156,6 +157,15 @@ def resources(stack: Stack) -> list[str]:
     ):
         found += [f"{kind} {ref}" for ref in docker(*listing, "-q", "--filter", label)]
     return found
+
+
+def images(stack: Stack) -> list[str]:
+    """The ids of the images compose built for the stack: one a service (web and worker
+    build the same Dockerfile, compose labels each with its service, and the tag goes to
+    the last one built, the others left untagged)."""
+    label = f"label=com.docker.compose.project={stack.project}"
+    tagged = docker("image", "ls", "-q", stack.image)
+    return sorted(set(tagged + docker("image", "ls", "-q", "--all", "--filter", label)))
 
 
 def docker(*args: str) -> list[str]:
@@ -191,16 +201,19 @@ def stack() -> Iterator[Stack]:
         yield stack
 
 
-# A project with what the deployment has (a built image, a named volume, a network), up in
-# seconds: an image on the deployment's base (compose-images made it, no one removes it).
+# A project with what the deployment has (two services building one image tag, a named
+# volume, a network), up in seconds: built on the deployment's base (compose-images made it,
+# no one removes it).
 PROBE_COMPOSE = """\
+x-probe: &probe
+  build: {context: ., args: {BASE: "${BPFLAB_BASE_IMAGE}"}}
+  image: ${BPFLAB_IMAGE}
+  entrypoint: ["sleep", "600"]
+  stop_signal: SIGKILL
+  volumes: [data:/data]
 services:
-  probe:
-    build: {context: ., args: {BASE: "${BPFLAB_BASE_IMAGE}"}}
-    image: ${BPFLAB_IMAGE}
-    entrypoint: ["sleep", "600"]
-    stop_signal: SIGKILL
-    volumes: [data:/data]
+  web: *probe
+  worker: *probe
 volumes:
   data:
 """
@@ -224,7 +237,7 @@ def test_it_gives_each_run_its_own_names_and_removes_all_it_made_even_on_failure
         assert first.project != second.project and first.image != second.image
         for stack in (first, second):
             stack.compose("up", "-d", "--build", timeout=300)
-            kinds = sorted(ref.split()[0] for ref in resources(stack))
+            kinds = sorted({ref.split()[0] for ref in resources(stack)})
             assert kinds == ["container", "image", "network", "volume"], resources(stack)
         raise RuntimeError("a test failed")
 
