@@ -100,7 +100,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                 return words.check_event(data)
             if "kernels" in data:  # the whole of a run on every kernel
                 return words.kernels_event(data)
-            checks = [c for (k, _name), c in self.checks.items() if k == kernel]
+            # a run on one kernel tags its verdict with it, not its checks ("")
+            checks = [c for (k, _name), c in self.checks.items() if k in (kernel, "")]
             return words.verdict_event(data, checks)
 
     @database_sync_to_async

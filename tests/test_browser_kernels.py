@@ -68,6 +68,8 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     picker = page.get_by_test_id("kernel-picker")
     expect(picker).to_have_value("6.12")  # the lab's default
     page.wait_for_selector(".cm-content")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker.png"))
     replace_code(page, SOLUTION)
     picker.select_option("7.2")
     page.locator("#run-button").click()
@@ -79,6 +81,8 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
 
     # on every kernel from the Chinese page, then read on the English one
     choose_language(page, "zh-hans")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker-zh.png"))
     page.get_by_test_id("run-all-kernels").click()
     matrix = page.get_by_test_id("kernel-matrix")
     expect(matrix).to_be_visible(timeout=RUN_TIMEOUT_MS)
@@ -91,3 +95,13 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     said = page.get_by_test_id("matrix-summary").inner_text() + matrix.inner_text()
     assert not re.search(r"[\u4e00-\u9fff]", said), said
     page.screenshot(path=str(output_dir / "kernel-matrix.png"), full_page=True)
+
+
+def folded_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The editor bar's buttons and picker whose words fold onto a second line (taller
+    than one line of text and its padding): the bar wraps them whole instead."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.editor-bar button, .editor-bar label')]
+            .filter(control => control.getBoundingClientRect().height > 44)
+            .map(control => control.textContent.trim())"""
+    )

@@ -133,6 +133,7 @@ async def test_it_words_an_english_runs_whole_in_chinese(microvm, learner) -> No
     assert all(CJK.search(outcome["summary"]) for outcome in chinese["kernels"].values())
     matrix = matrix_section(page)
     assert "在 4 个内核中的 3 个上通过。" in matrix and THREE_OF_FOUR not in matrix
+    assert "IPv4 UDP 包被丢弃" in matrix and "An IPv4 UDP packet" not in matrix
 
 
 async def stream_of(run, learner, query: str) -> list[dict]:  # type: ignore[no-untyped-def]

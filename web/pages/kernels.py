@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from labs import kernels
 from labs.grading import words
+from labs.i18n import pick
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
 from web.pages.verdicts import kernels_summary
@@ -84,7 +85,8 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
         }
         for name in names
     ]
-    rows = [
+    rows = [_outcome_row(columns)]
+    rows += [
         _load_row(key, label, by_kernel, names, key in differing) for key, label in _load_rows()
     ]
     rows += _check_rows(by_kernel, names, differing)
@@ -95,6 +97,14 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
         "min_kernel": minimum,
         "max_kernel": maximum,
     }
+
+
+def _outcome_row(columns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each kernel's verdict in one sentence: why its checks were not run is said here
+    once, not in each of its check cells."""
+    said = [column["summary"] for column in columns]
+    cells = [{"value": sentence, "kind": "sentence"} for sentence in said]
+    return {"key": "outcome", "label": _("Outcome"), "cells": cells, "differs": len(set(said)) > 1}
 
 
 def _load_rows() -> list[tuple[str, str]]:
@@ -131,10 +141,11 @@ def _check_rows(
                 None,
             )
             found = words.check_words(found) if found else {}
+            not_run = found.get("status") == "not_run"
             cells.append(
                 {
                     "value": found.get("passed"),
-                    "kind": "check",
+                    "kind": "not_run" if not_run else "check",
                     "expected": found.get("expected", ""),
                     "actual": found.get("actual", ""),
                 }
@@ -142,7 +153,8 @@ def _check_rows(
         rows.append(
             {
                 "key": f"check:{check['name']}",
-                "label": check["name"],
+                "label": pick(check.get("describe")) or check["name"],
+                "name": check["name"],
                 "cells": cells,
                 "differs": f"check:{check['name']}" in differing,
             }
