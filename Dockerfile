@@ -12,7 +12,7 @@ ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CH
 RUN apt-get update && apt-get install -y --no-install-recommends \
         python3 python3-venv python3-dev gcc make pkg-config ca-certificates \
         clang llvm libbpf-dev bpftool iproute2 bubblewrap busybox-static cpio kmod lz4 zstd \
-        qemu-system-x86 libelf-dev zlib1g-dev libzstd-dev procps postgresql-client \
+        qemu-system-x86 libelf-dev zlib1g-dev libzstd-dev procps postgresql-client iputils-ping \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -12,7 +12,7 @@ DEB_PACKAGES := clang llvm libbpf-dev bpftool iproute2 redis-server qemu-system-
 	busybox-static bubblewrap cpio libelf-dev zlib1g-dev libzstd-dev gcc make pkg-config \
 	docker.io chromium python3-venv procps psmisc kmod ca-certificates wrk gettext lz4 zstd \
 	fonts-wqy-zenhei \
-	curl jq postgresql-15 debootstrap
+	curl jq postgresql-15 debootstrap iputils-ping
 
 .PHONY: help install system-packages venv sandbox-build content run test bench lint migrations-check services \
 	compose-images compose-test

@@ -98,9 +98,10 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             if data["event"] == "check":
                 self.checks[(kernel, str(data.get("name")))] = data
                 return words.check_event(data)
-            if "kernels" in data:
-                return data  # the whole of a run on every kernel: its words name each
-            checks = [c for (k, _name), c in self.checks.items() if k == kernel]
+            if "kernels" in data:  # the whole of a run on every kernel
+                return words.kernels_event(data)
+            # a run on one kernel tags its verdict with it, not its checks ("")
+            checks = [c for (k, _name), c in self.checks.items() if k in (kernel, "")]
             return words.verdict_event(data, checks)
 
     @database_sync_to_async

@@ -48,6 +48,10 @@ from sandbox.packets_hex import arp_frame, tcp_frame, udp_frame
 MIN_RUNS = 10
 LOCAL_TARGET_RATIO = 1.3
 WARM_TARGET_S = 0.10
+# The warm goal was set where the bare baseline took this long (0.18 s was 3.7 x bare):
+# the same goal as a ratio, for machines slower or faster than that one.
+WARM_GOAL_BASELINE_S = 0.049
+WARM_TARGET_RATIO = round(WARM_TARGET_S / WARM_GOAL_BASELINE_S, 2)
 POOL_TARGET_RATIO = 1.5
 POOL_SIZE = 2
 BPFFS = Path("/sys/fs/bpf")
@@ -301,6 +305,11 @@ def _summary(samples: dict[str, list[float]], reasons: dict[str, str], runs: int
     out["microvm_warm_target_s"] = WARM_TARGET_S
     warm = out["microvm_warm_p50_s"]
     out["microvm_warm_meets_target"] = warm <= WARM_TARGET_S if warm is not None else None
+    out["microvm_warm_target_ratio"] = WARM_TARGET_RATIO
+    warm_ratio = out["microvm_warm_ratio"]
+    out["microvm_warm_meets_target_ratio"] = (
+        warm_ratio <= WARM_TARGET_RATIO if warm_ratio is not None else None
+    )
     out["microvm_pool_target_ratio"] = POOL_TARGET_RATIO
     pool = out["microvm_pool_ratio"]
     out["microvm_pool_meets_target"] = pool <= POOL_TARGET_RATIO if pool is not None else None
@@ -339,7 +348,8 @@ def format_table(summary: dict[str, Any]) -> str:
         )
     lines.append(
         f"runs per measure: {summary['runs']}; local target <= {LOCAL_TARGET_RATIO} x baseline,"
-        f" microvm warm <= {WARM_TARGET_S} s, pool <= {POOL_TARGET_RATIO} x baseline"
+        f" microvm warm <= {WARM_TARGET_S} s (set at a {WARM_GOAL_BASELINE_S} s baseline:"
+        f" {WARM_TARGET_RATIO} x), pool <= {POOL_TARGET_RATIO} x baseline"
     )
     for name, phases in summary["phases_p50_s"].items():
         split = ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in phases.items())

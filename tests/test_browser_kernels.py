@@ -3,6 +3,7 @@ the program on the kernel picked, and "Run on every kernel" ends on the matrix."
 
 from __future__ import annotations
 
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import image as vm_image
 from tests.browser import REPO, RUN_TIMEOUT_MS, replace_code
+from tests.builders import built_kernel_images
 from tests.test_browser_learner import page as page  # noqa: F401 (the fixture)
 from tests.test_browser_learner import sign_up
+from tests.test_browser_run_language import choose_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +29,7 @@ def microvm_site(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
     from web import services
     from web.celery import app
 
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
     logs = tmp_path_factory.mktemp("microvm-site-logs")
     env = {
         "CELERY_QUEUE": f"bpflab-test-kernels-{uuid.uuid4().hex[:8]}",
@@ -67,6 +68,8 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     picker = page.get_by_test_id("kernel-picker")
     expect(picker).to_have_value("6.12")  # the lab's default
     page.wait_for_selector(".cm-content")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker.png"))
     replace_code(page, SOLUTION)
     picker.select_option("7.2")
     page.locator("#run-button").click()
@@ -76,10 +79,29 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     expect(page.get_by_test_id("verdict")).to_contain_text("Passed")
     page.screenshot(path=str(output_dir / "kernel-picked.png"))
 
+    # on every kernel from the Chinese page, then read on the English one
+    choose_language(page, "zh-hans")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker-zh.png"))
     page.get_by_test_id("run-all-kernels").click()
     matrix = page.get_by_test_id("kernel-matrix")
     expect(matrix).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_test_id("matrix-summary")).to_contain_text("在全部 3 个内核上通过。")
+    page.screenshot(path=str(output_dir / "kernel-matrix-zh.png"), full_page=True)
+    choose_language(page, "en")
     expect(page.locator('tr[data-row="loaded"][data-differs="1"]')).to_have_count(1)
     expect(page.get_by_test_id("matrix-summary")).to_contain_text("Passed on all 3 kernels.")
     expect(matrix).to_contain_text("not found in kernel or module BTFs")
+    said = page.get_by_test_id("matrix-summary").inner_text() + matrix.inner_text()
+    assert not re.search(r"[\u4e00-\u9fff]", said), said
     page.screenshot(path=str(output_dir / "kernel-matrix.png"), full_page=True)
+
+
+def folded_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The editor bar's buttons and picker whose words fold onto a second line (taller
+    than one line of text and its padding): the bar wraps them whole instead."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.editor-bar button, .editor-bar label')]
+            .filter(control => control.getBoundingClientRect().height > 44)
+            .map(control => control.textContent.trim())"""
+    )

@@ -34,3 +34,6 @@ def test_it_measures_the_baseline_and_the_local_backend() -> None:
     assert summary["local_ratio"] == round(summary["local_p50_s"] / summary["baseline_p50_s"], 3)
     assert summary["local_meets_target"] == (summary["local_ratio"] <= 1.3)
     assert summary["microvm_cold_p50_s"] is None and summary["microvm_warm_p50_s"] is None
+    # the warm goal as a ratio too: it was set where the bare baseline took 0.049 s
+    assert summary["microvm_warm_target_ratio"] == round(0.10 / 0.049, 2)
+    assert summary["microvm_warm_meets_target_ratio"] is None

@@ -201,6 +201,26 @@ def test_it_runs_a_tracepoint_job_like_the_local_backend(docker_backend):
     assert "execve: /bin/true" in [line["message"] for line in in_docker.trace_lines()]
 
 
+def test_it_runs_a_ping_trigger_like_the_local_backend(docker_backend):
+    # busybox's ping in the image, iputils' on the host: both must reach the loopback of
+    # the run's own network namespace (the container's needs NET_RAW for its raw socket).
+    ping = ["/bin/ping", "-c", "1", "-W", "2", "127.0.0.1"]
+    job = Job(
+        object=compiled(XDP_COUNTER),
+        ops=[
+            {"op": "load", "id": "load"},
+            {"op": "trigger", "id": "ping", "argv": ping, "timeout_ms": 5000},
+        ],
+    )
+
+    in_docker = docker_backend.run(job)
+    on_host = LocalBackend().run(job)
+
+    assert in_docker.ok, in_docker.error
+    assert in_docker.by_id("ping")["exit_code"] == 0, in_docker.by_id("ping")
+    assert comparable(in_docker) == comparable(on_host)
+
+
 def test_it_keeps_trace_lines_of_host_processes_out(docker_backend):
     # The execve program fires for every exec on the host; only the container's own
     # process tree may show up in its trace.

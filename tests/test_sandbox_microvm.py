@@ -326,6 +326,16 @@ def test_it_shows_the_trace_line_of_a_tracepoint_program(image: vm_image.Image) 
     assert "execve seen by bpflab" in messages
 
 
+def test_it_runs_a_ping_trigger_on_the_guests_loopback(image: vm_image.Image) -> None:
+    # /bin/ping in the initramfs is busybox's; the guest's loopback must be up for it.
+    ping = ["/bin/ping", "-c", "1", "-W", "2", "127.0.0.1"]
+
+    result = MicroVMBackend().run(job(XDP_COUNTER, {"op": "trigger", "id": "ping", "argv": ping}))
+
+    assert result.ok, result.error
+    assert result.by_id("ping")["exit_code"] == 0, result.by_id("ping")  # type: ignore[index]
+
+
 def test_it_returns_a_verifier_rejection_with_its_log(image: vm_image.Image) -> None:
     result = MicroVMBackend().run(
         job(UNCHECKED_READ, {"op": "test_run", "id": "run", "data": udp_frame(1).hex()})

@@ -4,11 +4,13 @@ Each kernel gets its own fresh VM and its own verdict; the runs go in parallel, 
 a time as the machine has cores (under TCG one VM keeps one core busy). Their events are
 relayed from the calling thread, in arrival order, each tagged with its `kernel`; each
 kernel ends with its own `verdict` event (tagged), and the whole with a `verdict` event
-carrying `kernels` (name -> passed/stage/summary).
+carrying `kernel_counts` and `kernels` (name -> its outcome as data, `kernel_outcome`).
 
 The result, `KernelMatrix`, answers like a Verdict (`passed`, `stage`, `error`,
 `to_dict()`, `to_event()`), so a run stores it the same way; its dict is
-`{"kernels": {"6.1": <verdict dict>, ...}, "differences": [...], ...}`.
+`{"kernels": {"6.1": <verdict dict>, ...}, "kernel_counts": {...}, "differences": [...],
+...}`. Neither holds a sentence of the whole: readers word it (words.kernels_summary) in
+their own language.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from labs.grading.grade import (
 from labs.grading.verdicts import STAGES, Verdict
 from labs.kernels import fits
 from labs.spec import LabSpec
+from labs.verifier import LOADER, VERIFIER
 from sandbox.kernels import version_key
 
 # Rows of the matrix that may differ between kernels (besides each check's verdict).
@@ -49,7 +52,6 @@ class KernelMatrix:
     verdicts: dict[str, Verdict] = field(default_factory=dict)  # oldest kernel first
     min_kernel: str = ""
     max_kernel: str = ""
-    summary: str = ""
 
     @property
     def counted(self) -> list[Verdict]:
@@ -61,6 +63,11 @@ class KernelMatrix:
     @property
     def passed(self) -> bool:
         return bool(self.counted) and all(verdict.passed for verdict in self.counted)
+
+    def kernel_counts(self) -> dict[str, int]:
+        """On how many of the kernels the lab is meant for it passed (`passed`, `total`)."""
+        counted = self.counted
+        return {"passed": sum(v.passed for v in counted), "total": len(counted)}
 
     @property
     def stage(self) -> str:
@@ -82,7 +89,7 @@ class KernelMatrix:
             "slug": self.slug,
             "passed": self.passed,
             "stage": self.stage,
-            "summary": self.summary,
+            "kernel_counts": self.kernel_counts(),
             "min_kernel": self.min_kernel,
             "max_kernel": self.max_kernel,
             "kernels": kernels,
@@ -94,12 +101,29 @@ class KernelMatrix:
             "event": "verdict",
             "passed": self.passed,
             "stage": self.stage,
-            "summary": self.summary,
+            "kernel_counts": self.kernel_counts(),
             "kernels": {
-                name: {"passed": v.passed, "stage": v.stage, "summary": v.summary}
+                name: kernel_outcome(v, fits(name, self.min_kernel, self.max_kernel))
                 for name, v in self.verdicts.items()
             },
         }
+
+
+def kernel_outcome(verdict: Verdict, counted: bool) -> dict[str, Any]:
+    """One kernel's outcome in the whole's `verdict` event, as data: whether it `passed`,
+    its `stage`, whether it is `counted` (the lab is meant for it), its checks' `counts`,
+    why they were not run (`reason`), the class of a `verifier` rejection or `load_failure`
+    (or None), and the platform's failure (`error`, or None)."""
+    return {
+        "passed": verdict.passed,
+        "stage": verdict.stage,
+        "counted": counted,
+        "counts": verdict.counts(),
+        "reason": verdict.reason(),
+        "verifier": (verdict.rejection_summary(VERIFIER) or {}).get("class"),
+        "load_failure": (verdict.rejection_summary(LOADER) or {}).get("class"),
+        "error": verdict.error,
+    }
 
 
 def differences(kernels: dict[str, dict[str, Any]]) -> list[str]:
@@ -227,8 +251,5 @@ def _run_all(
 
 
 def _finish(matrix: KernelMatrix, emit: EventSink) -> KernelMatrix:
-    counted = matrix.counted
-    passed = sum(verdict.passed for verdict in counted)
-    matrix.summary = words.kernels_summary(passed, len(counted), matrix.passed)
     emit(matrix.to_event())
     return matrix

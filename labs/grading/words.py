@@ -387,12 +387,39 @@ def summary(
     }
 
 
-def kernels_summary(passed: int, total: int, all_passed: bool) -> str:
+def kernels_summary(counts: dict[str, int]) -> str:
     """The verdict of a run on every kernel: on how many of the kernels the lab is meant
-    for it passed."""
-    if all_passed:
+    for it passed (`counts`: `passed`, `total`, as KernelMatrix.kernel_counts())."""
+    passed, total = int(counts.get("passed") or 0), int(counts.get("total") or 0)
+    if total and passed == total:
         return _("Passed on all %(total)d kernels.") % {"total": total}
     return _("Passed on %(passed)d of %(total)d kernels.") % {"passed": passed, "total": total}
+
+
+def kernels_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The whole `verdict` event of a run on every kernel with its `summary`, and each
+    kernel's, worded in the active language from its data (kernels.kernel_outcome). An
+    event stored before it carried its outcomes as data (no `kernel_counts`) keeps the words
+    it was stored with."""
+    counts = event.get("kernel_counts")
+    if not isinstance(counts, dict):
+        return event
+    kernels = {
+        name: {**outcome, "summary": kernel_summary(outcome)}
+        for name, outcome in (event.get("kernels") or {}).items()
+    }
+    return {**event, "summary": kernels_summary(counts), "kernels": kernels}
+
+
+def kernel_summary(outcome: dict[str, Any]) -> str:
+    """One kernel's sentence, from its outcome in the whole's event."""
+    return summary(
+        str(outcome.get("stage") or ""),
+        bool(outcome.get("passed")),
+        outcome.get("counts") or {},
+        outcome.get("reason"),
+        outcome.get("error"),
+    )
 
 
 def verdict_summary(verdict: dict[str, Any]) -> str:

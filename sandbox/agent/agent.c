@@ -1954,6 +1954,24 @@ static void result_fail(sbuf *b, const char *msg)
 	kv_str(b, "error", msg);
 }
 
+static void result_ok(sbuf *b)
+{
+	kv_bool(b, "ok", true);
+	kv_str(b, "error", NULL);
+}
+
+/* An op that failed with a message of its own (bad), with an errno (err), or not at all. */
+static void result_outcome(sbuf *b, const char *bad, int err)
+{
+	char e[96];
+	if (bad)
+		result_fail(b, bad);
+	else if (err)
+		result_fail(b, err_text(err, e, sizeof(e)));
+	else
+		result_ok(b);
+}
+
 /* The object an op works on: its `object` (a named object loaded earlier) or the main one.
  * NULL (with the op's failure written to b) when there is no such loaded object. */
 static struct bpf_object *op_object(const struct op *op, sbuf *b)
@@ -1980,6 +1998,38 @@ static struct bpf_map *find_map(struct bpf_object *obj, const char *name, sbuf *
 	return map;
 }
 
+/* The map an op names (`map`) in its object (see op_object), and that object in *obj when
+ * obj is not NULL. NULL (with the op's failure written to b) when either is missing. */
+static struct bpf_map *op_map(const struct op *op, sbuf *b, struct bpf_object **obj)
+{
+	struct bpf_object *o = op_object(op, b);
+	if (obj)
+		*obj = o;
+	return o ? find_map(o, op_str(op, "map"), b) : NULL;
+}
+
+/* The op's `key` for map, hex decoded into *key (the caller frees it, whatever this
+ * returns). false (with the op's failure written to b) when it is missing or not hex
+ * (the failure is not_hex) or is not key_size bytes. */
+static bool map_key(const struct op *op, struct bpf_map *map, const char *not_hex, sbuf *b,
+		    unsigned char **key)
+{
+	const struct kv *k = op_get(op, "key");
+	size_t klen = 0;
+	if (!k || hex_decode(k->val, k->len, key, &klen)) {
+		result_fail(b, not_hex);
+		return false;
+	}
+	if (klen != bpf_map__key_size(map)) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
+			 bpf_map__key_size(map));
+		result_fail(b, msg);
+		return false;
+	}
+	return true;
+}
+
 /* Empties one entry (a PROG_ARRAY slot, so a tail call through it falls through); an
  * entry that is not there is already empty: ok. */
 static void op_map_delete(const struct op *op)
@@ -1987,25 +2037,14 @@ static void op_map_delete(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_delete", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_map *map = op_map(op, &b, NULL);
 	unsigned char *key = NULL;
-	size_t klen = 0;
-	const struct kv *k = op_get(op, "key");
-	if (!map) {
+	if (!map || !map_key(op, map, "key must be hex", &b, &key)) {
 		/* already reported */
-	} else if (!k || hex_decode(k->val, k->len, &key, &klen)) {
-		result_fail(&b, "key must be hex");
-	} else if (klen != bpf_map__key_size(map)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
-			 bpf_map__key_size(map));
-		result_fail(&b, msg);
 	} else if (bpf_map_delete_elem(bpf_map__fd(map), key) && errno != ENOENT) {
 		result_fail(&b, err_text(-errno, e, sizeof(e)));
 	} else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
+		result_ok(&b);
 	}
 	free(key);
 	drain_trace(op->id);
@@ -2018,11 +2057,11 @@ static void op_map_update(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_update", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_object *obj;
+	struct bpf_map *map = op_map(op, &b, &obj);
 	unsigned char *key = NULL, *val = NULL;
-	size_t klen = 0, vlen = 0;
-	const struct kv *k = op_get(op, "key"), *v = op_get(op, "value");
+	size_t vlen = 0;
+	const struct kv *v = op_get(op, "value");
 	/* program=NAME: the value is that program of the object (a PROG_ARRAY slot) */
 	const char *vprog = op_str(op, "program");
 	struct bpf_program *slot_prog =
@@ -2042,14 +2081,10 @@ static void op_map_update(const struct op *op)
 		snprintf(msg, sizeof(msg), "no program named '%.100s' to store in %.60s", vprog,
 			 bpf_map__name(map));
 		result_fail(&b, msg);
-	} else if (!k || (!vprog && !v) || hex_decode(k->val, k->len, &key, &klen) ||
-		   (!vprog && hex_decode(v->val, v->len, &val, &vlen))) {
+	} else if (!vprog && (!v || hex_decode(v->val, v->len, &val, &vlen))) {
 		result_fail(&b, "key and value must be hex");
-	} else if (klen != bpf_map__key_size(map)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "key is %zu bytes, the map's key_size is %u", klen,
-			 bpf_map__key_size(map));
-		result_fail(&b, msg);
+	} else if (!map_key(op, map, "key and value must be hex", &b, &key)) {
+		/* already reported */
 	} else {
 		size_t want = bpf_map__value_size(map);
 		unsigned char *full = NULL;
@@ -2077,10 +2112,8 @@ static void op_map_update(const struct op *op)
 						      (__u64)op_int(op, "flags", 0));
 			if (err)
 				result_fail(&b, err_text(-errno, e, sizeof(e)));
-			else {
-				kv_bool(&b, "ok", true);
-				kv_str(&b, "error", NULL);
-			}
+			else
+				result_ok(&b);
 			if (full != val)
 				free(full);
 		}
@@ -2221,8 +2254,7 @@ static void op_map_dump(const struct op *op)
 	sbuf b = {0};
 	char e[96];
 	result_begin(&b, "map_dump", op);
-	struct bpf_object *obj = op_object(op, &b);
-	struct bpf_map *map = obj ? find_map(obj, op_str(op, "map"), &b) : NULL;
+	struct bpf_map *map = op_map(op, &b, NULL);
 	if (map) {
 		bool truncated = false;
 		int err = map_json(&b, map, &truncated);
@@ -2407,7 +2439,6 @@ out:
 static void op_traffic(const struct op *op)
 {
 	sbuf b = {0};
-	char e[96];
 	result_begin(&b, "traffic", op);
 	long long count = op_int(op, "count", 1);
 	long long sent = 0;
@@ -2460,14 +2491,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	kv_int(&b, "sent", sent);
-	if (bad)
-		result_fail(&b, bad);
-	else if (err)
-		result_fail(&b, err_text(err, e, sizeof(e)));
-	else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
-	}
+	result_outcome(&b, bad, err);
 	usleep(2000); /* let the receive softirq run before the trace drain */
 	drain_trace(op->id);
 	ev_emit(&b, false);
@@ -2877,7 +2901,6 @@ static void live_frames_free(struct live_frames *f)
 static void op_live(const struct op *op)
 {
 	sbuf b = {0};
-	char e[96];
 	long long duration_ms = op_int(op, "duration_ms", 1000);
 	long long interval_ms = op_int(op, "interval_ms", 1000);
 	long long rate = op_int(op, "rate", 0), every_ms = op_int(op, "every_ms", 0);
@@ -2959,14 +2982,7 @@ out:
 	kv_int(&b, "ticks", ticks);
 	kv_str(&b, "stopped", bad || err ? NULL : stopped);
 	kv_int(&b, "elapsed_ms", (long long)((now_s() - start) * 1000));
-	if (bad)
-		result_fail(&b, bad);
-	else if (err)
-		result_fail(&b, err_text(err, e, sizeof(e)));
-	else {
-		kv_bool(&b, "ok", true);
-		kv_str(&b, "error", NULL);
-	}
+	result_outcome(&b, bad, err);
 	drain_trace(op->id);
 	ev_emit(&b, false);
 	sb_free(&b);

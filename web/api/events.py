@@ -73,7 +73,8 @@ class RunEventStream(AsyncHttpConsumer):
                 404, error, headers=[(b"Content-Type", b"application/json"), *CORS]
             )
             return
-        # a platform failure is data: worded in the page's `?lang=`, else the run's language
+        # a platform failure and the whole of a run on every kernel are data: worded in
+        # the page's `?lang=`, else the run's language
         self.language = viewer_language(self.scope) or run.language or settings.LANGUAGE_CODE
         await self.send_headers(headers=STREAM_HEADERS)
         await self.send_body(b": bpflab run events\n\n", more_body=True)
@@ -92,6 +93,9 @@ class RunEventStream(AsyncHttpConsumer):
                         data = words.finished_event(data)
                     await self.send_body(sse_message(seq, data), more_body=False)
                     return
+                if data.get("event") == "verdict" and "kernels" in data:
+                    with translation.override(self.language):
+                        data = words.kernels_event(data)  # the whole of a run on every kernel
                 await self.send_body(sse_message(seq, data), more_body=True)
             if events:
                 quiet_since = loop.time()

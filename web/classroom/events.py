@@ -91,6 +91,8 @@ def _finished(data: dict[str, Any]) -> str:
 def _verdict(data: dict[str, Any]) -> str:
     if "checks" in data:  # a verdict stored whole: its sentence, made from its data
         return words.verdict_summary(data)
+    if isinstance(data.get("kernel_counts"), dict):  # the whole of a run on every kernel
+        return words.kernels_summary(data["kernel_counts"])
     return _("passed") if data.get("passed") else _("not passed")
 
 

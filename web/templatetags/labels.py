@@ -36,6 +36,14 @@ def run_outcome(run: Any) -> str:
 
 
 @register.filter
+def reader_summary(run: Any) -> str:
+    """A finished run's outcome in the reader's language (the stored one is the run's)."""
+    from web.pages.verdicts import run_summary
+
+    return run_summary(run)
+
+
+@register.filter
 def short_duration(value: timedelta | None) -> str:
     return labels.duration(value)
 

@@ -172,5 +172,6 @@ def matrix_report(matrix: KernelMatrix, language: str = "en") -> list[str]:
             else:
                 values.append(f"{name}={verdict['load'].get(row)}")
         lines.append(f"  {row}: " + ", ".join(values))
-    lines.append(f"{matrix.slug}: {'PASSED' if matrix.passed else 'FAILED'} ({matrix.summary})")
+    said = words.kernels_summary(matrix.kernel_counts())
+    lines.append(f"{matrix.slug}: {'PASSED' if matrix.passed else 'FAILED'} ({said})")
     return lines
