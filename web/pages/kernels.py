@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from labs import kernels
 from labs.grading import words
+from labs.i18n import pick
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
 from web.pages.verdicts import kernels_summary
@@ -142,7 +143,8 @@ def _check_rows(
         rows.append(
             {
                 "key": f"check:{check['name']}",
-                "label": check["name"],
+                # what the check sends, in the reader's language (as on the lab page)
+                "label": pick(check.get("describe")) or check["name"],
                 "cells": cells,
                 "differs": f"check:{check['name']}" in differing,
             }
