@@ -64,6 +64,8 @@ def test_it_attaches_then_triggers_then_collects_the_trace() -> None:
         "trace",
         "trigger",
         "trace",
+        "trigger",
+        "trace",
     ]
     assert job.ops[2]["argv"] == ["/bin/true"]
     assert plan.trace_ops["true-traced"] == [job.ops[2]["id"], job.ops[3]["id"]]
