@@ -100,8 +100,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                 return words.check_event(data)
             if "kernels" in data:  # the whole of a run on every kernel
                 return words.kernels_event(data)
-            # A run on one kernel tags its verdict with the kernel but not its checks
-            # ("" here); a run on every kernel tags both, so no "" checks are mixed in.
+            # a run on one kernel tags its verdict with it, not its checks ("")
             checks = [c for (k, _name), c in self.checks.items() if k in (kernel, "")]
             return words.verdict_event(data, checks)
 

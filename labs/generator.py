@@ -13,15 +13,18 @@ takes ~0.5 ms a frame, which would be most of a run's time for 200 frames.
 tests/test_traffic_generator.py holds the writer to `packets.build` byte for byte.
 
 The generator only makes frames whose right answer the contract settles (CURRICULUM.md):
-no fragments, no IPv4 version nibble other than 4 under EtherType 0x0800, well-formed
-IPv4 options, echo requests and replies with code 0; where a lab leaves a freedom
-(looking through a VLAN tag, how much of an IPv4 header with options must fit) its
-section says so (`vlan_payload`, `depth`) and no frame asks the question.
+no IPv4 version nibble other than 4 under EtherType 0x0800, well-formed IPv4 options,
+echo requests and replies with code 0, fragments only where a lab reads no transport
+header (`depth` ethernet or network: a later fragment has no ports, so whether it "goes to
+port 9999" is open); where a lab leaves a freedom (looking through a VLAN tag, how much of
+an IPv4 header with options must fit) its section says so (`vlan_payload`, `depth`) and
+no frame asks the question.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import random
 import socket
 import struct
@@ -37,7 +40,7 @@ VLAN_PAYLOADS = ("ipv4", "other")
 IP_OPTIONS = ("nop", "router_alert", "record_route", "timestamp")
 # Bumped whenever the same seed would draw other frames: a verdict names the version
 # its seed drew with (`grade --seed` replays a run's frames with the same version).
-VERSION = 3
+VERSION = 5
 DEFAULT_FRAMES = 200
 MAX_FRAMES = 500
 ETH_HLEN = 14
@@ -52,12 +55,22 @@ ETH_P_IP, ETH_P_IPV6, ETH_P_ARP, ETH_P_8021Q = 0x0800, 0x86DD, 0x0806, 0x8100
 # EtherTypes that are not IPv4 (some carry an IPv4-looking header: a program testing the
 # version nibble instead of the EtherType must show it); 0x0008 is 0x0800 byte-swapped.
 OTHER_ETHERTYPES = (0x88B5, 0x88B6, 0x0008, 0x0801, 0x8847, 0x88CC, 0x9000, 0x0042, 0xFFFF)
-OTHER_IP_PROTOCOLS = (0, 2, 4, 41, 47, 50, 89, 132, 253, 255)
+# 33 DCCP, 132 SCTP and 136 UDP-Lite put their ports where UDP and TCP do: "other"
+# protocols carry a header that looks like the lab's (ports, or an ICMP type), so a
+# program that tests "not TCP" instead of "UDP", or no protocol at all, shows
+OTHER_IP_PROTOCOLS = (0, 2, 4, 33, 41, 47, 50, 89, 132, 136, 253, 255)
+PORT_PROTOCOLS = (33, 132, 136)
 COMMON_ICMP_TYPES = (0, 3, 8, 11)
 # ICMP types whose header is 8 bytes, as labs.packets builds them (not 13/14, 17/18)
 OTHER_ICMP_TYPES = (4, 5, 9, 10, 12, 15, 16, 30, 40, 42, 43, 137, 255)
 OPTION_LENGTHS = (4, 8, 12, 16, 20, 24, 40)
 ANY_OTHER_PROTOCOL = tuple(p for p in range(256) if p not in (1, 6, 17))
+# Destination MACs besides unicast and broadcast: multicast groups (RFC 7042's
+# documentation group, an IPv6 one), so that a program skipping group frames shows
+MULTICAST_MAC_PREFIXES = ("01:00:5e:90:10:", "33:33:00:00:00:")
+# An IPv4 fragment's flags and offset (in 8-byte units): a first fragment (more to come),
+# a middle one, a last one
+FRAGMENTS = ((1, 0), (1, 185), (0, 370))
 DOC_NETWORKS = tuple(
     ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
@@ -300,22 +313,34 @@ class _Draw:
         and each port with each address. Random frames hit such a combination only now and
         then (xdp-lb's TCP to 203.0.113.10:80 in about 3 frames in 100), so without these a
         seed could draw none and a program ignoring the lab's case would agree with the
-        reference."""
+        reference. Each comes without IPv4 options and with 40 bytes of them (where the lab
+        draws options). Each port also goes to DCCP, SCTP and UDP-Lite, whose ports sit where
+        UDP's do: a program testing "not TCP" or no protocol at all reads it there."""
         if not self.t.ports and not self.networks:
             return []
         ports: tuple[int | None, ...] = self.t.ports or (None,)
         places = [(n, end) for n in self.networks for end in ("dst", "src")] or [(None, "dst")]
+        # no options, and the longest (IHL 15): a program that honours only some IHLs shows
+        lengths = (0, 40) if self.t.ipv4_options else (0,)
         frames = []
         for protocol in ("udp", "tcp"):
             if not self.t.protocols.get(protocol):
                 continue
-            for port in ports:
-                for network, end in places:
-                    spec = self.ipv4_frame(protocol, options=0)
-                    if port is not None:
-                        spec[protocol].update(sport=self.rng.randint(1024, 65535), dport=port)
-                    if network is not None:
-                        spec["ipv4"][end] = str(network.network_address)
+            for port, (network, end), options in itertools.product(ports, places, lengths):
+                spec = self.ipv4_frame(protocol, options=options)
+                if port is not None:
+                    spec[protocol].update(sport=self.rng.randint(1024, 65535), dport=port)
+                if network is not None:
+                    spec["ipv4"][end] = str(network.network_address)
+                self.fill(spec)
+                frames.append((spec, assemble(spec)))
+        if self.t.protocols.get("other"):
+            for port in self.t.ports:  # the port behind a protocol that is neither
+                for number in PORT_PROTOCOLS:
+                    spec = self.ipv4_frame("other", options=0)
+                    spec["ipv4"]["proto"] = number
+                    sport = self.rng.randint(1024, 65535)
+                    spec["raw"] = (struct.pack("!HH", sport, port) + bytes(4)).hex()
                     self.fill(spec)
                     frames.append((spec, assemble(spec)))
         return frames
@@ -348,8 +373,11 @@ class _Draw:
 
     def eth(self, ethertype: int) -> dict[str, Any]:
         src, dst = self.mac(), self.mac()
-        if self.rng.random() < 0.1:
+        roll = self.rng.random()
+        if roll < 0.1:
             dst = "ff:ff:ff:ff:ff:ff"
+        elif roll < 0.2:
+            dst = self.rng.choice(MULTICAST_MAC_PREFIXES) + f"{self.rng.getrandbits(8):02x}"
         return {"src": src, "dst": dst, "type": ethertype}
 
     def ipv4_frame(
@@ -411,6 +439,8 @@ class _Draw:
             "flags": self.rng.choice((0, 2)),
             "frag": 0,
         }
+        if self.t.depth != "transport" and self.chance(0.1):  # no transport header is read
+            header["flags"], header["frag"] = self.rng.choice(FRAGMENTS)
         if protocol == "other":
             header["proto"] = self.other_protocol()
         if options is None:
@@ -464,10 +494,23 @@ class _Draw:
                 icmp = {"type": kind, "code": 0, "id": self.rng.getrandbits(16)}
                 return {"icmp": {**icmp, "seq": self.rng.getrandbits(16)}}
             return {"icmp": {"type": kind, "code": self.rng.randint(0, 15)}}
+        if protocol == "other" and not v6:
+            return {"raw": self.lookalike_header().hex()}
         return {}
 
+    def lookalike_header(self) -> bytes:
+        """8 bytes after an IPv4 header of another protocol: ports where UDP and TCP keep
+        them, or an ICMP type and code."""
+        if self.chance(0.5):
+            sport, dport = self.port_pair()
+            return struct.pack("!HH", sport, dport) + self.rng.randbytes(4)
+        kind = self.rng.choice((*self.t.icmp_types, *COMMON_ICMP_TYPES))
+        return bytes([kind, 0]) + self.rng.randbytes(6)
+
     def fill(self, spec: dict[str, Any]) -> None:
-        """A payload: mostly short, some up to the largest frame."""
+        """A payload: mostly short, some up to the largest frame; the pattern 0, 1, 2, ...
+        or random bytes (a DNS filter that looks for a query's flags must not see only
+        the pattern's)."""
         room = self.t.max_len - _headers_len(spec)
         if room <= 0:
             return
@@ -480,7 +523,9 @@ class _Draw:
             size = self.rng.randint(0, room)
         else:
             size = room
-        if size:
+        if size and self.chance(0.5):  # random bytes: a program reading the payload shows
+            spec["payload"] = {"hex": self.rng.randbytes(size).hex()}
+        elif size:
             spec["payload"] = {"len": size}
 
     def cuts(self, spec: dict[str, Any]) -> list[int]:
@@ -651,7 +696,9 @@ PAYLOAD_PATTERN = bytes(range(256)) * (MAX_FRAME_LEN // 256 + 1)
 def _tail(spec: Mapping[str, Any]) -> bytes:
     tail = b""
     for name, value in spec.items():
-        if name == "payload":
+        if name == "payload" and "hex" in value:
+            tail += bytes.fromhex(value["hex"])
+        elif name == "payload":
             tail += PAYLOAD_PATTERN[: value["len"]]
         elif name == "raw":
             tail += bytes.fromhex(value)
@@ -822,6 +869,9 @@ def summary(frame: Frame) -> dict[str, Any]:
     info: dict[str, Any] = {"length": len(frame.data), "ethertype": int(spec["eth"]["type"])}
     if "truncate" in spec:
         info["cut_from"] = len(assemble({k: v for k, v in spec.items() if k != "truncate"}))
+    dst = spec["eth"]["dst"]
+    if int(dst[:2], 16) & 1 and dst != "ff:ff:ff:ff:ff:ff":  # the group bit, not broadcast
+        info["multicast_mac"] = dst
     if "vlan" in spec:
         info["vlan"] = spec["vlan"]["vid"]
         info["inner_ethertype"] = spec["vlan"]["type"]
@@ -837,11 +887,16 @@ def summary(frame: Frame) -> dict[str, Any]:
                 info.update(ttl=fields["ttl"], tos=fields["tos"])
                 info["options"] = len(bytes.fromhex(fields.get("options", "")))
                 info["proto"] = fields.get("proto", _next_protocol(spec, "ipv4", 0))
+                if fields["frag"] or fields["flags"] & 1:
+                    info["fragment"] = fields["frag"] * 8  # bytes into the datagram
+                    info["more_fragments"] = bool(fields["flags"] & 1)
             if layer == "ipv6":
                 info.update(hlim=fields["hlim"], nh=fields["nh"])
     for layer in ("udp", "tcp"):
         if layer in spec:
             info.update(transport=layer, sport=spec[layer]["sport"], dport=spec[layer]["dport"])
+    if "raw" in spec and "ipv4" in spec and "transport" not in info:  # another protocol
+        info["head"] = " ".join(f"{b:02x}" for b in bytes.fromhex(spec["raw"])[:4])
     if "icmp" in spec:
         info.update(transport="icmp", icmp_type=spec["icmp"]["type"])
         info["icmp_code"] = spec["icmp"]["code"]

@@ -2,8 +2,9 @@
 
 `run_submission` is a wake-up: the worker process grades the fairest queued run it may take
 (labs/queue.py), which is not always the run the message names. Its message is acknowledged
-once the task has run and put back if the worker dies (acks_late, reject_on_worker_lost in
-web/settings.py); a run lost anyway is found by the sweeper through its lease.
+once the task has run and put back if its pool process dies (acks_late,
+reject_on_worker_lost in web/settings.py); a run lost anyway (its whole worker died, or
+Redis with the message) is found by the sweeper through its lease or its queued time.
 """
 
 from __future__ import annotations

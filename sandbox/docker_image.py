@@ -6,6 +6,7 @@ The image holds only the static agent and busybox-static (for the trigger allow 
 building is idempotent: the same agent and busybox give the same tag and nothing to do.
 
     python -m sandbox.docker_image build     # prints the tag
+    python -m sandbox.docker_image prune     # also drops the tags of older agents
 """
 
 from __future__ import annotations
@@ -110,13 +111,16 @@ def ensure_image(client: Any, files: ImageFiles | None = None) -> str:
         rootfs_tar(files), repository=REPOSITORY, tag=files.tag, changes=CHANGES
     )
     client.images.get(files.reference)  # raises if the import did not produce it
-    remove_stale_images(client, keep=files.reference)
+    # Older tags stay: a worker still running the previous agent (a rolling upgrade, a
+    # second checkout on this daemon) may be about to create a container from one. Each is
+    # a few MB (agent + busybox); `prune` drops them when the operator says so.
     return files.reference
 
 
 def remove_stale_images(client: Any, keep: str) -> list[str]:
     """Drops older bpflab-sandbox tags (each agent change makes one); an image a running
-    container still uses is refused by the daemon and left for next time."""
+    container still uses is refused by the daemon and left for next time. Only on the
+    operator's word (`python -m sandbox.docker_image prune`): see ensure_image."""
     removed = []
     for tag in list(stale_images(client, keep)):
         with contextlib.suppress(Exception):

@@ -74,6 +74,10 @@ class Worker:
         _kill9(self.proc)
 
 
+def _tail(path: Path, chars: int) -> str:
+    return path.read_text(errors="replace")[-chars:]
+
+
 def _kill9(proc: subprocess.Popen | None) -> None:
     if proc is None or proc.poll() is not None:
         return
@@ -119,6 +123,13 @@ class ChaosSite:
         self.others.append(services.start_process(command, self.log_dir / "web.log", self.env()))
         wait_for(lambda: services.is_listening("127.0.0.1", port), 30, "the web server")
         return f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+
+    def logs(self, chars: int = 60_000) -> list[tuple[str, str]]:
+        """The tail of each process's log (workers, Redis, web server): a failed scenario's
+        report shows them, so a failure seen once explains itself."""
+        paths = [worker.log for worker in self.workers] + [self.redis.log]
+        paths += sorted(self.log_dir.glob("web*.log"))
+        return [(path.name, _tail(path, chars)) for path in paths if path.exists()]
 
     def stop(self) -> None:
         for worker in self.workers:

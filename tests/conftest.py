@@ -178,6 +178,18 @@ def _english_after_each_test():  # type: ignore[no-untyped-def]
     translation.deactivate()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """A chaos scenario that failed carries its workers' and its Redis's logs in its report."""
+    outcome = yield
+    report = outcome.get_result()
+    site = getattr(item, "funcargs", {}).get("chaos")
+    if site is None or not report.failed or call.when == "teardown":
+        return
+    for name, text in site.logs():
+        report.sections.append((f"chaos log {name}", text))
+
+
 @pytest.fixture
 def chaos(transactional_db, tmp_path):  # type: ignore[no-untyped-def]
     """A Redis of the test's own, workers on it to kill, this process pointed at it."""

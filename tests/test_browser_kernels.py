@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import image as vm_image
 from tests.browser import REPO, RUN_TIMEOUT_MS, replace_code
+from tests.builders import built_kernel_images
 from tests.test_browser_learner import page as page  # noqa: F401 (the fixture)
 from tests.test_browser_learner import sign_up
 from tests.test_browser_run_language import choose_language
@@ -29,8 +29,7 @@ def microvm_site(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterat
     from web import services
     from web.celery import app
 
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
     logs = tmp_path_factory.mktemp("microvm-site-logs")
     env = {
         "CELERY_QUEUE": f"bpflab-test-kernels-{uuid.uuid4().hex[:8]}",
@@ -69,6 +68,8 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     picker = page.get_by_test_id("kernel-picker")
     expect(picker).to_have_value("6.12")  # the lab's default
     page.wait_for_selector(".cm-content")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker.png"))
     replace_code(page, SOLUTION)
     picker.select_option("7.2")
     page.locator("#run-button").click()
@@ -80,6 +81,8 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
 
     # on every kernel from the Chinese page, then read on the English one
     choose_language(page, "zh-hans")
+    assert folded_controls(page) == []
+    page.screenshot(path=str(output_dir / "kernel-picker-zh.png"))
     page.get_by_test_id("run-all-kernels").click()
     matrix = page.get_by_test_id("kernel-matrix")
     expect(matrix).to_be_visible(timeout=RUN_TIMEOUT_MS)
@@ -92,3 +95,54 @@ def test_it_runs_on_the_kernel_picked_then_on_every_kernel(
     said = page.get_by_test_id("matrix-summary").inner_text() + matrix.inner_text()
     assert not re.search(r"[\u4e00-\u9fff]", said), said
     page.screenshot(path=str(output_dir / "kernel-matrix.png"), full_page=True)
+
+
+def folded_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The editor bar's buttons and picker whose words fold onto a second line (taller
+    than one line of text and its padding): the bar wraps them whole instead."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.editor-bar button, .editor-bar label')]
+            .filter(control => control.getBoundingClientRect().height > 44)
+            .map(control => control.textContent.trim())"""
+    )
+
+
+def test_it_shows_each_kernels_progress_in_the_readers_language(
+    microvm_site: str,
+    content,  # type: ignore[no-untyped-def]
+    page,  # noqa: F811
+    output_dir: Path,
+) -> None:
+    """The page of a run on every kernel, before its matrix: each kernel's stage as its
+    events arrive, in the page's words (a run here that no worker grades, its events sent
+    from the test, so that the page is seen between two of them)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from labs import kernels
+    from labs.events import publish
+    from labs.models import Lab, Run
+    from tests.builders import make_run
+
+    sign_up(page, microvm_site, username="kernel-watcher")
+    choose_language(page, "zh-hans")
+    learner = get_user_model().objects.get(username="kernel-watcher")
+    run = make_run(learner, Lab.objects.get(slug="verifier-iter-options"), SOLUTION, "microvm")
+    lease = timezone.now() + timedelta(hours=1)  # no sweeper queues it for a worker
+    Run.objects.filter(pk=run.pk).update(
+        kernel=kernels.ALL, status=Run.RUNNING, lease_owner="test/1", lease_expires_at=lease
+    )
+
+    page.goto(f"{microvm_site}/runs/{run.token}/")
+    progress = page.locator("#kernel-progress")
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("等待中")
+    publish(run, {"event": "stage", "stage": "compiling"})
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("编译")
+    publish(run, {"event": "stage", "stage": "booting", "kernel": "6.12", "release": ""})
+
+    expect(progress.locator('[data-kernel="6.12"] [data-state]')).to_have_text("启动沙箱")
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("编译")
+    page.screenshot(path=str(output_dir / "kernel-progress-zh.png"))

@@ -1,5 +1,6 @@
 """Chaos suite: Redis killed (kill -9) and restarted while 8 runs wait in the queue with no
-worker up, then a worker starts: every run ends with the verdict its source deserves."""
+worker up, then a worker starts: every run ends with the verdict its source deserves. A
+worker that was up across the restart, idle or grading a run, goes on taking runs."""
 
 from __future__ import annotations
 
@@ -53,3 +54,22 @@ def test_it_keeps_a_worker_taking_runs_across_a_redis_restart(chaos, content):
 
     wait_for(lambda: finished(after), 60, "a run after the restart", interval=0.2)
     assert outcomes(before + after) == [("done", True)] * 2
+
+
+def test_it_keeps_a_worker_that_was_grading_a_run_when_redis_died(chaos, content):
+    """The wake-up of the run in hand outlives the worker's broker connection: putting it
+    back, or acknowledging it once the run ends, stopped the worker (see web/broker.py)."""
+    lab = Lab.objects.get(slug="hello-printk")
+    worker = chaos.start_worker(concurrency=2)
+    alice, bob = learners(2)
+    grading = [submit(alice, lab, lab.solution, backend="local")]
+    in_flight = Run.objects.filter(pk=grading[0].pk, status__in=(Run.COMPILING, Run.RUNNING))
+    wait_for(in_flight.exists, 60, "the run to be graded", interval=0.01)
+
+    chaos.redis.kill()
+    chaos.redis.start()
+    after = [submit(bob, lab, lab.solution, backend="local")]
+
+    wait_for(lambda: finished(grading + after), 60, "both runs to finish", interval=0.2)
+    assert outcomes(grading + after) == [("done", True)] * 2
+    assert worker.proc.poll() is None, "the worker is still up"

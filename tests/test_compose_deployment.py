@@ -2,17 +2,21 @@
 workers, Redis and PostgreSQL in containers, driven from this host over HTTP and websockets.
 
 Slow (it builds the images): `make compose-test` runs it, with the images `make
-compose-images` made from Debian's packages; `make test` skips it.
+compose-images` made from Debian's packages; `make test` skips it. Each run has a compose
+project and an image tag of its own (two people may run it on one docker daemon) and
+removes all it made, containers, volumes, network and image, even when it fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.cookiejar
 import json
 import os
 import re
 import secrets
+import shlex
 import subprocess
 import time
 import urllib.parse
@@ -32,6 +36,9 @@ COMPOSE = os.environ.get("BPFLAB_COMPOSE", "")
 LAB = "hello-printk"
 BUILD_TIMEOUT_S = 1200
 UP_TIMEOUT_S = 1200
+IMAGE_REPOSITORY = (
+    "bpflab-compose-test"  # a run's image is <this>:<suffix>, its project <this>-<suffix>
+)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -45,12 +52,21 @@ pytestmark = [
 @dataclass
 class Stack:
     project: str
-    http_url: str
+    image: str
     env: dict[str, str] = field(repr=False)  # secrets
+    files: tuple[Path, ...] = ()  # none: the repository's docker-compose.yml
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['BPFLAB_HTTP_PORT']}"
+
+    def command(self, *args: str) -> list[str]:
+        files = [arg for path in self.files for arg in ("-f", str(path))]
+        return [COMPOSE, "-p", self.project, *files, *args]
 
     def compose(self, *args: str, timeout: float = 120) -> str:
         proc = subprocess.run(
-            [COMPOSE, "-p", self.project, *args],
+            self.command(*args),
             cwd=REPO,
             env=self.env,
             capture_output=True,
@@ -74,22 +90,103 @@ def env_file(path: str) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+@contextlib.contextmanager
+def own_stack(env: dict[str, str], files: tuple[Path, ...] = ()) -> Iterator[Stack]:
+    """A compose project and an image tag of this run's own, so that two runs on one docker
+    daemon share no container, volume, network or image; all of them removed on the way
+    out, whatever happened in between (a teardown that leaves any behind fails)."""
+    suffix = secrets.token_hex(6)
+    image = f"{IMAGE_REPOSITORY}:{suffix}"
+    stack = Stack(
+        f"{IMAGE_REPOSITORY}-{suffix}", image, {**os.environ, **env, "BPFLAB_IMAGE": image}, files
+    )
+    try:
+        yield stack
+    finally:
+        print(logs(stack))
+        failures = tear_down(stack)
+        left = resources(stack)
+        assert not failures and not left, f"{stack.project} left {left}: {failures}"
+
+
+def logs(stack: Stack) -> str:
+    """The services' last lines, for the report of a failed run."""
+    command = stack.command("logs", "--no-color", "--tail", "200")
+    try:
+        proc = subprocess.run(
+            command, cwd=REPO, env=stack.env, capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        return "compose logs timed out"
+    return proc.stdout[-20000:]
+
+
+def tear_down(stack: Stack) -> list[str]:
+    """Removes the stack's containers, volumes, network and images, the images even if the
+    rest failed. Returns what failed."""
+    failures = [
+        run(stack, stack.command("down", "--volumes", "--remove-orphans", "--timeout", "30"))
+    ]
+    built = images(stack)  # none if the build failed
+    if built:
+        # All this run's: labelled with its project, or tagged with its tag.
+        failures.append(run(stack, ["docker", "image", "rm", "--force", *built]))
+    return [failure for failure in failures if failure]
+
+
+def run(stack: Stack, command: list[str]) -> str:
+    """What went wrong running the command, or nothing."""
+    try:
+        proc = subprocess.run(
+            command, cwd=REPO, env=stack.env, capture_output=True, text=True, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        return f"{shlex.join(command)}: timed out"
+    return f"{shlex.join(command)}: {proc.stderr.strip()}" if proc.returncode else ""
+
+
+def resources(stack: Stack) -> list[str]:
+    """What of the stack exists on the docker daemon: what compose labelled with the
+    project (containers, volumes, networks, the images it built) and the image's tag."""
+    label = f"label=com.docker.compose.project={stack.project}"
+    found = [f"image {ref}" for ref in images(stack)]
+    for kind, listing in (
+        ("container", ("ps", "-a")),
+        ("volume", ("volume", "ls")),
+        ("network", ("network", "ls")),
+    ):
+        found += [f"{kind} {ref}" for ref in docker(*listing, "-q", "--filter", label)]
+    return found
+
+
+def images(stack: Stack) -> list[str]:
+    """The ids of the images compose built for the stack: one a service (web and worker
+    build the same Dockerfile, compose labels each with its service, and the tag goes to
+    the last one built, the others left untagged)."""
+    label = f"label=com.docker.compose.project={stack.project}"
+    tagged = docker("image", "ls", "-q", stack.image)
+    return sorted(set(tagged + docker("image", "ls", "-q", "--all", "--filter", label)))
+
+
+def docker(*args: str) -> list[str]:
+    return subprocess.run(
+        ["docker", *args], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+
+
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     port = free_port()
     env = {
-        **os.environ,
         **env_file(os.environ["BPFLAB_COMPOSE_ENV"]),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
         "BPFLAB_HTTP_PORT": str(port),
-        "BPFLAB_IMAGE": "bpflab-compose-test:latest",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
         "WORKER_CONCURRENCY": "1",
     }
-    stack = Stack(f"bpflab-test-{os.getpid()}", f"http://127.0.0.1:{port}", env)
-    try:
+    with own_stack(env) as stack:
         stack.compose("build", timeout=BUILD_TIMEOUT_S)
         stack.compose(
             "up",
@@ -102,17 +199,50 @@ def stack() -> Iterator[Stack]:
             timeout=UP_TIMEOUT_S + 60,
         )
         yield stack
-    finally:
-        logs = subprocess.run(
-            [COMPOSE, "-p", stack.project, "logs", "--no-color", "--tail", "200"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        print(logs.stdout[-20000:])
-        stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "30", timeout=300)
+
+
+# A project with what the deployment has (two services building one image tag, a named
+# volume, a network), up in seconds: built on the deployment's base (compose-images made it,
+# no one removes it).
+PROBE_COMPOSE = """\
+x-probe: &probe
+  build: {context: ., args: {BASE: "${BPFLAB_BASE_IMAGE}"}}
+  image: ${BPFLAB_IMAGE}
+  entrypoint: ["sleep", "600"]
+  stop_signal: SIGKILL
+  volumes: [data:/data]
+services:
+  web: *probe
+  worker: *probe
+volumes:
+  data:
+"""
+PROBE_DOCKERFILE = "ARG BASE\nFROM ${BASE}\nLABEL org.bpflab.compose-test=probe\n"
+
+
+def test_it_gives_each_run_its_own_names_and_removes_all_it_made_even_on_failure(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "docker-compose.yml").write_text(PROBE_COMPOSE)
+    (tmp_path / "Dockerfile").write_text(PROBE_DOCKERFILE)
+    env = env_file(os.environ["BPFLAB_COMPOSE_ENV"])
+    files = (tmp_path / "docker-compose.yml",)
+
+    # Both up at once, as two people's runs would be; then a test fails in the middle.
+    with (
+        pytest.raises(RuntimeError, match="a test failed"),
+        own_stack(env, files) as first,
+        own_stack(env, files) as second,
+    ):
+        assert first.project != second.project and first.image != second.image
+        for stack in (first, second):
+            stack.compose("up", "-d", "--build", timeout=300)
+            kinds = sorted({ref.split()[0] for ref in resources(stack)})
+            assert kinds == ["container", "image", "network", "volume"], resources(stack)
+        raise RuntimeError("a test failed")
+
+    assert resources(first) == resources(second) == []
+    assert docker("image", "ls", "-q", env["BPFLAB_BASE_IMAGE"]), "the base was only built on"
 
 
 class Browser:

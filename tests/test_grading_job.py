@@ -19,8 +19,10 @@ def test_it_loads_first_then_seeds_then_runs_then_dumps() -> None:
     assert kinds[0] == "load" and job.ops[0]["log_level"] == 1
     assert kinds[1 : 1 + len(lab.seeds)] == ["map_update"] * len(lab.seeds)
     packet_checks = [c for c in lab.checks if c.kind == "packet"]
-    runs = kinds[1 + len(lab.seeds) : 1 + len(lab.seeds) + len(packet_checks)]
-    assert runs == ["test_run"] * len(packet_checks)
+    between = kinds[1 + len(lab.seeds) : -1]
+    # a check's own map changes come just around its run (added-prefix-dropped)
+    assert between.count("test_run") == len(packet_checks)
+    assert set(between) == {"test_run", "map_update", "map_delete"}
     assert kinds[-1] == "map_dump"
     job.validate()  # the sandbox accepts it
 
@@ -56,6 +58,10 @@ def test_it_attaches_then_triggers_then_collects_the_trace() -> None:
     assert [op["op"] for op in job.ops] == [
         "load",
         "attach",
+        "trigger",
+        "trace",
+        "trigger",
+        "trace",
         "trigger",
         "trace",
         "trigger",

@@ -17,7 +17,14 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from labs import kernels
-from tests.builders import client_for, make_cohort, make_instructor, make_lab, make_run
+from tests.builders import (
+    built_kernel_images,
+    client_for,
+    make_cohort,
+    make_instructor,
+    make_lab,
+    make_run,
+)
 from tests.test_run_viewer_language import events_of
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -29,10 +36,7 @@ THREE_OF_FOUR = "Passed on 3 of 4 kernels."
 
 @pytest.fixture
 def microvm(settings):  # type: ignore[no-untyped-def]
-    from sandbox import image as vm_image
-
-    built, errors = vm_image.build_all(log=lambda message: None)
-    assert not errors, errors
+    built_kernel_images()
     settings.SANDBOX_BACKEND = "microvm"
     settings.SANDBOX_KERNELS = []
     return settings
@@ -129,6 +133,7 @@ async def test_it_words_an_english_runs_whole_in_chinese(microvm, learner) -> No
     assert all(CJK.search(outcome["summary"]) for outcome in chinese["kernels"].values())
     matrix = matrix_section(page)
     assert "在 4 个内核中的 3 个上通过。" in matrix and THREE_OF_FOUR not in matrix
+    assert "IPv4 UDP 包被丢弃" in matrix and "An IPv4 UDP packet" not in matrix
 
 
 async def stream_of(run, learner, query: str) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -159,3 +159,55 @@ def test_it_refuses_a_section_in_a_lab_that_cannot_test_run(tmp_path: Path) -> N
 
     with pytest.raises(ContentError, match="generated traffic needs a packet lab"):
         load_lab_spec(folder)
+
+
+def test_it_sends_frames_to_multicast_mac_addresses() -> None:
+    frames = generate(WIDE, 8, "xdp")
+    groups = {f.data[:6] for f in frames if f.data[0] & 1 and f.data[:6] != b"\xff" * 6}
+
+    assert groups  # a program that skips group frames (not broadcast) must show
+
+
+def test_it_fragments_only_where_the_lab_reads_no_transport_header() -> None:
+    def fragments(traffic: TrafficSpec) -> list[dict]:
+        frames = [f for seed in range(3) for f in generate(traffic, seed, "xdp")]
+        ipv4 = [f.spec["ipv4"] for f in frames if "ipv4" in f.spec]
+        return [h for h in ipv4 if h["frag"] or h["flags"] & 1]
+
+    assert fragments(dataclasses.replace(WIDE, depth="network"))
+    assert not fragments(dataclasses.replace(WIDE, depth="transport"))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_it_sends_the_labs_port_behind_protocols_that_are_not_udp(seed: int) -> None:
+    frames = generate(WIDE, seed, "xdp")
+    ported = {
+        f.data[23]
+        for f in frames
+        if "raw" in f.spec and f.data[12:14] == b"\x08\x00" and f.data[36:38] == b"\x27\x0f"
+    }
+
+    assert {33, 132, 136} <= ported  # DCCP, SCTP, UDP-Lite with 9999 where UDP's port is
+
+
+def test_it_fills_payloads_with_the_pattern_and_with_random_bytes() -> None:
+    frames = generate(WIDE, 9, "xdp")
+    payloads = [f.spec["payload"] for f in frames if "payload" in f.spec]
+
+    assert any("len" in p for p in payloads)
+    randoms = [bytes.fromhex(p["hex"]) for p in payloads if "hex" in p]
+    assert randoms and any(r != generator.PAYLOAD_PATTERN[: len(r)] for r in randoms)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_it_sends_the_labs_port_behind_the_longest_ipv4_header(seed: int) -> None:
+    frames = generate(WIDE, seed, "xdp")
+    longest = [
+        f
+        for f in frames
+        if "truncate" not in f.spec
+        and f.spec.get("udp", {}).get("dport") == 9999
+        and len(f.spec.get("ipv4", {}).get("options", "")) == 80  # 40 bytes: IHL 15
+    ]
+
+    assert longest  # a program honouring only some IHLs reads the port elsewhere

@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from web import broker
 from web.env import email_settings, envbool, envchoice, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -152,17 +153,20 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The database holds the work; a task message only wakes a worker up (labs/queue.py). A
-# message is acknowledged after its task ran, and put back when its worker dies mid-task.
+# message is acknowledged after its task ran (a worker holds no more wake-ups than it has
+# free processes) and put back when the process running it dies. One held by a worker
+# that died whole is gone with it: the sweeper sends another (web/broker.py).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
 # Nothing waits for a dead Redis long: one try to connect (the sweeper sends the wake-up
 # later). The worker's own consumer keeps reconnecting by its own rules.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# kombu's Redis transport without its ack emulation: see web/broker.py for why.
+CELERY_BROKER_TRANSPORT = broker.transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "max_retries": 0,
-    "visibility_timeout": 3600,
 }
 CELERY_TASK_ALWAYS_EAGER = False
 # Runs go to this queue. A test process gets one of its own (as it gets its own database),

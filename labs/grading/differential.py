@@ -575,6 +575,8 @@ def frame_words(info: dict[str, Any]) -> str:
         parts.append(_("cut to %(length)s of its %(cut_from)s bytes") % info)
     else:
         parts.append(_("%(length)s bytes") % info)
+    if "multicast_mac" in info:
+        parts.append(_("to the multicast MAC address %(multicast_mac)s") % info)
     network, transport = info.get("network"), info.get("transport")
     if network in ("ipv4", "ipv6") and transport in ("udp", "tcp"):
         parts.append(_("from %(src)s port %(sport)s to %(dst)s port %(dport)s") % info)
@@ -584,6 +586,12 @@ def frame_words(info: dict[str, Any]) -> str:
         parts.append(_("TTL %(ttl)s, TOS 0x%(tos)02x") % info)
         if info.get("options"):
             parts.append(_("%(options)s bytes of IPv4 options") % info)
+        if "fragment" in info and info.get("more_fragments"):
+            parts.append(_("a fragment at byte %(fragment)s, more to follow") % info)
+        elif "fragment" in info:
+            parts.append(_("the last fragment, at byte %(fragment)s") % info)
+    if "head" in info:
+        parts.append(_("its first bytes after the IPv4 header %(head)s") % info)
     if network == "ipv6":
         parts.append(_("hop limit %(hlim)s") % info)
     if transport == "icmp":

@@ -16,6 +16,7 @@ from labs.grading import words
 from labs.i18n import pick
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
+from web.pages.strings import run_panel_strings
 from web.pages.verdicts import kernels_summary
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
@@ -64,6 +65,7 @@ def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
         "summary": kernels_summary(verdict) if verdict.get("kernels") else "",
         "kernel_names": kernels.for_run(run.kernel) if not run.is_finished else [],
         "ws_path": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}",
+        "stage_words": run_panel_strings()["stages"],
     }
     return render(request, "pages/kernels.html", context)
 
@@ -85,7 +87,8 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
         }
         for name in names
     ]
-    rows = [
+    rows = [_outcome_row(columns)]
+    rows += [
         _load_row(key, label, by_kernel, names, key in differing) for key, label in _load_rows()
     ]
     rows += _check_rows(by_kernel, names, differing)
@@ -96,6 +99,14 @@ def matrix(verdict: dict[str, Any]) -> dict[str, Any]:
         "min_kernel": minimum,
         "max_kernel": maximum,
     }
+
+
+def _outcome_row(columns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each kernel's verdict in one sentence: why its checks were not run is said here
+    once, not in each of its check cells."""
+    said = [column["summary"] for column in columns]
+    cells = [{"value": sentence, "kind": "sentence"} for sentence in said]
+    return {"key": "outcome", "label": _("Outcome"), "cells": cells, "differs": len(set(said)) > 1}
 
 
 def _load_rows() -> list[tuple[str, str]]:
@@ -132,10 +143,11 @@ def _check_rows(
                 None,
             )
             found = words.check_words(found) if found else {}
+            not_run = found.get("status") == "not_run"
             cells.append(
                 {
                     "value": found.get("passed"),
-                    "kind": "check",
+                    "kind": "not_run" if not_run else "check",
                     "expected": found.get("expected", ""),
                     "actual": found.get("actual", ""),
                 }
@@ -143,8 +155,8 @@ def _check_rows(
         rows.append(
             {
                 "key": f"check:{check['name']}",
-                # what the check sends, in the reader's language (as on the lab page)
                 "label": pick(check.get("describe")) or check["name"],
+                "name": check["name"],
                 "cells": cells,
                 "differs": f"check:{check['name']}" in differing,
             }

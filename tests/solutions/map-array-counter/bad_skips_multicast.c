@@ -1,0 +1,26 @@
+/* expect-fail: generated-traffic
+ * Does not count frames sent to a multicast group MAC (not broadcast). */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pkt_count SEC(".maps");
+
+SEC("xdp")
+int count(struct xdp_md *ctx)
+{
+	unsigned char *d = (void *)(long)ctx->data;
+	if (d + 6 <= (unsigned char *)(long)ctx->data_end && (d[0] & 1) && d[1] != 0xff)
+		return XDP_PASS;
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&pkt_count, &k);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

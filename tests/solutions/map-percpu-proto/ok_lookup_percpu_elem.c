@@ -1,0 +1,34 @@
+/* Finds this CPU's slot with bpf_map_lookup_percpu_elem and bpf_get_smp_processor_id
+ * instead of bpf_map_lookup_elem. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u64);
+} proto_stats SEC(".maps");
+
+SEC("xdp")
+int stats(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end)
+		return XDP_PASS;
+	__u32 key = ip->protocol;
+	__u64 *v = bpf_map_lookup_percpu_elem(&proto_stats, &key, bpf_get_smp_processor_id());
+	if (v)
+		*v += 1;
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,36 @@
+"""The broker's transport: kombu's Redis transport without its acknowledgement emulation.
+
+The run queue is the database (labs/queue.py): a task message only wakes a worker, and the
+sweeper sends another for a run left waiting. kombu's ack emulation (an `unacked` hash in
+Redis; messages put back when their channel closes, or after a visibility timeout) keeps
+nothing the sweeper does not, and it stopped workers when Redis restarted: after the
+consumer had torn its broken connection down, putting back the message of a task still
+running, or acknowledging it once that task ended, went through the old channel to a
+transport whose client was gone. That raised AttributeError, which Celery takes for an
+unrecoverable error: the worker exited and no run was taken any more.
+
+Here an acknowledgement stays in the worker's memory, and a channel that closes puts nothing
+back: a wake-up it held is sent again by the sweeper (labs/queue.py `redispatch`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from kombu.transport import redis
+
+TRANSPORT = "web.broker:Transport"
+
+
+class Channel(redis.Channel):
+    ack_emulation = False  # delivered messages are not kept in Redis until acknowledged
+    do_restore = False  # nor put back in the queue when their channel closes
+
+
+class Transport(redis.Transport):
+    Channel = Channel
+
+
+def transport_for(broker_url: str) -> str | None:
+    """This transport for a redis:// broker; None (kombu's choice by scheme) for any other."""
+    return TRANSPORT if urlsplit(broker_url).scheme == "redis" else None
