@@ -122,6 +122,7 @@ def test_it_lets_the_instructor_set_the_cohorts_kernel(microvm, client, learner)
     response = client.post(f"/classroom/cohorts/{cohort.pk}/kernel/", {"kernel": "7.2"})
 
     assert 'data-testid="cohort-kernel"' in page
+    assert 'class="button button-small" data-testid="cohort-kernel-save"' in page  # styled
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert cohort.default_kernel == "7.2"

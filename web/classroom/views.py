@@ -135,7 +135,8 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "grid": grid,
         "headers": sort_headers(grid),
         "join_url": _join_url(request, cohort),
-        "failures": classroom.cohort_failures(cohort),
+        # the labs someone ran: with none, the page says there are no runs yet
+        "failures": [report for report in classroom.cohort_failures(cohort) if report.runs],
         "standings": classroom.standings(cohort),
         "cohort_plan": CohortPlan.objects.filter(cohort=cohort).select_related("plan").first(),
         "activity": classroom.recent_activity(cohort),
