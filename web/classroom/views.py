@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -133,6 +134,8 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
     context = {
         "cohort": cohort,
         "grid": grid,
+        # the live feed tells runs finished after this from those the grid counts
+        "rendered_at": timezone.now().isoformat(),
         "headers": sort_headers(grid),
         "join_url": _join_url(request, cohort),
         # the labs someone ran: with none, the page says there are no runs yet
