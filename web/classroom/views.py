@@ -98,7 +98,11 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
             messages.success(request, _("You joined %(name)s.") % {"name": cohort.name})
             return redirect("classroom:index")
     cohort = Cohort.objects.filter(join_code=code.upper(), is_open=True).first() if code else None
-    return render(request, "classroom/join.html", {"form": form, "cohort": cohort})
+    # a join link whose cohort is gone or closed says so before the learner presses Join
+    unknown = bool(code) and cohort is None and request.method != "POST"
+    return render(
+        request, "classroom/join.html", {"form": form, "cohort": cohort, "unknown_code": unknown}
+    )
 
 
 def sort_headers(grid: classroom.Grid) -> list[dict[str, object]]:
