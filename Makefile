@@ -18,7 +18,7 @@ DEB_PACKAGES := clang llvm libbpf-dev bpftool iproute2 redis-server qemu-system-
 	compose-images compose-test
 
 help:
-	@echo "make run    - install everything, then run the site on http://127.0.0.1:8000"
+	@echo "make run    - install everything, then run the site on http://127.0.0.1:8000 (PORT=8001 for another port)"
 	@echo "make test   - install everything, then run the whole test suite"
 	@echo "make bench  - run the benchmarks"
 	@echo "make compose-test - build the compose images, run the multi-service smoke test"

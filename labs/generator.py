@@ -24,6 +24,7 @@ no frame asks the question.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import random
 import socket
 import struct
@@ -39,7 +40,7 @@ VLAN_PAYLOADS = ("ipv4", "other")
 IP_OPTIONS = ("nop", "router_alert", "record_route", "timestamp")
 # Bumped whenever the same seed would draw other frames: a verdict names the version
 # its seed drew with (`grade --seed` replays a run's frames with the same version).
-VERSION = 4
+VERSION = 5
 DEFAULT_FRAMES = 200
 MAX_FRAMES = 500
 ETH_HLEN = 14
@@ -312,25 +313,27 @@ class _Draw:
         and each port with each address. Random frames hit such a combination only now and
         then (xdp-lb's TCP to 203.0.113.10:80 in about 3 frames in 100), so without these a
         seed could draw none and a program ignoring the lab's case would agree with the
-        reference. Each port also goes to DCCP, SCTP and UDP-Lite, whose ports sit where
+        reference. Each comes without IPv4 options and with 40 bytes of them (where the lab
+        draws options). Each port also goes to DCCP, SCTP and UDP-Lite, whose ports sit where
         UDP's do: a program testing "not TCP" or no protocol at all reads it there."""
         if not self.t.ports and not self.networks:
             return []
         ports: tuple[int | None, ...] = self.t.ports or (None,)
         places = [(n, end) for n in self.networks for end in ("dst", "src")] or [(None, "dst")]
+        # no options, and the longest (IHL 15): a program that honours only some IHLs shows
+        lengths = (0, 40) if self.t.ipv4_options else (0,)
         frames = []
         for protocol in ("udp", "tcp"):
             if not self.t.protocols.get(protocol):
                 continue
-            for port in ports:
-                for network, end in places:
-                    spec = self.ipv4_frame(protocol, options=0)
-                    if port is not None:
-                        spec[protocol].update(sport=self.rng.randint(1024, 65535), dport=port)
-                    if network is not None:
-                        spec["ipv4"][end] = str(network.network_address)
-                    self.fill(spec)
-                    frames.append((spec, assemble(spec)))
+            for port, (network, end), options in itertools.product(ports, places, lengths):
+                spec = self.ipv4_frame(protocol, options=options)
+                if port is not None:
+                    spec[protocol].update(sport=self.rng.randint(1024, 65535), dport=port)
+                if network is not None:
+                    spec["ipv4"][end] = str(network.network_address)
+                self.fill(spec)
+                frames.append((spec, assemble(spec)))
         if self.t.protocols.get("other"):
             for port in self.t.ports:  # the port behind a protocol that is neither
                 for number in PORT_PROTOCOLS:
@@ -505,7 +508,9 @@ class _Draw:
         return bytes([kind, 0]) + self.rng.randbytes(6)
 
     def fill(self, spec: dict[str, Any]) -> None:
-        """A payload: mostly short, some up to the largest frame."""
+        """A payload: mostly short, some up to the largest frame; the pattern 0, 1, 2, ...
+        or random bytes (a DNS filter that looks for a query's flags must not see only
+        the pattern's)."""
         room = self.t.max_len - _headers_len(spec)
         if room <= 0:
             return
@@ -518,7 +523,9 @@ class _Draw:
             size = self.rng.randint(0, room)
         else:
             size = room
-        if size:
+        if size and self.chance(0.5):  # random bytes: a program reading the payload shows
+            spec["payload"] = {"hex": self.rng.randbytes(size).hex()}
+        elif size:
             spec["payload"] = {"len": size}
 
     def cuts(self, spec: dict[str, Any]) -> list[int]:
@@ -689,7 +696,9 @@ PAYLOAD_PATTERN = bytes(range(256)) * (MAX_FRAME_LEN // 256 + 1)
 def _tail(spec: Mapping[str, Any]) -> bytes:
     tail = b""
     for name, value in spec.items():
-        if name == "payload":
+        if name == "payload" and "hex" in value:
+            tail += bytes.fromhex(value["hex"])
+        elif name == "payload":
             tail += PAYLOAD_PATTERN[: value["len"]]
         elif name == "raw":
             tail += bytes.fromhex(value)

@@ -136,6 +136,12 @@ class Image:
         return str(self.manifest.get("release", ""))
 
     @property
+    def kernel_note(self) -> str:
+        """Why the image holds another version than the lock's ("" when it holds the
+        pinned one): the pinned version had gone from the archive (kernels.usable_kernel)."""
+        return str(self.manifest.get("kernel_note") or "")
+
+    @property
     def kernel(self) -> Path:
         return self.directory / str(self.manifest.get("kernel", "vmlinuz"))
 
@@ -689,7 +695,7 @@ def _build_locked(
         image.manifest["kernel_note"] = note
         if snapshot:
             image.manifest["snapshot"] = snapshot_with_retry(image, log)
-            _write_manifest(image)
+        _write_manifest(image)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

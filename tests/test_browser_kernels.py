@@ -105,3 +105,44 @@ def folded_controls(page) -> list[str]:  # type: ignore[no-untyped-def]
             .filter(control => control.getBoundingClientRect().height > 44)
             .map(control => control.textContent.trim())"""
     )
+
+
+def test_it_shows_each_kernels_progress_in_the_readers_language(
+    microvm_site: str,
+    content,  # type: ignore[no-untyped-def]
+    page,  # noqa: F811
+    output_dir: Path,
+) -> None:
+    """The page of a run on every kernel, before its matrix: each kernel's stage as its
+    events arrive, in the page's words (a run here that no worker grades, its events sent
+    from the test, so that the page is seen between two of them)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from labs import kernels
+    from labs.events import publish
+    from labs.models import Lab, Run
+    from tests.builders import make_run
+
+    sign_up(page, microvm_site, username="kernel-watcher")
+    choose_language(page, "zh-hans")
+    learner = get_user_model().objects.get(username="kernel-watcher")
+    run = make_run(learner, Lab.objects.get(slug="verifier-iter-options"), SOLUTION, "microvm")
+    lease = timezone.now() + timedelta(hours=1)  # no sweeper queues it for a worker
+    Run.objects.filter(pk=run.pk).update(
+        kernel=kernels.ALL, status=Run.RUNNING, lease_owner="test/1", lease_expires_at=lease
+    )
+
+    page.goto(f"{microvm_site}/runs/{run.token}/")
+    progress = page.locator("#kernel-progress")
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("等待中")
+    publish(run, {"event": "stage", "stage": "compiling"})
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("编译")
+    publish(run, {"event": "stage", "stage": "booting", "kernel": "6.12", "release": ""})
+
+    expect(progress.locator('[data-kernel="6.12"] [data-state]')).to_have_text("启动沙箱")
+    expect(progress.locator('[data-kernel="7.2"] [data-state]')).to_have_text("编译")
+    page.screenshot(path=str(output_dir / "kernel-progress-zh.png"))

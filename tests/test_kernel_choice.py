@@ -122,6 +122,7 @@ def test_it_lets_the_instructor_set_the_cohorts_kernel(microvm, client, learner)
     response = client.post(f"/classroom/cohorts/{cohort.pk}/kernel/", {"kernel": "7.2"})
 
     assert 'data-testid="cohort-kernel"' in page
+    assert 'class="button button-small" data-testid="cohort-kernel-save"' in page  # styled
     assert response.status_code == 302
     cohort.refresh_from_db()
     assert cohort.default_kernel == "7.2"
@@ -158,6 +159,14 @@ def test_it_lists_the_kernels_on_healthz(microvm, staff_client) -> None:
     assert list(part["built"]) == ALL_BUILT
     assert part["built"]["6.12"] == vm_image.built_kernels()["6.12"].kernel_release
     assert "offered: 6.1, 7.3 (default 6.1)" in part["detail"]
+
+
+def test_it_tells_anyone_on_healthz_which_kernels_a_run_may_pick(microvm, client) -> None:
+    microvm.SANDBOX_KERNELS = ["6.1", "7.3"]
+
+    part = client.get("/healthz").json()["kernels"]
+
+    assert part == {"ok": True, "offered": ["6.1", "7.3"]}  # no releases, no detail
 
 
 def test_it_says_on_healthz_when_a_listed_kernel_is_not_built(microvm, staff_client) -> None:

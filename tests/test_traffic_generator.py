@@ -188,3 +188,26 @@ def test_it_sends_the_labs_port_behind_protocols_that_are_not_udp(seed: int) -> 
     }
 
     assert {33, 132, 136} <= ported  # DCCP, SCTP, UDP-Lite with 9999 where UDP's port is
+
+
+def test_it_fills_payloads_with_the_pattern_and_with_random_bytes() -> None:
+    frames = generate(WIDE, 9, "xdp")
+    payloads = [f.spec["payload"] for f in frames if "payload" in f.spec]
+
+    assert any("len" in p for p in payloads)
+    randoms = [bytes.fromhex(p["hex"]) for p in payloads if "hex" in p]
+    assert randoms and any(r != generator.PAYLOAD_PATTERN[: len(r)] for r in randoms)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_it_sends_the_labs_port_behind_the_longest_ipv4_header(seed: int) -> None:
+    frames = generate(WIDE, seed, "xdp")
+    longest = [
+        f
+        for f in frames
+        if "truncate" not in f.spec
+        and f.spec.get("udp", {}).get("dport") == 9999
+        and len(f.spec.get("ipv4", {}).get("options", "")) == 80  # 40 bytes: IHL 15
+    ]
+
+    assert longest  # a program honouring only some IHLs reads the port elsewhere

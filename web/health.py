@@ -53,6 +53,8 @@ def check_kernels() -> Check:
 
     built = built_kernels()
     listed = ", ".join(f"{name} ({image.kernel_release})" for name, image in built.items())
+    # a kernel built from another version than its pin (gone from the archive) says so
+    listed += "".join(f"; {image.kernel_note}" for image in built.values() if image.kernel_note)
     if settings.SANDBOX_BACKEND != "microvm":
         where = f"runs use the host's kernel ({settings.SANDBOX_BACKEND} backend)"
         return True, f"{where}; built microVM kernels: {listed or 'none'}"
@@ -66,6 +68,14 @@ def check_kernels() -> Check:
     if missing:
         return False, f"{detail}; BPFLAB_KERNELS lists kernels not built: {', '.join(missing)}"
     return True, detail
+
+
+def kernel_notes() -> dict[str, str]:
+    """{"7.2": "kernel 7.2: the pinned ... is no longer in the archive; using ..."}: each
+    built kernel whose image holds another version than sandbox/kernels.lock pins."""
+    from sandbox.image import built_kernels
+
+    return {name: image.kernel_note for name, image in built_kernels().items() if image.kernel_note}
 
 
 def kernel_releases() -> dict[str, str]:
@@ -97,9 +107,9 @@ def kernel_lists() -> dict[str, object]:
     from labs import kernels
 
     try:
-        return {"built": kernel_releases(), "offered": kernels.offered()}
+        return {"built": kernel_releases(), "offered": kernels.offered(), "notes": kernel_notes()}
     except Exception:  # noqa: BLE001 - a health probe reports, it never raises
-        return {"built": {}, "offered": []}
+        return {"built": {}, "offered": [], "notes": {}}
 
 
 @never_cache
@@ -109,4 +119,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = all(part["ok"] for part in parts.values())
     if not request.user.is_staff:
         parts = {name: {"ok": part["ok"]} for name, part in parts.items()}
+        # the kernels a run may pick: every lab page's picker shows them to anyone anyway
+        parts["kernels"]["offered"] = kernel_lists()["offered"]
     return JsonResponse(parts, status=200 if healthy else 503)

@@ -1504,6 +1504,25 @@ static const char *record_op;
 static long long records_out;
 static bool records_truncated;
 
+/*
+ * A map may ask libbpf to pin it by name (`__uint(pinning, LIBBPF_PIN_BY_NAME)`, common in
+ * tutorials): libbpf would then pin it under /sys/fs/bpf, shared by every run on the same
+ * kernel, and the next object with a map of that name would reuse it, counts and all (a
+ * counter lab graded twice read 20 the second time; one learner's map in another's run).
+ * Nothing of a run may outlive it: every map of every object is created fresh, unpinned.
+ */
+static int unpin_maps(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	bpf_object__for_each_map(map, obj)
+	{
+		int err = bpf_map__set_pin_path(map, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static void note_ringbufs(struct bpf_object *obj)
 {
 	struct bpf_map *map;
@@ -1830,6 +1849,11 @@ static void op_load(const struct op *op, struct objfile *o, bool *load_ok)
 		obj = bpf_object__open_mem(o->data, o->len, &oopts);
 		if (!obj) {
 			err = -errno;
+			stage_err = "open";
+			break;
+		}
+		err = unpin_maps(obj);
+		if (err) {
 			stage_err = "open";
 			break;
 		}

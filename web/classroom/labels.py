@@ -54,10 +54,12 @@ def run_outcome(status: str, passed: bool, failure: str | None) -> str:
 
 
 def duration(value: timedelta | None) -> str:
-    """Time to pass, short: 7 min, 3 h 05 min, 2 d 04 h."""
+    """Time to pass, short: under a minute, 7 min, 3 h 05 min, 2 d 04 h."""
     if value is None:
         return ""
     minutes = int(value.total_seconds() // 60)
+    if minutes < 1:  # passed within a minute of the first attempt: not "0 min"
+        return _("under a minute")
     if minutes < 60:
         return _("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)

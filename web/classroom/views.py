@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -97,7 +98,11 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
             messages.success(request, _("You joined %(name)s.") % {"name": cohort.name})
             return redirect("classroom:index")
     cohort = Cohort.objects.filter(join_code=code.upper(), is_open=True).first() if code else None
-    return render(request, "classroom/join.html", {"form": form, "cohort": cohort})
+    # a join link whose cohort is gone or closed says so before the learner presses Join
+    unknown = bool(code) and cohort is None and request.method != "POST"
+    return render(
+        request, "classroom/join.html", {"form": form, "cohort": cohort, "unknown_code": unknown}
+    )
 
 
 def sort_headers(grid: classroom.Grid) -> list[dict[str, object]]:
@@ -133,9 +138,12 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
     context = {
         "cohort": cohort,
         "grid": grid,
+        # the live feed tells runs finished after this from those the grid counts
+        "rendered_at": timezone.now().isoformat(),
         "headers": sort_headers(grid),
         "join_url": _join_url(request, cohort),
-        "failures": classroom.cohort_failures(cohort),
+        # the labs someone ran: with none, the page says there are no runs yet
+        "failures": [report for report in classroom.cohort_failures(cohort) if report.runs],
         "standings": classroom.standings(cohort),
         "cohort_plan": CohortPlan.objects.filter(cohort=cohort).select_related("plan").first(),
         "activity": classroom.recent_activity(cohort),

@@ -16,6 +16,7 @@ from labs.grading import words
 from labs.i18n import pick
 from labs.models import Lab, Run
 from sandbox.kernels import version_key
+from web.pages.strings import run_panel_strings
 from web.pages.verdicts import kernels_summary
 
 ALL_KERNELS_FIELD = "all_kernels"  # the "Run on every kernel" button's name
@@ -64,6 +65,7 @@ def matrix_page(request: HttpRequest, run: Run) -> HttpResponse:
         "summary": kernels_summary(verdict) if verdict.get("kernels") else "",
         "kernel_names": kernels.for_run(run.kernel) if not run.is_finished else [],
         "ws_path": f"/ws/runs/{run.token}/?lang={get_language() or 'en'}",
+        "stage_words": run_panel_strings()["stages"],
     }
     return render(request, "pages/kernels.html", context)
 

@@ -1,8 +1,10 @@
 """`manage.py runstack` (behind `make run`): Redis if nothing listens on its port, one Celery
-worker and the ASGI server; prints the URL and stops everything it started on Ctrl-C."""
+worker and the ASGI server; prints the URL and stops everything it started on Ctrl-C.
+`PORT` and `BIND_HOST` pick where the site listens (`PORT=8001 make run` beside another)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -17,8 +19,8 @@ class Command(BaseCommand):
     help = "Run the whole site on one machine (Redis, Celery worker, ASGI server)."
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default=os.getenv("BIND_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=envint("PORT", "8000"))
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
         parser.add_argument(
             "--workers",
@@ -28,6 +30,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        host, port = options["host"], options["port"]
+        # Checked first: the wait for the web server below would take another server's
+        # answer on the port for ours and print a URL that is not this site.
+        if services.is_listening(host, port):
+            raise CommandError(
+                f"something already listens on {host}:{port} (another bpflab?); "
+                f"pick a free port, e.g. PORT={port + 1} make run"
+            )
+        # The site's own address (the playground's visitors count as this site) follows the port.
+        os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
         services.ensure_kernel_filesystems()
         log_dir = settings.VAR_DIR / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
