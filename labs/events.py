@@ -66,6 +66,7 @@ class _Sender:
         self.loop = asyncio.new_event_loop()
         self.unsent = 0
         self.dropped = 0
+        self.failing = False  # the last send failed: Redis is down, said once already
         self.idle = threading.Condition()
         self.started = threading.Event()
         threading.Thread(target=self._run, name="bpflab-sender", daemon=True).start()
@@ -92,6 +93,12 @@ class _Sender:
         with self.idle:
             return self.idle.wait_for(lambda: self.unsent == 0, timeout)
 
+    def _failed(self, group: str, exc: Exception) -> None:
+        """The first failure of a run of them with its traceback, the others on one line:
+        a Redis outage during a run must not bury the rest of the worker's log."""
+        log.warning("could not publish to %s: %r", group, exc, exc_info=not self.failing)
+        self.failing = True
+
     async def _drain(self) -> None:
         while True:
             group, message = await self.queue.get()
@@ -99,8 +106,10 @@ class _Sender:
                 layer = get_channel_layer()  # looked up each time: tests swap the layer
                 if layer is not None:
                     await layer.group_send(group, message)
-            except Exception:  # noqa: BLE001 - a layer failure must not stop the others
-                log.warning("could not publish to %s", group, exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - a layer failure must not stop the others
+                self._failed(group, exc)
+            else:
+                self.failing = False
             with self.idle:
                 self.unsent -= 1
                 if self.unsent == 0:

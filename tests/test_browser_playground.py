@@ -87,6 +87,9 @@ def test_it_runs_shares_and_streams_a_program_in_the_playground(
     expect(results.nth(1)).to_contain_text("XDP_PASS")
     expect(page.get_by_test_id("trace")).to_contain_text("frame of 142 bytes")
     expect(page.locator("figure[data-map=seen]")).to_contain_text("= 2")
+    # Its line among the recent runs follows it: it ran (no checks to fail, so not "Not yet").
+    token = page.url.rstrip("/").rsplit("/", 1)[-1]
+    expect(page.locator(f'[data-run-token="{token}"] .badge')).to_have_text("Ran")
     page.screenshot(path=str(output_dir / "1-run.png"), full_page=True)
 
     page.get_by_test_id("share").click()

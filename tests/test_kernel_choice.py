@@ -161,6 +161,14 @@ def test_it_lists_the_kernels_on_healthz(microvm, staff_client) -> None:
     assert "offered: 6.1, 7.3 (default 6.1)" in part["detail"]
 
 
+def test_it_tells_anyone_on_healthz_which_kernels_a_run_may_pick(microvm, client) -> None:
+    microvm.SANDBOX_KERNELS = ["6.1", "7.3"]
+
+    part = client.get("/healthz").json()["kernels"]
+
+    assert part == {"ok": True, "offered": ["6.1", "7.3"]}  # no releases, no detail
+
+
 def test_it_says_on_healthz_when_a_listed_kernel_is_not_built(microvm, staff_client) -> None:
     client = staff_client
     microvm.SANDBOX_KERNELS = ["6.1", "5.10"]

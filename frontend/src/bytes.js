@@ -25,7 +25,7 @@ export function renderBytes(dataIn, dataOut, words) {
   return [
     h("p", { class: "muted small", "data-testid": "bytes-note" }, note),
     h("div", { class: "bytes-compare" },
-      h("div", {}, h("h5", {}, words.bytes_in), h("pre", { class: "bytes" }, rows(before, before))),
-      h("div", {}, h("h5", {}, words.bytes_out), h("pre", { class: "bytes", "data-testid": "bytes-out" }, rows(after, before)))),
+      h("div", {}, h("h5", {}, words.bytes_in), h("pre", { class: "bytes", tabindex: "0" }, rows(before, before))),
+      h("div", {}, h("h5", {}, words.bytes_out), h("pre", { class: "bytes", tabindex: "0", "data-testid": "bytes-out" }, rows(after, before)))),
   ];
 }

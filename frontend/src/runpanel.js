@@ -302,6 +302,12 @@ class RunPanel {
     this.showVerdict(event.passed, this.summarise(event));
   }
 
+  // A free-form run has no checks to fail: it ran, or it did not get that far ("Not yet" was wrong).
+  freeFormBadge() {
+    const words = this.config.playground || {};
+    return this.verdict?.stage === "done" ? [words.ran, "passed"] : [words.rejected, "failed"];
+  }
+
   showFreeFormVerdict(event) {
     const words = this.config.playground || {};
     const ran = event.stage === "done";
@@ -394,7 +400,7 @@ class RunPanel {
     }
     const recent = document.querySelector(`[data-run-token="${CSS.escape(this.root.dataset.run || "")}"] .badge`);
     if (recent) {
-      const [label, kind] = event.status === "error" ? [this.strings.run_error, "error"] : event.passed ? [this.strings.verdict_passed, "passed"] : [this.strings.verdict_failed, "failed"];
+      const [label, kind] = event.status === "error" ? [this.strings.run_error, "error"] : event.passed === null ? this.freeFormBadge() : event.passed ? [this.strings.verdict_passed, "passed"] : [this.strings.verdict_failed, "failed"];
       recent.textContent = label;
       recent.className = `badge badge-${kind}`;
     }
