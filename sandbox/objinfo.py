@@ -1,4 +1,5 @@
-"""What an ELF BPF object declares, read on the host without loading it: its maps.
+"""What an ELF BPF object declares, read on the host without loading it: its maps and its
+license.
 
 The playground dumps every map a program defines after the run; the job must name them
 before the sandbox has loaded anything, so they are read from the symbol table: a map is a
@@ -44,6 +45,29 @@ def _map_names(obj: bytes) -> list[str]:
             if shndx in map_sections and info & 0xF == STT_OBJECT:
                 names.append(_cstr(obj, strings_at + name).decode("utf-8", "replace"))
     return names
+
+
+def license(obj: bytes) -> str | None:
+    """The text of the object's `license` section (up to its NUL); None when it has none or
+    cannot be read."""
+    try:
+        return _license(obj)
+    except (struct.error, ValueError, IndexError):
+        return None
+
+
+def _license(obj: bytes) -> str | None:
+    if obj[:6] != b"\x7fELF\x02\x01":
+        raise ValueError("not a little-endian ELF64 object")
+    (shoff,) = struct.unpack_from("<Q", obj, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", obj, 0x3A)
+    headers = [_section(obj, shoff + i * shentsize) for i in range(shnum)]
+    names_at = headers[shstrndx]["offset"]
+    for header in headers:
+        if _cstr(obj, names_at + header["name"]) == b"license":
+            text = obj[header["offset"] : header["offset"] + header["size"]]
+            return text.split(b"\0", 1)[0].decode("utf-8", "replace")
+    return None
 
 
 def _section(obj: bytes, at: int) -> dict[str, int]:

@@ -17,7 +17,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web.settings")
 
 log = logging.getLogger(__name__)
 
-app = Celery("bpflab")
+app = Celery("bpflab", amqp="web.broker:AMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

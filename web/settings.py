@@ -162,6 +162,8 @@ CELERY_TASK_IGNORE_RESULT = True
 # Nothing waits for a dead Redis long: one try to connect (the sweeper sends the wake-up
 # later). The worker's own consumer keeps reconnecting by its own rules.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A worker that lost Redis tries again every 2 s at most (web/broker.py), and never gives up.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # kombu's Redis transport without its ack emulation: see web/broker.py for why.
 CELERY_BROKER_TRANSPORT = broker.transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {

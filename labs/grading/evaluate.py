@@ -69,6 +69,29 @@ def rejection_of(event: dict[str, Any]) -> dict[str, Any]:
     return dict(found)
 
 
+# The licenses the kernel counts as GPL-compatible (include/linux/license.h): CURRICULUM.md
+# asks every lab's object for one, whether or not it calls a GPL-only helper.
+GPL_COMPATIBLE = (
+    "GPL",
+    "GPL v2",
+    "GPL and additional rights",
+    "Dual BSD/GPL",
+    "Dual MIT/GPL",
+    "Dual MPL/GPL",
+)
+
+
+def license_problem(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Why a loaded object's license section does not do, as data, or None (also when the
+    load event does not say: only the grader reads the object's license)."""
+    if "license" not in event:
+        return None
+    text = event["license"]
+    if text in GPL_COMPATIBLE:
+        return None
+    return {"code": words.PROGRAM, "problem": "license", "license": text}
+
+
 def program_problem(lab: LabSpec, programs: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Why the loaded object does not fit the lab (count, section, type), as data, or None."""
     problem = {"code": words.PROGRAM}
@@ -244,7 +267,9 @@ class Evaluator:
             self.load_reason = load_reason(event)
             self.rejection = self.load_reason["rejection"]
             return
-        self.load_reason = program_problem(self.lab, list(event.get("programs") or []))
+        self.load_reason = program_problem(
+            self.lab, list(event.get("programs") or [])
+        ) or license_problem(event)
 
     @property
     def load_problem(self) -> dict[str, Any] | None:

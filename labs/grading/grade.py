@@ -21,6 +21,7 @@ from labs.grading.evaluate import Evaluator
 from labs.grading.jobs import build_job
 from labs.grading.verdicts import CheckResult, Verdict
 from labs.spec import BACKENDS, LabSpec
+from sandbox import objinfo
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -247,6 +248,8 @@ def run_in_sandbox(
             judge.on_truncated(event)
         if event.get("event") == "stage" and event.get("kernel"):
             verdict.kernel = {"name": event["kernel"], "release": event.get("release", "")}
+        if event.get("event") == "load" and event.get("ok"):
+            event = {**event, "license": objinfo.license(obj)}  # the evaluator judges it
         if event.get("event") == "load" and not event.get("ok"):
             # the panel, the verdict and the checks' words all read this one analysis
             log = str(event.get("verifier_log") or "")

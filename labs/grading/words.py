@@ -330,6 +330,17 @@ def _program_words(reason: dict[str, Any]) -> str:
             "program '%(name)s' is in section '%(section)s'; this lab wants SEC(\"%(wanted)s\")"
         )
         return message % {k: reason.get(k) for k in ("name", "section", "wanted")}
+    if problem == "license" and reason.get("license") is None:
+        return _(
+            "your object has no license section; every lab wants a GPL-compatible one, "
+            'e.g. char LICENSE[] SEC("license") = "GPL";'
+        )
+    if problem == "license":
+        message = _(
+            'your license section says "%(license)s", which the kernel does not count as '
+            'GPL-compatible; every lab wants one such as "GPL" or "Dual BSD/GPL"'
+        )
+        return message % {"license": reason.get("license")}
     message = _("program '%(name)s' is a %(kind)s program; this lab wants %(wanted)s")
     return message % {k: reason.get(k) for k in ("name", "kind", "wanted")}
 

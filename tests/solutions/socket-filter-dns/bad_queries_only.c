@@ -1,4 +1,4 @@
-/* expect-fail: dns-response-kept, generated-traffic
+/* expect-fail: dns-response-kept
  * Keeps only DNS queries: the QR bit of the DNS header (third payload byte, 0x80) must be 0. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

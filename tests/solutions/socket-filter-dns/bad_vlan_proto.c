@@ -1,4 +1,4 @@
-/* expect-fail: generated-traffic
+/* expect-fail: not-ipv4-ethertype-dropped
  * Keeps DNS whatever skb->protocol says, as long as the first nibble reads 4. */
 #include <linux/bpf.h>
 #include <linux/in.h>

@@ -1,0 +1,21 @@
+/* expect-stage: load
+ * No license section at all (nothing here needs a GPL-only helper, so the kernel loads it). */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pkt_count SEC(".maps");
+
+SEC("xdp")
+int count(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&pkt_count, &k);
+	if (v)
+		__sync_fetch_and_add(v, 1);
+	return XDP_PASS;
+}
