@@ -3,7 +3,6 @@ everywhere, so no translation of the catalogue says 学习者 (the authoring pag
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -13,6 +12,7 @@ GLOSSARY = REPO / "docs" / "glossary.md"
 
 def test_it_names_the_learner_with_the_glossarys_word() -> None:
     assert "| learner | 学员 |" in GLOSSARY.read_text()
-    translations = re.findall(r'^msgstr "(.*)"$', CATALOGUE.read_text(), re.M)
+    # the msgids are English: any 学习者 in the file is in a translation, wrapped or not
+    lines = [line for line in CATALOGUE.read_text().splitlines() if "学习者" in line]
 
-    assert [t for t in translations if "学习者" in t] == []
+    assert lines == []
