@@ -46,7 +46,10 @@ def test_it_refuses_a_port_something_listens_on() -> None:
         other_site.listen()
         port = other_site.getsockname()[1]
         proc = runstack(port)
-        output, _ = proc.communicate(timeout=60)
+        try:
+            output, _ = proc.communicate(timeout=60)
+        finally:  # a runstack that took the port for its own would serve on, orphaned
+            services.stop_process(proc)
 
     assert proc.returncode != 0
     assert f"something already listens on 127.0.0.1:{port}" in output

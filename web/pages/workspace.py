@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from labs.i18n import pick
-from labs.models import Draft, Lab, Run, Submission
+from labs.models import AuthoredLab, Draft, Lab, Run, Submission
 from labs.submissions import sandbox_note
 from web.pages.forms import SourceForm
 from web.pages.kernels import picker as kernel_picker
@@ -57,7 +57,33 @@ def save_draft(user: Any, lab: Lab, source: str) -> Draft:
 
 
 def check_summaries(lab: Lab) -> list[dict[str, str]]:
-    return [{"name": c.get("name", ""), "describe": pick(c.get("describe"))} for c in lab.checks]
+    """The checks a run of `lab` gets, before it runs: the lab's own, then the comparison
+    on generated frames where the lab has one (else "0 of 5" followed a list of four)."""
+    listed = [{"name": c.get("name", ""), "describe": pick(c.get("describe"))} for c in lab.checks]
+    generated = generated_check(lab)
+    return listed + [generated] if generated else listed
+
+
+def generated_check(lab: Lab) -> dict[str, str] | None:
+    from labs import authoring, curriculum
+    from labs.grading import differential
+    from labs.spec import DIFFERENTIAL_CHECK, ContentError
+
+    version = authoring.current_version(lab)
+    if version is not None:
+        spec = authoring.spec_for_version(version)
+    elif AuthoredLab.objects.filter(lab=lab).exists():
+        return None  # an authored lab not published yet: no version to read it from
+    else:
+        try:
+            spec = curriculum.get_lab(lab.slug)
+        except ContentError:  # a row without its folder (gone from CONTENT_DIR)
+            return None
+    if not spec.traffic:
+        return None
+    phase = differential.Phase(spec, 0, [], [])
+    words = differential.describe(phase, spec.traffic.frames)
+    return {"name": DIFFERENTIAL_CHECK, "describe": pick(words)}
 
 
 def render_workspace(
