@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from sandbox import image as vm_image
-from tests.builders import built_kernel_images, make_lab, session_headers
-from web.asgi import application
+from tests.builders import built_kernel_images, make_lab
+from tests.test_run_viewer_language import events_of
 
 pytestmark = [
     pytest.mark.slow,
@@ -34,21 +33,6 @@ def graded_run(learner, kernel: str, source: str):  # type: ignore[no-untyped-de
     return Run.objects.get(pk=run.pk)
 
 
-async def events_of(run, learner) -> list[dict]:  # type: ignore[no-untyped-def]
-    from labs.models import RunEvent
-
-    total = await sync_to_async(RunEvent.objects.filter(run=run).count)()
-    headers = await sync_to_async(session_headers)(learner)
-    communicator = WebsocketCommunicator(
-        application, f"/ws/runs/{run.token}/?lang=en", headers=headers
-    )
-    connected, _ = await communicator.connect()
-    assert connected
-    events = [await communicator.receive_json_from(timeout=10) for _ in range(total)]
-    await communicator.disconnect()
-    return events
-
-
 @pytest.fixture
 def microvm(settings):  # type: ignore[no-untyped-def]
     built_kernel_images()
@@ -62,7 +46,7 @@ async def test_it_counts_the_checks_of_a_run_on_the_kernel_picked(microvm, learn
     run = await sync_to_async(graded_run)(learner, "7.2", solution)
     assert run.kernel == "7.2" and run.passed is True
 
-    events = await events_of(run, learner)
+    events = await events_of(run, learner, "?lang=en")
 
     checks = [e for e in events if e["event"] == "check"]
     verdict = next(e for e in events if e["event"] == "verdict")
@@ -74,7 +58,7 @@ async def test_it_counts_the_failed_checks_of_a_run_on_the_kernel_picked(microvm
     passes_everything = (LABS / "xdp-drop-all" / "starter.c").read_text()
     run = await sync_to_async(graded_run)(learner, "6.12", passes_everything)
 
-    events = await events_of(run, learner)
+    events = await events_of(run, learner, "?lang=en")
 
     checks = [e for e in events if e["event"] == "check"]
     verdict = next(e for e in events if e["event"] == "verdict")
